@@ -1,0 +1,103 @@
+"""BibTeX / biblatex files, read with pybtex.
+
+Fields are decoded from LaTeX to plain Unicode once, here (see
+:mod:`reviewkit.citations.latex`), and DOIs are normalized, so every importer
+yields the same kind of record.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError
+from .identifiers import normalize_doi, normalize_pmcid, normalize_pmid
+from .latex import escape, to_text
+
+_VERBATIM = {"url", "doi", "eprint", "file", "pmid", "pmcid", "nct", "urldate"}
+
+
+def load(path_or_file, *, encoding: str = "utf-8"):
+    if isinstance(path_or_file, (str, Path)):
+        path = Path(path_or_file)
+        raw = path.read_bytes()
+        name = str(path)
+    else:
+        raw = path_or_file.read()
+        name = getattr(path_or_file, "name", "<stream>")
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise InputError(
+                f"byte 0x{raw[exc.start]:02x} is not valid {encoding}; "
+                "re-save the file as UTF-8 or pass --encoding (e.g. --encoding latin-1)",
+                source=f"{name}:{line}",
+            ) from None
+    else:
+        text = raw
+    return loads(text, name=name)
+
+
+def loads(text: str, *, name: str = "<string>"):
+    from pybtex.database import BibliographyData, Entry, Person
+    from pybtex.database.input.bibtex import Parser
+    from pybtex.scanner import PybtexSyntaxError, TokenRequired
+
+    parser = Parser()  # pybtex is strict by default: problems raise, never print-and-continue
+    try:
+        data = parser.parse_string(text.lstrip("\ufeff"))
+    except (PybtexSyntaxError, TokenRequired) as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError(f"BibTeX syntax error: {exc}", source=f"{name}:{line}" if line else name) from None
+    except Exception as exc:  # pybtex raises PybtexError subclasses for duplicates etc.
+        raise InputError(f"BibTeX error: {exc}", source=name) from None
+
+    out = {}
+    for key, e in data.entries.items():
+        fields = {}
+        for f, v in e.fields.items():
+            lf = f.lower()
+            v = str(v)
+            fields[lf] = v.strip() if lf in _VERBATIM else to_text(v)
+        if "doi" in fields:
+            doi = normalize_doi(fields["doi"])
+            if doi:
+                fields["doi"] = doi
+            else:
+                raise InputError(f"entry {key!r}: doi {fields['doi']!r} is not a valid DOI", source=name)
+        for f, norm in (("pmid", normalize_pmid), ("pmcid", normalize_pmcid)):
+            if f in fields and norm(fields[f]):
+                fields[f] = norm(fields[f])
+        entry = Entry(e.type.lower(), fields=fields)
+        for role, persons in e.persons.items():
+            for p in persons:
+                if str(p) == "others":
+                    entry.add_person(Person("others"), role)
+                    continue
+                entry.add_person(
+                    Person(
+                        first=to_text(" ".join(p.first_names)),
+                        middle=to_text(" ".join(p.middle_names)),
+                        prelast=to_text(" ".join(p.prelast_names)),
+                        last=to_text(" ".join(p.last_names)),
+                        lineage=to_text(" ".join(p.lineage_names)),
+                    ),
+                    role,
+                )
+        out[key] = entry
+    return BibliographyData(entries=out)
+
+
+def dumps(bib) -> str:
+    """BibTeX text for plain-text entries (escaping LaTeX specials)."""
+    lines = []
+    for key, e in bib.entries.items():
+        lines.append(f"@{e.type}{{{key},")
+        for role, persons in e.persons.items():
+            lines.append(f"  {role} = {{{' and '.join(escape(str(p)) for p in persons)}}},")
+        for f, v in e.fields.items():
+            value = v if f in _VERBATIM else escape(v)
+            lines.append(f"  {f} = {{{value}}},")
+        lines.append("}\n")
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""Deterministic, readable citation keys: ``kasper2021unmet``.
+
+A key is the first author's family name (ASCII, lower case) + year + the first
+significant word of the title.  Entries that would share a key are ordered by
+a content fingerprint (DOI, else title), so the keys do not depend on the
+order of the input files; the first keeps the plain key, the others get
+``b``, ``c``, … appended.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_STOP = frozenset(
+    "a an the of on in for and or to with from by at as is are was be its into than "
+    "what which how why when who whom whose does do did can should".split()
+)
+
+
+def ascii_fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def first_family(entry) -> str:
+    for role in ("author", "editor"):
+        for person in entry.persons.get(role, []):
+            if str(person) == "others":
+                continue
+            name = " ".join(person.prelast_names + person.last_names) or str(person)
+            return name
+    org = entry.fields.get("organization") or entry.fields.get("institution")
+    return org or ""
+
+
+def base_key(entry) -> str:
+    family = re.sub(r"[^a-z]", "", ascii_fold(first_family(entry)).lower())
+    # 'van Oortmerssen' -> 'oortmerssen'; keep particles out of the key
+    fam_words = [w for w in re.split(r"[\s\-]+", ascii_fold(first_family(entry)).lower()) if w]
+    if len(fam_words) > 1 and fam_words[0] in {"van", "von", "de", "der", "den", "di", "da", "la", "le", "du"}:
+        family = re.sub(r"[^a-z]", "", "".join(fam_words[1:]))
+    year = re.sub(r"\D", "", entry.fields.get("year", ""))[:4]
+    words = re.findall(r"[a-z0-9]+", ascii_fold(entry.fields.get("title", "")).lower())
+    word = next((w for w in words if w not in _STOP and not w.isdigit()), "")
+    if not family:
+        family = word or "anon"
+        word = next((w for w in words if w not in _STOP and w != family and not w.isdigit()), "")
+    return f"{family}{year}{word}" or "anon"
+
+
+def fingerprint(entry) -> str:
+    f = entry.fields
+    return f.get("doi") or f.get("pmid") or f.get("pmcid") or f.get("nct") or (
+        re.sub(r"\W+", " ", f.get("title", "").lower()).strip() + "|" + f.get("year", "")
+    )
+
+
+def assign_keys(entries, taken=()) -> dict:
+    """``{key: entry}`` for *entries* in their order, keys unique (also against *taken*)."""
+    groups: dict[str, list] = {}
+    for e in entries:
+        groups.setdefault(base_key(e), []).append(e)
+    key_of: dict[int, str] = {}
+    used = set(taken)
+    for base in sorted(groups):
+        members = sorted(groups[base], key=fingerprint)
+        for i, e in enumerate(members):
+            key = base if i == 0 else f"{base}{chr(ord('a') + i)}"
+            n = i
+            while key in used:
+                n += 1
+                key = f"{base}{chr(ord('a') + n)}"
+            used.add(key)
+            key_of[id(e)] = key
+    return {key_of[id(e)]: e for e in entries}  # in input order

@@ -1,0 +1,1 @@
+"""Evidence summaries: the extraction sheet, statistics, figures and prose."""

@@ -1,0 +1,92 @@
+"""Sentences rendered from tables, so no number in the narrative is typed.
+
+Every function returns Markdown text; values coming from data files are
+HTML-escaped, so a title or label cannot inject markup into the report.
+"""
+
+from __future__ import annotations
+
+import html
+
+from ..trials.schema import PHASE_LABELS, STATUS_LABELS
+
+_SMALL = "zero one two three four five six seven eight nine ten".split()
+
+
+def number(n: int, *, words: bool = True) -> str:
+    """Integers below 11 in words (journal style), larger ones in digits."""
+    n = int(n)
+    return _SMALL[n] if words and 0 <= n <= 10 else f"{n:,}"
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    return singular if int(n) == 1 else (plural_form or singular + "s")
+
+
+def count(n: int, singular: str, plural_form: str | None = None, *, words: bool = True) -> str:
+    """``count(1, "trial") -> "one trial"``; ``count(21, "trial") -> "21 trials"``."""
+    return f"{number(n, words=words)} {plural(n, singular, plural_form)}"
+
+
+def percent(x: float, digits: int = 0) -> str:
+    """A proportion (0–1) as a percentage string, ``0.1818 -> "18%"``."""
+    return f"{x * 100:.{digits}f}%"
+
+
+def sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def trial_summary(trials, *, noun: str = "registered trial") -> str:
+    """"Of 21 registered trials, 9 are recruiting; phase 2 is the most common phase (8 trials)."""
+    n = len(trials)
+    if n == 0:
+        return f"No {noun}s matched."
+    recruiting = int((trials["overall_status"] == "RECRUITING").sum())
+    text = f"Of {count(n, noun, words=False)}, {number(recruiting)} {'is' if recruiting == 1 else 'are'} recruiting"
+    phases = trials.loc[trials["phase"] != "", "phase"].value_counts()
+    if len(phases):
+        top = phases.max()
+        best = sorted(phases[phases == top].index)
+        names = " and ".join(PHASE_LABELS[p].lower() for p in best)
+        verb = "is the most common phase" if len(best) == 1 else "are the most common phases"
+        text += f"; {names} {verb} ({count(top, 'trial')} {'each' if len(best) > 1 else ''})".replace(" )", ")")
+        missing = int((trials["phase"] == "").sum())
+        if missing:
+            text += f", and {count(missing, 'trial')} {'has' if missing == 1 else 'have'} no phase given"
+    return html.escape(text + ".", quote=False)
+
+
+def status_breakdown(trials) -> str:
+    counts = trials["overall_status"].value_counts()
+    parts = [f"{number(v)} {STATUS_LABELS.get(k, k).lower()}" for k, v in counts.items()]
+    if len(parts) > 1:
+        parts[-1] = "and " + parts[-1]
+    return html.escape(", ".join(parts) if len(parts) > 2 else " ".join(parts), quote=False)
+
+
+def proportion_sentence(row, ci=None, *, endpoint_name: str | None = None) -> str:
+    """"The objective response rate was 18% (2 of 11; 95% CI 2%–52%, exact) in the … (n = 11)."""
+    from .sheet import ENDPOINTS
+
+    name = (endpoint_name or ENDPOINTS.get(row["endpoint"], row["endpoint"])).lower()
+    value = f"{row['value']:g}%"
+    detail = []
+    if row.get("events") is not None and row["events"] == row["events"] and row["n"] == row["n"]:
+        detail.append(f"{int(row['events'])} of {int(row['n'])}")
+    if ci is not None:
+        detail.append(f"{round(ci.level * 100):g}% CI {percent(ci.low)}–{percent(ci.high)}, {ci.method}")
+    inner = f" ({'; '.join(detail)})" if detail else ""
+    return html.escape(f"the {name} was {value}{inner}", quote=False)
+
+
+def median_phrase(row) -> str:
+    """"3.9 months (95% CI 1.9–21.9)"; an unreported upper limit reads "7.8–not reported"."""
+    unit = f" {row['unit']}" if row["unit"] else ""
+    lo, hi = row["ci_low"], row["ci_high"]
+    ci = ""
+    if lo == lo and lo is not None:
+        level = f"{row['ci_level']:g}% CI" if row["ci_level"] == row["ci_level"] else "CI"
+        hi_text = f"{hi:g}" if hi == hi and hi is not None else "upper limit not reported"
+        ci = f" ({level} {lo:g}–{hi_text})"
+    return html.escape(f"{row['value']:g}{unit}{ci}", quote=False)

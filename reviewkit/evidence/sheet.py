@@ -1,0 +1,70 @@
+"""The extraction sheet: one row per reported outcome, validated on load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError, did_you_mean
+
+COLUMNS = [
+    "study", "nct_id", "design", "population", "subgroup", "line", "arm", "n", "endpoint",
+    "statistic", "value", "unit", "ci_low", "ci_high", "ci_level", "events", "where", "source",
+]
+NUMERIC = ["n", "value", "ci_low", "ci_high", "ci_level", "events"]
+ENDPOINTS = {
+    "ORR": "Objective response rate", "DCR": "Disease control rate", "CBR": "Clinical benefit rate",
+    "SD": "Stable disease", "PFS": "Progression-free survival", "OS": "Overall survival",
+    "PFS rate": "Progression-free survival rate", "OS rate": "Overall survival rate",
+    "DOR": "Duration of response", "TTP": "Time to progression",
+}
+STATISTICS = ["proportion", "median", "rate", "HR", "range"]
+
+
+def read_sheet(path):
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("extraction sheet not found", source=str(path))
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return validate(df, name=str(path))
+
+
+def validate(df, *, name: str = "<sheet>"):
+    import pandas as pd
+
+    unknown = [c for c in df.columns if c not in COLUMNS]
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if unknown or missing:
+        msgs = [f"unknown column {c!r}{did_you_mean(c, COLUMNS)}" for c in unknown]
+        msgs += [f"missing column {c!r}" for c in missing]
+        raise InputError("; ".join(msgs), source=f"{name}:1")
+    df = df[COLUMNS].copy()
+    problems = []
+    for col in NUMERIC:
+        num = pd.to_numeric(df[col].replace("", None), errors="coerce")
+        for i in df.index[(df[col] != "") & num.isna()]:
+            problems.append(f"{name}:{i + 2}: {col} {df.at[i, col]!r} is not a number")
+        df[col] = num
+    for i, r in df.iterrows():
+        where = f"{name}:{i + 2}"
+        if r["endpoint"] not in ENDPOINTS:
+            problems.append(f"{where}: unknown endpoint {r['endpoint']!r}{did_you_mean(r['endpoint'], ENDPOINTS)}")
+        if r["statistic"] not in STATISTICS:
+            problems.append(f"{where}: unknown statistic {r['statistic']!r} (expected one of {', '.join(STATISTICS)})")
+        if not r["where"].strip() or not r["source"].strip():
+            problems.append(f"{where}: every outcome needs 'where' (page, table or quoted sentence) and 'source'")
+        v, lo, hi = r["value"], r["ci_low"], r["ci_high"]
+        if pd.notna(v) and ((pd.notna(lo) and lo > v) or (pd.notna(hi) and hi < v)):
+            problems.append(f"{where}: the interval [{lo}, {hi}] does not contain the value {v}")
+        if pd.notna(lo) and pd.notna(hi) and lo > hi:
+            problems.append(f"{where}: ci_low {lo} is above ci_high {hi}")
+        if pd.notna(r["events"]) and pd.notna(r["n"]) and r["events"] > r["n"]:
+            problems.append(f"{where}: events ({r['events']:g}) > n ({r['n']:g})")
+        if r["statistic"] != "range" and pd.isna(v):
+            problems.append(f"{where}: value is empty")
+    if problems:
+        raise InputError("invalid extraction sheet:\n  " + "\n  ".join(problems), source=name)
+    df["n"] = df["n"].astype("Int64")
+    df["events"] = df["events"].astype("Int64")
+    return df

@@ -1,0 +1,1 @@
+"""The regeneration engine: configuration, running sections, building reports."""

@@ -1,0 +1,133 @@
+"""``review.toml``: what a review is made of.
+
+    [report]                      title, running_title, authors, affiliations,
+                                  abstract (Markdown file), keywords,
+                                  bibliography (paths/globs), style, edition
+    [[section]]                   name, notebook, parameters, inputs (globs)
+
+Errors name the file, the line of the offending key and the valid choices.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigError, did_you_mean
+
+CONFIG_NAME = "review.toml"
+
+REPORT_KEYS = {
+    "title": str, "running_title": str, "authors": list, "affiliations": list, "abstract": str,
+    "keywords": list, "bibliography": list, "style": str, "edition": str,
+}
+SECTION_KEYS = {"name": str, "notebook": str, "parameters": dict, "inputs": list, "title": str}
+STYLES = ["vancouver"]
+
+
+@dataclass
+class Section:
+    name: str
+    notebook: Path
+    parameters: dict = field(default_factory=dict)
+    inputs: list = field(default_factory=list)
+
+
+@dataclass
+class Config:
+    root: Path
+    path: Path
+    report: dict
+    sections: list[Section]
+
+    def resolve(self, p) -> Path:
+        return (self.root / p).resolve()
+
+    def glob(self, patterns) -> list[Path]:
+        """Files matching *patterns* (relative to the project), sorted, each once."""
+        out: dict[Path, None] = {}
+        for pat in patterns:
+            matches = sorted(self.root.glob(pat)) if any(c in pat for c in "*?[") else [self.root / pat]
+            for m in matches:
+                if m.is_file():
+                    out[m.resolve()] = None
+        return list(out)
+
+    @property
+    def bibliography_files(self) -> list[Path]:
+        return self.glob(self.report.get("bibliography", []))
+
+    @property
+    def outputs(self) -> Path:
+        return self.root / "outputs"
+
+
+def find_root(start=None) -> Path:
+    """The folder holding ``review.toml``: *start* or its nearest parent."""
+    here = Path(start or Path.cwd()).resolve()
+    if here.is_file():
+        here = here.parent
+    for d in (here, *here.parents):
+        if (d / CONFIG_NAME).is_file():
+            return d
+    raise ConfigError(f"no {CONFIG_NAME} here or in any parent folder", source=str(here))
+
+
+def _line_of(text: str, key: str) -> int:
+    m = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+    return text[: m.start()].count("\n") + 1 if m else 1
+
+
+def load(project=None) -> Config:
+    import tomllib
+
+    root = find_root(project)
+    path = root / CONFIG_NAME
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise ConfigError(f"not valid TOML: {exc}", source=f"{path}:{m.group(1) if m else 1}") from None
+
+    unknown = [k for k in data if k not in ("report", "section")]
+    if unknown:
+        k = unknown[0]
+        raise ConfigError(f"unknown table [{k}]{did_you_mean(k, ['report', 'section'])}", source=f"{path}:{_line_of(text, k)}")
+
+    report = data.get("report", {})
+    for k, v in report.items():
+        if k not in REPORT_KEYS:
+            raise ConfigError(f"unknown key report.{k}{did_you_mean(k, REPORT_KEYS)}", source=f"{path}:{_line_of(text, k)}")
+        if not isinstance(v, REPORT_KEYS[k]):
+            raise ConfigError(f"report.{k} must be a {REPORT_KEYS[k].__name__}", source=f"{path}:{_line_of(text, k)}")
+    if "title" not in report:
+        raise ConfigError("report.title is required", source=f"{path}:1")
+    style = report.get("style", "vancouver")
+    if style not in STYLES:
+        raise ConfigError(f"unknown style {style!r} (valid: {', '.join(STYLES)})", source=f"{path}:{_line_of(text, 'style')}")
+
+    sections = []
+    seen = set()
+    for i, s in enumerate(data.get("section", [])):
+        for k, v in s.items():
+            if k not in SECTION_KEYS:
+                raise ConfigError(f"section {i + 1}: unknown key {k!r}{did_you_mean(k, SECTION_KEYS)}", source=f"{path}:{_line_of(text, k)}")
+            if not isinstance(v, SECTION_KEYS[k]):
+                raise ConfigError(f"section {i + 1}: {k} must be a {SECTION_KEYS[k].__name__}", source=f"{path}:{_line_of(text, k)}")
+        if "notebook" not in s:
+            raise ConfigError(f"section {i + 1}: 'notebook' is required", source=str(path))
+        name = s.get("name") or Path(s["notebook"]).stem
+        if not re.match(r"^[A-Za-z0-9_\-]+$", name):
+            raise ConfigError(f"section name {name!r}: use letters, digits, '-' and '_'", source=f"{path}:{_line_of(text, 'name')}")
+        if name in seen:
+            raise ConfigError(f"two sections are named {name!r}", source=str(path))
+        seen.add(name)
+        nb = root / s["notebook"]
+        if not nb.is_file():
+            raise ConfigError(f"section {name!r}: notebook {s['notebook']} not found", source=f"{path}:{_line_of(text, 'notebook')}")
+        sections.append(Section(name, nb, dict(s.get("parameters", {})), list(s.get("inputs", []))))
+    if not sections:
+        raise ConfigError("no [[section]] defined", source=str(path))
+    return Config(root, path, report, sections)

@@ -1,0 +1,28 @@
+"""Helpers for notebooks: find the project and its files from any folder.
+
+A notebook runs with the project folder as working directory under
+``reviewkit build`` and with ``notebooks/`` as working directory in
+JupyterLab; :func:`path` makes a project-relative path work in both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def root() -> Path:
+    from .pipeline.config import find_root
+
+    return find_root()
+
+
+def path(relative) -> Path:
+    return root() / relative
+
+
+def bibliography():
+    """The merged bibliography of the review (``report.bibliography`` files)."""
+    from .citations import load_bibliography
+    from .pipeline.config import load
+
+    return load_bibliography(load(root()).bibliography_files).bibliography

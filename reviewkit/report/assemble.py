@@ -1,0 +1,299 @@
+"""Assemble executed section notebooks into one position-paper notebook.
+
+- Markdown cells and computed prose (``report.text``) form the narrative;
+  headings are numbered (section ``1``, subsection ``1.1``); code is hidden and
+  untagged outputs (logs, plain prints) are left out.
+- Figures and tables (``report.figure`` / ``report.table``) are numbered in
+  order of appearance; ``@fig:name`` / ``@tbl:name`` become links reading
+  "Figure 2" / "Table 1".
+- Pandoc citations (``[@key]``, ``[@a; @b]``, ``[@pmid:…]``, ``[@doi:…]``,
+  ``[@nct:NCT…]``) become numbers in order of first appearance, compressed
+  into ranges (``[4–6]``), each number linking to ``#ref-KEY``; the reference
+  list holds exactly the cited works, in that order.
+
+The result is an nbformat notebook whose metadata carries the title block and
+the reference list, rendered by the ``paper`` nbconvert template.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from dataclasses import dataclass, field
+
+from ..errors import CitationError, InputError, closest
+
+MIME_TABLE = "application/vnd.reviewkit.table+json"
+
+_CITE_GROUP = re.compile(r"\[(?P<body>[^\[\]]*@[^\[\]]+)\](?!\()")
+_CITE_KEY = re.compile(r"(?<![\w@])@(?P<key>[A-Za-z0-9_][\w:.#$%&+?<>~/\-]*)")
+_XREF = re.compile(r"(?<![\w@\[])@(?P<kind>fig|tbl):(?P<name>[a-z0-9][a-z0-9\-]*[a-z0-9])")
+_FENCE = re.compile(r"^(```|~~~)")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_IDENTIFIER_FIELDS = {"doi": "doi", "pmid": "pmid", "pmcid": "pmcid", "nct": "nct"}
+
+
+@dataclass
+class Block:
+    kind: str  # "markdown" | "figure" | "table" | "prose"
+    origin: str  # "notebook.ipynb, cell N"
+    text: str = ""
+    name: str = ""
+    caption: str = ""
+    data: dict = field(default_factory=dict)
+    links: dict = field(default_factory=dict)
+
+
+@dataclass
+class SectionDoc:
+    name: str
+    blocks: list[Block]
+
+
+def blocks_from_notebook(nb, label: str) -> list[Block]:
+    """The report blocks of one executed notebook, in order."""
+    out: list[Block] = []
+    for i, cell in enumerate(nb.cells, start=1):
+        origin = f"{label}, cell {i}"
+        if cell.cell_type == "markdown":
+            if cell.source.strip():
+                out.append(Block("markdown", origin, text=cell.source))
+        elif cell.cell_type == "code":
+            for o in cell.get("outputs", []):
+                meta = o.get("metadata", {}).get("reviewkit")
+                if not meta or o.get("output_type") != "display_data":
+                    continue
+                kind = meta.get("kind")
+                if kind == "prose":
+                    out.append(Block("prose", origin, text=o["data"]["text/markdown"]))
+                elif kind in ("figure", "table"):
+                    out.append(Block(kind, origin, name=meta["name"], caption=meta.get("caption", ""),
+                                     data=dict(o["data"]), links=meta.get("links", {})))
+    return out
+
+
+class CitationResolver:
+    """Maps citation keys and identifiers (``pmid:…``, ``doi:…``, ``nct:…``) to bibliography keys."""
+
+    def __init__(self, bibliography):
+        from ..citations.identifiers import normalize_doi, normalize_nct, normalize_pmcid, normalize_pmid
+
+        self.bib = bibliography
+        self._norm = {"doi": normalize_doi, "pmid": normalize_pmid, "pmcid": normalize_pmcid, "nct": normalize_nct}
+        self.by_id: dict[tuple[str, str], str] = {}
+        for key, e in bibliography.entries.items():
+            for prefix, fname in _IDENTIFIER_FIELDS.items():
+                value = self._norm[prefix](e.fields.get(fname))
+                if value:
+                    self.by_id.setdefault((prefix, value.lower()), key)
+
+    def resolve(self, key: str, origin: str) -> str:
+        if key in self.bib.entries:
+            return key
+        prefix, _, ident = key.partition(":")
+        prefix = prefix.lower()
+        if ident and prefix in self._norm:
+            value = self._norm[prefix](ident)
+            if not value:
+                raise CitationError(f"citation @{key}: {ident!r} is not a valid {prefix.upper()}", source=origin)
+            found = self.by_id.get((prefix, value.lower()))
+            if found:
+                return found
+            raise CitationError(
+                f"citation @{key}: no bibliography entry carries {prefix.upper()} {value}; add one to a "
+                "bibliography file listed in review.toml (report.bibliography)",
+                source=origin,
+            )
+        near = closest(key, self.bib.entries.keys())
+        hint = f"; closest known keys: {', '.join(near)}" if near else ""
+        raise CitationError(f"unknown citation key @{key}{hint}", source=origin)
+
+
+def _strip_key(key: str) -> str:
+    return key.rstrip(".,;:")
+
+
+def _outside_code(text: str, fn) -> str:
+    """Apply *fn* to the parts of Markdown *text* outside fenced and inline code."""
+    out, chunk, fenced = [], [], False
+    for line in text.splitlines(keepends=True):
+        if _FENCE.match(line.lstrip()):
+            if not fenced:
+                out.append(_inline(("".join(chunk)), fn))
+                chunk = []
+            fenced = not fenced
+            out.append(line)
+            continue
+        (out if fenced else chunk).append(line)
+    out.append(_inline("".join(chunk), fn))
+    return "".join(out)
+
+
+def _inline(text: str, fn) -> str:
+    parts = re.split(r"(`[^`\n]*`)", text)
+    return "".join(p if p.startswith("`") and p.endswith("`") and len(p) > 1 else fn(p) for p in parts)
+
+
+def format_numbers(numbers: list[int], keys_by_number: dict[int, str]) -> str:
+    """``[1, 2, 4, 5, 6]`` -> "1,2,4–6" as linked HTML (ranges of three or more)."""
+    nums = sorted(set(numbers))
+    runs: list[list[int]] = []
+    for n in nums:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+
+    def link(n):
+        return f'<a class="citation" href="#ref-{html.escape(keys_by_number[n])}">{n}</a>'
+
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{link(run[0])}–{link(run[-1])}")
+        else:
+            parts.extend(link(n) for n in run)
+    return ",".join(parts)
+
+
+class Assembler:
+    def __init__(self, bibliography):
+        self.resolver = CitationResolver(bibliography)
+        self.bib = bibliography
+        self.order: list[str] = []  # cited keys in first-appearance order
+        self.numbers: dict[str, int] = {}
+        self.floats: dict[tuple[str, str], int] = {}  # (fig|tbl, name) -> number
+
+    # -- numbering -------------------------------------------------------
+    def number_floats(self, sections: list[SectionDoc]) -> None:
+        counters = {"fig": 0, "tbl": 0}
+        for sec in sections:
+            for b in sec.blocks:
+                if b.kind in ("figure", "table"):
+                    kind = "fig" if b.kind == "figure" else "tbl"
+                    if (kind, b.name) in self.floats:
+                        raise InputError(f"{b.kind} name {b.name!r} is used twice", source=b.origin)
+                    counters[kind] += 1
+                    self.floats[(kind, b.name)] = counters[kind]
+
+    def cite(self, text: str, origin: str) -> str:
+        def group(m):
+            body = m.group("body")
+            keys = [_strip_key(k.group("key")) for k in _CITE_KEY.finditer(body)]
+            if keys and all(re.match(r"^(fig|tbl):", k) for k in keys):
+                return m.group(0)  # a bracketed cross-reference, handled by xref()
+            resolved = []
+            for k in keys:
+                rk = self.resolver.resolve(k, origin)
+                if rk not in self.numbers:
+                    self.order.append(rk)
+                    self.numbers[rk] = len(self.order)
+                resolved.append(rk)
+            by_number = {self.numbers[k]: k for k in resolved}
+            cites = html.escape(" ".join(dict.fromkeys(resolved)))
+            return f'<span class="citation-group" data-cites="{cites}">[{format_numbers(list(by_number), by_number)}]</span>'
+
+        return _outside_code(text, lambda s: _CITE_GROUP.sub(group, s))
+
+    def xref(self, text: str, origin: str) -> str:
+        def one(m):
+            kind, name = m.group("kind"), m.group("name")
+            n = self.floats.get((kind, name))
+            if n is None:
+                known = [f"@{k}:{nm}" for (k, nm) in self.floats if k == kind]
+                near = closest(f"@{kind}:{name}", known)
+                hint = f"; closest: {', '.join(near)}" if near else ""
+                raise InputError(f"cross-reference @{kind}:{name} names no {'figure' if kind == 'fig' else 'table'}{hint}", source=origin)
+            label = "Figure" if kind == "fig" else "Table"
+            return f'<a class="xref" href="#{kind}-{name}">{label}&nbsp;{n}</a>'
+
+        def bracketed(s):
+            s = re.sub(r"\[(@(?:fig|tbl):[a-z0-9\-]+)\]", r"\1", s)
+            return _XREF.sub(one, s)
+
+        return _outside_code(text, bracketed)
+
+    def inline(self, text: str, origin: str) -> str:
+        return self.cite(self.xref(text, origin), origin)
+
+    # -- document --------------------------------------------------------
+    def build(self, sections: list[SectionDoc], meta: dict):
+        import nbformat
+        from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+        self.number_floats(sections)
+        cells = []
+        abstract_html = ""
+        if meta.get("abstract_markdown"):
+            meta["abstract_markdown"] = self.inline(meta["abstract_markdown"], meta.get("abstract_source", "abstract"))
+        figures_out: dict[str, dict] = {}
+        tables_out: dict[str, dict] = {}
+        for s_index, sec in enumerate(sections, start=1):
+            sub = 0
+            first_heading = True
+            for b in sec.blocks:
+                if b.kind in ("markdown", "prose"):
+                    text = self.inline(b.text, b.origin)
+                    if b.kind == "markdown":
+                        text, sub, first_heading = _number_headings(text, s_index, sub, first_heading, sec.name)
+                    cells.append(new_markdown_cell(text))
+                elif b.kind == "figure":
+                    n = self.floats[("fig", b.name)]
+                    caption = self.inline(b.caption, b.origin)
+                    c = new_code_cell("")
+                    c.outputs = [nbformat.v4.new_output(
+                        "display_data",
+                        data={"image/png": b.data["image/png"], "image/svg+xml": b.data["image/svg+xml"], "text/plain": b.caption},
+                        metadata={"reviewkit": {"kind": "figure", "name": b.name, "number": n, "caption_markdown": caption}},
+                    )]
+                    cells.append(c)
+                    figures_out[b.name] = {"png": base64.b64decode(b.data["image/png"]), "svg": _svg_bytes(b.data["image/svg+xml"])}
+                elif b.kind == "table":
+                    n = self.floats[("tbl", b.name)]
+                    caption = self.inline(b.caption, b.origin)
+                    c = new_code_cell("")
+                    c.outputs = [nbformat.v4.new_output(
+                        "display_data",
+                        data={"text/html": b.data["text/html"], "text/plain": b.caption},
+                        metadata={"reviewkit": {"kind": "table", "name": b.name, "number": n, "caption_markdown": caption}},
+                    )]
+                    cells.append(c)
+                    tables_out[b.name] = b.data.get(MIME_TABLE, {"columns": [], "data": []})
+        references = []
+        from ..citations.styles.vancouver import format_html
+
+        for key in self.order:
+            references.append({"key": key, "number": self.numbers[key], "html": format_html(self.bib.entries[key])})
+        nb = new_notebook(cells=cells)
+        nb.metadata["reviewkit"] = dict(meta, references=references)
+        for i, c in enumerate(nb.cells):
+            c.id = f"c{i}"
+        return nb, figures_out, tables_out
+
+
+def _svg_bytes(svg) -> bytes:
+    return ("".join(svg) if isinstance(svg, list) else svg).encode("utf-8")
+
+
+def _number_headings(text: str, section: int, sub: int, first: bool, name: str):
+    """``# Title`` -> section heading "N Title"; ``##`` -> "N.M Title"; deeper kept unnumbered."""
+    lines = []
+    fenced = False
+    for line in text.splitlines():
+        if _FENCE.match(line.lstrip()):
+            fenced = not fenced
+        m = None if fenced else _HEADING.match(line)
+        if m:
+            level, title = len(m.group(1)), m.group(2)
+            if level == 1:
+                slug = f"sec-{name}"
+                line = f'<h2 id="{slug}" class="section"><span class="secnum">{section}</span> {title}</h2>' if first else f"### {title}"
+                first = False
+            elif level == 2:
+                sub += 1
+                line = f'<h3 id="sec-{name}-{sub}" class="subsection"><span class="secnum">{section}.{sub}</span> {title}</h3>'
+            else:
+                line = "#" * min(level + 1, 6) + " " + title
+        lines.append(line)
+    return "\n".join(lines), sub, first

@@ -1,0 +1,136 @@
+"""Export the assembled notebook with nbconvert: HTML (self-contained) and PDF.
+
+The PDF goes through nbconvert's WebPDFExporter driving the Chromium already
+on the machine (``REVIEWKIT_CHROMIUM`` or the first of ``chromium``,
+``chromium-browser``, ``google-chrome`` on PATH): the exporter has no browser
+path setting, so :class:`ChromiumPDFExporter` supplies one, plus page numbers
+and the running title in the page margins.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+import shutil
+from pathlib import Path
+
+from ..errors import ExportError
+
+TEMPLATES = Path(__file__).parent / "templates"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+HOW_TO_GET_CHROMIUM = (
+    "no Chromium found for the PDF (looked at $REVIEWKIT_CHROMIUM and "
+    + ", ".join(CHROMIUM_NAMES)
+    + " on PATH). Install it (Debian/Ubuntu: 'sudo apt-get install chromium') or set "
+    "REVIEWKIT_CHROMIUM=/path/to/chrome; the HTML report was written"
+)
+
+
+def find_chromium() -> str | None:
+    env = os.environ.get("REVIEWKIT_CHROMIUM")
+    if env:
+        return env if os.access(env, os.X_OK) else None
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _b64(text) -> str:
+    if isinstance(text, list):
+        text = "".join(text)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return base64.b64encode(data).decode("ascii")
+
+
+def _exporter_kwargs(vector: bool):
+    return dict(
+        template_name="paper",
+        extra_template_basedirs=[str(TEMPLATES)],
+        filters={"b64": _b64},
+    )
+
+
+def to_html(nb, *, vector: bool = False) -> str:
+    from nbconvert.exporters import HTMLExporter
+
+    exporter = HTMLExporter(**_exporter_kwargs(vector))
+    body, _ = exporter.from_notebook_node(nb, resources={"reviewkit_vector": vector})
+    return body
+
+
+def to_pdf(nb, *, chromium: str | None = None, running_title: str = "") -> bytes:
+    chromium = chromium or find_chromium()
+    if not chromium:
+        raise ExportError(HOW_TO_GET_CHROMIUM)
+    exporter = ChromiumPDFExporter(executable=chromium, running_title=running_title, **_exporter_kwargs(True))
+    try:
+        pdf, _ = exporter.from_notebook_node(nb, resources={"reviewkit_vector": True})
+    except ExportError:
+        raise
+    except Exception as exc:
+        raise ExportError(f"PDF export with {chromium} failed: {exc}") from exc
+    return pdf
+
+
+def _make_pdf_exporter():
+    from nbconvert.exporters import WebPDFExporter
+    from traitlets import Unicode
+
+    class _ChromiumPDFExporter(WebPDFExporter):
+        """WebPDFExporter with an explicit browser path, A4 pages, page numbers."""
+
+        executable = Unicode("").tag(config=True)
+        running_title = Unicode("").tag(config=True)
+
+        def run_playwright(self, html_text):
+            import asyncio
+            import concurrent.futures
+            import tempfile
+
+            from playwright.async_api import async_playwright
+
+            header = (
+                '<div style="font-size:8px;font-family:serif;width:100%;padding:0 18mm;color:#555;'
+                f'text-align:right">{html.escape(self.running_title)}</div>'
+            )
+            footer = (
+                '<div style="font-size:8px;font-family:serif;width:100%;text-align:center;color:#555">'
+                '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+            )
+
+            async def main(path):
+                async with async_playwright() as p:
+                    browser = await p.chromium.launch(
+                        executable_path=self.executable, args=CHROMIUM_FLAGS,
+                        handle_sigint=False, handle_sigterm=False, handle_sighup=False,
+                    )
+                    try:
+                        page = await browser.new_page()
+                        await page.emulate_media(media="print")
+                        await page.goto(Path(path).as_uri(), wait_until="load")
+                        return await page.pdf(
+                            format="A4", print_background=True, display_header_footer=True,
+                            header_template=header, footer_template=footer,
+                            margin={"top": "20mm", "bottom": "20mm", "left": "18mm", "right": "18mm"},
+                        )
+                    finally:
+                        await browser.close()
+
+            with tempfile.TemporaryDirectory(prefix="reviewkit-pdf-") as tmp:
+                path = Path(tmp) / "report.html"
+                path.write_text(html_text, encoding="utf-8")
+                with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                    return pool.submit(asyncio.run, main(path)).result()
+
+    return _ChromiumPDFExporter
+
+
+def ChromiumPDFExporter(**kwargs):  # noqa: N802 - a class factory keeps nbconvert out of import time
+    return _make_pdf_exporter()(**kwargs)

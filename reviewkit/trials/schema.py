@@ -1,0 +1,89 @@
+"""The normalized trial table: columns, vocabularies and spelling rules.
+
+Statuses and phases use the ClinicalTrials.gov API v2 vocabulary whatever the
+input spelled ("Active, not recruiting" -> ``ACTIVE_NOT_RECRUITING``,
+"Phase 1/Phase 2" -> ``PHASE1/PHASE2``, "N/A" -> ``NA``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+COLUMNS = [
+    "nct_id", "brief_title", "official_title", "acronym", "overall_status", "phase",
+    "study_type", "start_date", "primary_completion_date", "completion_date", "enrollment",
+    "enrollment_type", "conditions", "interventions", "intervention_types", "sponsor",
+    "collaborators", "countries", "has_results", "first_posted", "last_update_posted", "url",
+    "source",
+]
+LIST_COLUMNS = ["conditions", "interventions", "intervention_types", "collaborators", "countries"]
+DATE_COLUMNS = ["start_date", "primary_completion_date", "completion_date", "first_posted", "last_update_posted"]
+REQUIRED = ["nct_id", "source"]
+
+STATUSES = [
+    "RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "ACTIVE_NOT_RECRUITING",
+    "COMPLETED", "SUSPENDED", "TERMINATED", "WITHDRAWN", "UNKNOWN", "AVAILABLE",
+    "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE", "APPROVED_FOR_MARKETING", "WITHHELD",
+]
+PHASES = ["EARLY_PHASE1", "PHASE1", "PHASE1/PHASE2", "PHASE2", "PHASE2/PHASE3", "PHASE3", "PHASE4", "NA"]
+STUDY_TYPES = ["INTERVENTIONAL", "OBSERVATIONAL", "EXPANDED_ACCESS"]
+
+#: Human labels for figures and tables
+STATUS_LABELS = {s: s.replace("_", " ").capitalize() for s in STATUSES} | {
+    "ACTIVE_NOT_RECRUITING": "Active, not recruiting",
+}
+PHASE_LABELS = {
+    "EARLY_PHASE1": "Early phase 1", "PHASE1": "Phase 1", "PHASE1/PHASE2": "Phase 1/2",
+    "PHASE2": "Phase 2", "PHASE2/PHASE3": "Phase 2/3", "PHASE3": "Phase 3", "PHASE4": "Phase 4",
+    "NA": "Not applicable", "": "Not given",
+}
+
+NCT_RE = re.compile(r"^NCT\d{8}$")
+
+
+def _token(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]+", "_", text.strip().upper()).strip("_")
+
+
+def normalize_status(text) -> str | None:
+    """API v2 status for any spelling, ``None`` if unknown."""
+    if text is None or str(text).strip() == "":
+        return ""
+    tok = _token(str(text))
+    return tok if tok in STATUSES else None
+
+
+def normalize_phase(text) -> str | None:
+    """``PHASE1/PHASE2`` etc. for "Phase 1/Phase 2", "PHASE1, PHASE2", "Phase 1|Phase 2", "N/A"…"""
+    if text is None or str(text).strip() == "":
+        return ""
+    s = str(text).strip().upper()
+    if s in {"N/A", "NA", "NOT APPLICABLE"}:
+        return "NA"
+    s = s.replace("EARLY PHASE 1", "EARLY_PHASE1").replace("EARLY_PHASE_1", "EARLY_PHASE1")
+    parts = [re.sub(r"PHASE\s*_?\s*(\d)", r"PHASE\1", p.strip()) for p in re.split(r"[/|,]", s) if p.strip()]
+    value = "/".join(parts)
+    return value if value in PHASES else None
+
+
+_MONTH_FORMATS = ["%B %Y", "%b %Y", "%Y-%m"]
+_DAY_FORMATS = ["%B %d, %Y", "%b %d, %Y", "%Y-%m-%d", "%d %B %Y"]
+
+
+def normalize_date(text) -> str | None:
+    """ISO date; month precision (``YYYY-MM``) is kept, never given an invented day."""
+    if text is None or str(text).strip() == "":
+        return ""
+    s = str(text).strip()
+    for fmt in _DAY_FORMATS:
+        try:
+            return datetime.strptime(s, fmt).strftime("%Y-%m-%d")
+        except ValueError:
+            pass
+    for fmt in _MONTH_FORMATS:
+        try:
+            return datetime.strptime(s, fmt).strftime("%Y-%m")
+        except ValueError:
+            pass
+    return None

@@ -1,0 +1,49 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parent / "data"
+SEEDS = ROOT.parent / "shared" / "seeds"
+PROJECT_FILES = ["review.toml", "abstract.md", "notebooks", "references"]
+
+
+def copy_project(dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        else:
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def reviewkit(*args, cwd=None, check=False):
+    """Run the CLI as a user does (a separate process)."""
+    exe = Path(sys.executable).with_name("reviewkit")
+    proc = subprocess.run([str(exe), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1793836800"})
+    if check and proc.returncode != 0:
+        raise AssertionError(f"reviewkit {' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def built_example(tmp_path_factory):
+    """The example review built once (HTML and PDF) into a temporary copy."""
+    project = copy_project(tmp_path_factory.mktemp("example"))
+    proc = reviewkit("build", project, "--to", "html,pdf", check=True)
+    return project, proc
+
+
+@pytest.fixture(scope="session")
+def bibliography():
+    from reviewkit.citations import load_bibliography
+
+    files = sorted((ROOT / "references" / "bibliography").glob("*"))
+    return load_bibliography(files)
