@@ -48,12 +48,34 @@ def execute_section(name: str, notebook: str, output: str, parameters: dict, cwd
             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
         )
     except PapermillExecutionError as exc:
-        where = f"{Path(notebook).name}, cell {exc.cell_index + 1}" if exc.cell_index is not None else Path(notebook).name
+        where = f"{_display_path(notebook, cwd)}, cell {_source_cell_number(out, exc.cell_index)}"
         return SectionResult(name, out, False, time.perf_counter() - start,
                              f"{where}: {exc.ename}: {exc.evalue} (executed notebook with the error: {out})")
     except Exception as exc:  # kernel died, bad notebook JSON, …
-        return SectionResult(name, out, False, time.perf_counter() - start, f"{Path(notebook).name}: {type(exc).__name__}: {exc}")
+        return SectionResult(name, out, False, time.perf_counter() - start,
+                             f"{_display_path(notebook, cwd)}: {type(exc).__name__}: {exc}")
     return SectionResult(name, out, True, time.perf_counter() - start)
+
+
+def _display_path(notebook: str, cwd: str) -> str:
+    try:
+        return str(Path(notebook).resolve().relative_to(Path(cwd).resolve()))
+    except ValueError:
+        return notebook
+
+
+def _source_cell_number(executed: Path, index: int) -> int:
+    """1-based number of the failing cell in the author's notebook (papermill's injected cell removed)."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+    except Exception:  # the executed notebook could not be read back: report papermill's index
+        return index + 1
+    # papermill's index counts its injected-parameters cell but not the error banners it adds afterwards
+    cells = [c for c in cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+    injected = sum("injected-parameters" in c.metadata.get("tags", []) for c in cells[:index])
+    return index + 1 - injected
 
 
 def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print) -> list[SectionResult]:

@@ -1,0 +1,76 @@
+"""Citation numbering, ranges, identifiers and cross-references in report assembly."""
+
+import re
+
+import pytest
+
+from reviewkit.errors import CitationError, InputError
+from reviewkit.report.assemble import Assembler, Block, SectionDoc, format_numbers
+
+
+@pytest.fixture()
+def asm(bibliography):
+    return Assembler(bibliography.bibliography)
+
+
+def numbers(html):
+    return [re.findall(r'href="#ref-[^"]+">(\d+)</a>', g) for g in re.findall(r"\[(.*?)\]</span>", html)]
+
+
+def test_first_appearance_order_and_repeats(asm):
+    out = asm.cite("A [@kasper2022what]. B [@siegel2020cancer; @kasper2022what]. C [@kasper2022what].", "nb, cell 1")
+    assert asm.order == ["kasper2022what", "siegel2020cancer"]
+    assert numbers(out) == [["1"], ["1", "2"], ["1"]]
+    assert out.count('class="citation"') == 4
+
+
+def test_ranges_of_three_or_more(asm):
+    keys = ["kasper2022what", "kasper2021unmet", "siegel2020cancer", "gamboa2020soft", "meyer2019first"]
+    asm.cite(" ".join(f"[@{k}]" for k in keys), "x")
+    out = asm.cite("[@meyer2019first; @kasper2021unmet; @siegel2020cancer; @gamboa2020soft]", "x")
+    # numbers 2,3,4,5 -> "2–5" with both ends linked
+    assert re.search(r'>2</a>–<a class="citation" href="#ref-meyer2019first">5</a>\]', out)
+    assert format_numbers([1, 2], {1: "a", 2: "b"}).count("–") == 0
+
+
+def test_identifiers_resolve_to_entries(asm):
+    out = asm.cite("[@doi:10.3390/CANCERS13040886; @nct:NCT05204524]", "x")
+    assert 'href="#ref-kasper2021unmet"' in out and 'href="#ref-nct05204524"' in out
+
+
+def test_unknown_key_names_origin_and_closest(asm):
+    with pytest.raises(CitationError) as info:
+        asm.cite("see [@kasper2021unmett]", "notebooks/background.ipynb, cell 4")
+    msg = str(info.value)
+    assert msg.startswith("notebooks/background.ipynb, cell 4: unknown citation key @kasper2021unmett")
+    assert "kasper2021unmet" in msg.split("closest known keys:")[1]
+
+
+def test_unresolvable_identifier(asm):
+    with pytest.raises(CitationError, match="no bibliography entry carries PMID 99999999"):
+        asm.cite("[@pmid:99999999]", "x")
+
+
+def test_code_is_left_alone(asm):
+    text = "Use `[@notakey]` literally.\n\n```\n[@alsonot]\n```\n"
+    assert asm.cite(text, "x") == text
+
+
+def test_cross_references_and_numbering(asm):
+    secs = [SectionDoc("a", [Block("markdown", "a, cell 1", text="# A\n\nSee @fig:two and [@tbl:t]."),
+                             Block("figure", "a, cell 2", name="one", caption="First [@siegel2020cancer].",
+                                   data={"image/png": "", "image/svg+xml": ""}),
+                             Block("figure", "a, cell 3", name="two", caption="Second.", data={"image/png": "", "image/svg+xml": ""}),
+                             Block("table", "a, cell 4", name="t", caption="T.", data={"text/html": "<table></table>"})])]
+    nb, figs, tables = asm.build(secs, {"title": "T"})
+    md = nb.cells[0].source
+    assert '<a class="xref" href="#fig-two">Figure&nbsp;2</a>' in md
+    assert '<a class="xref" href="#tbl-t">Table&nbsp;1</a>' in md
+    assert set(figs) == {"one", "two"} and set(tables) == {"t"}
+    assert [r["key"] for r in nb.metadata.reviewkit["references"]] == ["siegel2020cancer"]
+
+
+def test_unknown_cross_reference(asm):
+    secs = [SectionDoc("a", [Block("markdown", "a, cell 1", text="See @fig:missing.")])]
+    with pytest.raises(InputError, match="cross-reference @fig:missing names no figure"):
+        asm.build(secs, {"title": "T"})

@@ -1,0 +1,165 @@
+"""The example review built as a user builds it: `reviewkit build` in a copy of the project."""
+
+import re
+from html.parser import HTMLParser
+
+import pypdf
+import pytest
+
+from conftest import copy_project, reviewkit
+
+
+class Hooks(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.citations, self.ref_items, self.figures, self.sections = set(), [], [], [], []
+        self.in_caption, self.captions, self.cites = False, [], []
+        self._fig = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "a" and "citation" in a.get("class", "").split():
+            self.citations.append(a["href"])
+        if tag == "span" and a.get("class") == "citation-group":
+            self.cites += a["data-cites"].split()
+        if tag == "li" and a.get("id", "").startswith("ref-"):
+            self.ref_items.append(a["id"][4:])
+        if tag == "figure" and a.get("id", "").startswith("fig-"):
+            self.figures.append({"id": a["id"], "img": False, "caption": ""})
+        if tag == "img" and self.figures:
+            self.figures[-1]["img"] = a.get("src", "").startswith("data:image/")
+        if tag == "figcaption":
+            self.in_caption = True
+        if tag == "h2" and a.get("class") == "section":
+            self.sections.append(a["id"])
+
+    def handle_endtag(self, tag):
+        if tag == "figcaption":
+            self.in_caption = False
+
+    def handle_data(self, data):
+        if self.in_caption and self.figures and not self.figures[-1]["caption"]:
+            self.figures[-1]["caption"] = data
+
+
+@pytest.fixture(scope="module")
+def report(built_example):
+    project, _ = built_example
+    html = (project / "outputs" / "report.html").read_text(encoding="utf-8")
+    hooks = Hooks()
+    hooks.feed(html)
+    return project, html, hooks
+
+
+def test_outputs_written(built_example):
+    project, proc = built_example
+    out = project / "outputs"
+    for rel in ["report.html", "report.pdf", "sections/background.ipynb", "sections/trials.ipynb",
+                "sections/efficacy.ipynb", "figures/trial-phases.png", "figures/trial-phases.svg",
+                "figures/survival.svg", "tables/trials.csv", "tables/outcomes.csv"]:
+        assert (out / rel).is_file() and (out / rel).stat().st_size > 0, rel
+    assert "printed DOI '1007/s11864-019-0606-9' is not a valid DOI" in proc.stderr
+
+
+def test_three_numbered_sections(report):
+    _, html, hooks = report
+    assert hooks.sections == ["sec-background", "sec-trials", "sec-efficacy"]
+    assert re.search(r'<span class="secnum">1\.1</span> Clinical presentation', html)
+
+
+def test_figures_numbered_with_captions(report):
+    _, _, hooks = report
+    assert len(hooks.figures) >= 2
+    for i, fig in enumerate(hooks.figures, start=1):
+        assert fig["img"], fig
+        assert fig["caption"].startswith(f"Figure {i}"), fig
+
+
+def test_every_citation_target_exists_and_list_equals_cited(report):
+    _, html, hooks = report
+    assert hooks.citations
+    for href in hooks.citations:
+        assert href.startswith("#ref-") and href[1:] in hooks.ids
+    assert set(hooks.ref_items) == set(hooks.cites)
+    assert len(hooks.ref_items) == len(set(hooks.ref_items))
+    # numbered in first-appearance order: the first citation in the document is [1]
+    first = re.search(r'<a class="citation" href="#ref-([^"]+)">(\d+)</a>', html)
+    assert first.group(2) == "1" and hooks.ref_items[0] == first.group(1)
+    assert 'href="https://doi.org/10.3390/cancers13040886"' in html
+
+
+def test_trial_figure_counts_21_trials(report):
+    project, html, _ = report
+    rows = (project / "outputs" / "tables" / "trials.csv").read_text(encoding="utf-8").strip().splitlines()
+    assert len(rows) == 1 + 21
+    assert "Of 21 registered trials" in html
+    assert "(21 trials)" in html  # the figure caption, computed from the plotted table
+
+
+def test_self_contained_html(report):
+    _, html, _ = report
+    assert not re.search(r'<(?:img|script|link)[^>]+(?:src|href)="(?!data:|#)', html)
+    assert "<script" not in html
+
+
+def test_pdf_is_valid_and_holds_the_references(report):
+    project, _, hooks = report
+    reader = pypdf.PdfReader(project / "outputs" / "report.pdf")
+    assert len(reader.pages) >= 2
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
+    assert "References" in text
+    for doi in ["10.3390/cancers13040886", "10.1002/jso.24667", "10.3322/caac.21605"]:
+        assert doi in text.replace(" ", "") or doi in text
+    for word in ["Martin-Liberal", "Reichardt", "Italiano", "Issels", "Howlader"]:
+        assert word in text
+    assert "Figure 1." in text and "Figure 2." in text
+
+
+def _html_only_copy(tmp_path):
+    project = copy_project(tmp_path / "review")
+    reviewkit("build", project, "--to", "html", check=True)
+    return project, (project / "outputs" / "report.html").read_bytes()
+
+
+def test_unknown_citation_key_fails_and_keeps_last_report(tmp_path):
+    project, before = _html_only_copy(tmp_path)
+    nb = project / "notebooks" / "background.ipynb"
+    nb.write_text(nb.read_text(encoding="utf-8").replace("[@reichardt2014soft]", "[@reichard2014soft]"), encoding="utf-8")
+    proc = reviewkit("build", project, "--to", "html")
+    assert proc.returncode == 2
+    assert "notebooks/background.ipynb, cell 4: unknown citation key @reichard2014soft" in proc.stderr
+    assert "closest known keys: reichardt2014soft" in proc.stderr
+    assert (project / "outputs" / "report.html").read_bytes() == before
+
+
+def test_failing_notebook_fails_and_keeps_last_report(tmp_path):
+    project, before = _html_only_copy(tmp_path)
+    nb = project / "notebooks" / "efficacy.ipynb"
+    text = nb.read_text(encoding="utf-8")
+    nb.write_text(text.replace('"evidence = read_sheet(project.path(evidence_file))"',
+                               '"evidence = read_sheet(project.path(evidence_file))\\n1 / 0"'), encoding="utf-8")
+    proc = reviewkit("build", project, "--to", "html")
+    assert proc.returncode == 1
+    assert "notebooks/efficacy.ipynb, cell 3: ZeroDivisionError: division by zero" in proc.stderr
+    assert "traceback" not in proc.stderr.lower()
+    assert (project / "outputs" / "report.html").read_bytes() == before
+    assert (project / "outputs" / "sections" / "efficacy.ipynb").is_file()  # the error is kept for the author
+
+
+def test_no_chromium_still_writes_html(tmp_path, monkeypatch):
+    project = copy_project(tmp_path / "review")
+    monkeypatch.setenv("REVIEWKIT_CHROMIUM", str(tmp_path / "no-such-chrome"))
+    proc = reviewkit("build", project, "--to", "html,pdf")
+    assert proc.returncode == 1
+    assert "no Chromium found" in proc.stderr and "apt-get install chromium" in proc.stderr
+    assert (project / "outputs" / "report.html").is_file()
+    assert not (project / "outputs" / "report.pdf").exists()
+
+
+def test_usage_errors_exit_2(tmp_path):
+    proc = reviewkit("build", tmp_path, "--to", "docx")
+    assert proc.returncode == 2 and "choose from html, pdf" in proc.stderr
+    proc = reviewkit("build", tmp_path)
+    assert proc.returncode == 2 and "no review.toml" in proc.stderr
