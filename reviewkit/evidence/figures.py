@@ -53,45 +53,58 @@ def trials_by_phase_status(trials):
     return fig
 
 
-def outcome_intervals(evidence, endpoints=("PFS", "OS"), *, label_col="subgroup"):
-    """Point estimates with their reported intervals, one row per study/subgroup.
+def outcome_intervals(evidence, endpoints=("PFS", "OS")):
+    """Reported medians with their intervals: one panel per endpoint, one row per study/subgroup.
 
-    Medians are drawn with their CIs as reported; an interval whose upper limit
-    is not reported or not reached is drawn open-ended with an arrow.
+    Values and intervals are drawn as reported; an interval whose upper limit
+    is not reported is drawn open-ended with an arrow.  The right-hand column
+    prints "estimate [low–high]" as in a RevMan forest plot.
     """
     import matplotlib.pyplot as plt
     import numpy as np
     import seaborn as sns
 
+    from .sheet import ENDPOINTS
+
     rows = evidence[evidence["endpoint"].isin(endpoints) & evidence["value"].notna()].copy()
     if rows.empty:
         raise ValueError(f"no outcomes with a value for endpoints {list(endpoints)}")
-    rows["label"] = rows["study"] + " — " + rows[label_col] + rows["n"].map(lambda n: f" (n = {n})" if n == n and n is not None else "")
-    units = rows["unit"].dropna().unique()
-    colours = dict(zip(endpoints, sns.color_palette("colorblind", len(endpoints))))
+    many_studies = rows["study"].nunique() > 1
+    rows["label"] = [
+        (f"{r.study}: " if many_studies else "") + r.subgroup[:1].upper() + r.subgroup[1:]
+        + (f" (n = {r.n})" if r.n == r.n and r.n is not None else "")
+        for r in rows.itertuples()
+    ]
+    present = [e for e in endpoints if e in set(rows["endpoint"])]
+    top = float(np.nanmax(rows[["value", "ci_low", "ci_high"]].to_numpy(dtype=float)))
+    xmax = top * 1.15
+    colours = dict(zip(present, sns.color_palette("colorblind", len(present))))
+    heights = [max(1, (rows["endpoint"] == e).sum()) + 0.6 for e in present]
     with sns.axes_style(_style()):
-        fig, ax = plt.subplots(figsize=(6.5, 0.42 * len(rows) + 1.3), layout="constrained")
-        labels = []
-        y = 0
-        top = np.nanmax(rows[["value", "ci_low", "ci_high"]].to_numpy(dtype=float))
-        for ep in endpoints:
+        fig, axes = plt.subplots(len(present), 1, figsize=(6.5, 0.5 * sum(heights) + 0.9), sharex=True,
+                                 gridspec_kw={"height_ratios": heights}, layout="constrained", squeeze=False)
+        for ax, ep in zip(axes[:, 0], present):
             sub = rows[rows["endpoint"] == ep]
-            for r in sub.itertuples():
-                c = colours[ep]
+            c = colours[ep]
+            for y, r in enumerate(sub.itertuples()):
                 lo = r.ci_low if r.ci_low == r.ci_low else None
                 hi = r.ci_high if r.ci_high == r.ci_high else None
                 if lo is not None and hi is not None:
                     ax.plot([lo, hi], [y, y], color=c, lw=2, solid_capstyle="butt")
-                elif lo is not None:  # open upper limit
-                    ax.annotate("", xy=(top * 1.08, y), xytext=(lo, y),
-                                arrowprops=dict(arrowstyle="->", color=c, lw=2))
-                ax.plot([r.value], [y], marker="s", color=c, ms=7, ls="none",
-                        label=ep if ep not in [t.get_label() for t in ax.lines[:-1]] else "_")
-                labels.append(f"{ep}: {r.label}")
-                y += 1
-        ax.set_yticks(range(len(labels)), labels)
-        ax.invert_yaxis()
-        ax.set_xlim(0, top * 1.12)
-        ax.set_xlabel(f"Median ({', '.join(units)}) with 95% CI" if len(units) == 1 else "Value with 95% CI")
-        ax.grid(axis="y", visible=False)
+                elif lo is not None:
+                    ax.annotate("", xy=(xmax, y), xytext=(lo, y), annotation_clip=False,
+                                arrowprops=dict(arrowstyle="-|>", color=c, lw=2, shrinkA=0, shrinkB=0))
+                ax.plot([r.value], [y], marker="s", color=c, ms=8, ls="none", zorder=3)
+                hi_text = f"{hi:.1f}" if hi is not None else "NR"
+                ci_text = f" [{lo:.1f}–{hi_text}]" if lo is not None else ""
+                ax.text(1.02, y, f"{r.value:.1f}{ci_text}", transform=ax.get_yaxis_transform(),
+                        va="center", ha="left", fontsize=9)
+            ax.set_yticks(range(len(sub)), sub["label"])
+            ax.set_ylim(len(sub) - 0.4, -0.6)
+            ax.set_title(ENDPOINTS.get(ep, ep), loc="left", fontsize=10, fontweight="bold")
+            ax.grid(axis="y", visible=False)
+            ax.text(1.02, 1.0, "Median [95% CI]", transform=ax.transAxes, fontsize=8, color="0.35", va="bottom")
+        units = rows["unit"].dropna().unique()
+        axes[-1, 0].set_xlim(0, xmax)
+        axes[-1, 0].set_xlabel(f"Median ({units[0]})" if len(units) == 1 else "Median")
     return fig

@@ -81,12 +81,12 @@ def proportion_sentence(row, ci=None, *, endpoint_name: str | None = None) -> st
 
 
 def median_phrase(row) -> str:
-    """"3.9 months (95% CI 1.9–21.9)"; an unreported upper limit reads "7.8–not reported"."""
+    """"3.9 months (95% CI 1.9–21.9)"; medians keep one decimal, as survival medians are reported."""
     unit = f" {row['unit']}" if row["unit"] else ""
     lo, hi = row["ci_low"], row["ci_high"]
     ci = ""
     if lo == lo and lo is not None:
         level = f"{row['ci_level']:g}% CI" if row["ci_level"] == row["ci_level"] else "CI"
-        hi_text = f"{hi:g}" if hi == hi and hi is not None else "upper limit not reported"
-        ci = f" ({level} {lo:g}–{hi_text})"
-    return html.escape(f"{row['value']:g}{unit}{ci}", quote=False)
+        hi_text = f"{hi:.1f}" if hi == hi and hi is not None else "upper limit not reported"
+        ci = f" ({level} {lo:.1f}–{hi_text})"
+    return html.escape(f"{row['value']:.1f}{unit}{ci}", quote=False)

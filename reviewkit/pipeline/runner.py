@@ -46,6 +46,8 @@ def execute_section(name: str, notebook: str, output: str, parameters: dict, cwd
         pm.execute_notebook(
             notebook, str(out), parameters=parameters, cwd=cwd, kernel_name=kernel_name,
             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+            # the kernel's own start-up chatter (a TCP-transport warning) is not the author's business
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as exc:
         where = f"{_display_path(notebook, cwd)}, cell {_source_cell_number(out, exc.cell_index)}"
