@@ -1,69 +1,140 @@
 """Citations: importers (one module per format), merging, keys, styles.
 
-Every importer returns a :class:`pybtex.database.BibliographyData` whose fields
-are plain Unicode text.  :func:`load_bibliography` reads several files of any
-supported format and merges them into one record per work.
+Every importer module has ``load(path_or_file)`` and ``loads(text)`` returning
+a :class:`pybtex.database.BibliographyData` whose fields are plain Unicode
+text.  :func:`load` picks the importer from the suffix, or from the content
+when the suffix is missing or wrong; :func:`load_bibliography` reads several
+files and merges them into one record per work.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import InputError
 
-#: suffix -> importer module (relative to this package)
+#: format -> suffixes
 FORMATS = {
     "bibtex": (".bib", ".bibtex", ".biblatex"),
+    "ris": (".ris",),
+    "medline": (".nbib", ".medline"),
+    "pubmed-xml": (".xml", ".xml.gz"),
+    "csljson": (".json", ".csl.json", ".csljson"),
     "reflist": (".txt", ".refs"),
 }
+MODULES = {"bibtex": "bibtex", "ris": "ris", "medline": "medline", "pubmed-xml": "pubmed_xml",
+           "csljson": "csljson", "reflist": "reflist"}
+
+
+def read_text(path_or_file, encoding: str = "utf-8") -> tuple[str, str]:
+    """(text, name) from a path or a file object; a decoding error names the line."""
+    if isinstance(path_or_file, (str, Path)):
+        path = Path(path_or_file)
+        if not path.is_file():
+            raise InputError("file not found", source=str(path))
+        raw, name = path.read_bytes(), str(path)
+    else:
+        raw, name = path_or_file.read(), str(getattr(path_or_file, "name", "<stream>"))
+    if isinstance(raw, str):
+        return raw, name
+    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("binary data, not a text file of citations", source=name)
+    try:
+        return raw.decode(encoding), name
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"byte 0x{raw[exc.start]:02x} is not valid {encoding}; re-save the file as UTF-8 "
+            "or pass --encoding (e.g. --encoding latin-1)",
+            source=f"{name}:{line}",
+        ) from None
+
+
+def sniff(text: str) -> str | None:
+    """The format the content looks like, or None."""
+    s = text.lstrip("\ufeff \t\r\n")
+    if s.startswith(("<?xml", "<PubmedArticleSet", "<!DOCTYPE PubmedArticleSet")) or "<PubmedArticleSet" in s[:500]:
+        return "pubmed-xml"
+    if s.startswith(("[", "{")):
+        return "csljson"
+    if re.match(r"@\w+\s*[{(]", s) or re.search(r"^@\w+\s*[{(]", s[:2000], re.MULTILINE):
+        return "bibtex"
+    if re.search(r"^PMID-\s*\d+", s[:2000], re.MULTILINE):
+        return "medline"
+    if re.search(r"^(TY  -|TY\t|PT [A-Z]$|FN )", s[:4000], re.MULTILINE):
+        return "ris"
+    if re.match(r"(#.*\n\s*)*(\d+[.)]|\[\d+\])\s+\S", s):
+        return "reflist"
+    return None
 
 
 def detect_format(path: Path, text: str | None = None) -> str:
-    suffix = path.suffix.lower()
-    for fmt, suffixes in FORMATS.items():
-        if suffix in suffixes:
-            return fmt
+    """From the content when it is recognisable (a wrong suffix is common), else from the suffix."""
+    path = Path(path)
     if text is not None:
-        stripped = text.lstrip("\ufeff \t\r\n")
-        if stripped.startswith("@"):
-            return "bibtex"
-        if stripped[:1].isdigit() or stripped.startswith("#"):
-            return "reflist"
+        found = sniff(text)
+        if found:
+            return found
+    name = path.name.lower()
+    for fmt, suffixes in FORMATS.items():
+        if any(name.endswith(sfx) for sfx in suffixes):
+            return fmt
     raise InputError(
-        f"cannot tell the format of this file from its suffix {suffix!r}; "
-        f"known formats: {', '.join(FORMATS)} (use --from FORMAT)",
+        f"cannot tell the format of this file; known formats: {', '.join(FORMATS)} (use --from FORMAT)",
         source=str(path),
     )
 
 
-def load(path, *, fmt: str | None = None, encoding: str = "utf-8", warnings: list | None = None):
-    """Read one citation file (format from *fmt*, the suffix or the content)."""
+def _head(path: Path) -> str:
+    import gzip
+
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if head[:2] == b"\x1f\x8b":
+        try:
+            with gzip.open(path, "rb") as g:
+                head = g.read(4096)
+        except OSError:
+            return ""
+    return head.decode("utf-8", errors="replace")
+
+
+def load(path, *, fmt: str | None = None, encoding: str = "utf-8", warnings: list | None = None,
+         skip_invalid: bool = False, skipped: list | None = None):
+    """Read one citation file (format from *fmt*, else the content, else the suffix)."""
+    import importlib
+
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", source=str(path))
-    fmt = fmt or detect_format(path, path.read_text(encoding=encoding, errors="replace")[:2000])
-    if fmt == "bibtex":
-        from . import bibtex
-
-        return bibtex.load(path, encoding=encoding)
+    fmt = fmt or detect_format(path, _head(path))
+    if fmt not in MODULES:
+        raise InputError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}", source=str(path))
+    module = importlib.import_module(f".{MODULES[fmt]}", __name__)
     if fmt == "reflist":
-        from . import reflist
-
-        result = reflist.parse(path, encoding=encoding)
+        result = module.parse(path, encoding=encoding)
         if warnings is not None:
             warnings.extend(result.warnings)
         return result.bibliography
-    raise InputError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}", source=str(path))
+    if fmt == "bibtex":
+        return module.load(path, encoding=encoding)
+    if fmt == "pubmed-xml":
+        return module.load(path)
+    return module.load(path, encoding=encoding, skip_invalid=skip_invalid, skipped=skipped)
 
 
-def load_bibliography(paths, *, warnings: list | None = None):
+def load_bibliography(paths, *, warnings: list | None = None, fmt: str | None = None, encoding: str = "utf-8",
+                      skip_invalid: bool = False, skipped: list | None = None):
     """Read and merge citation files -> :class:`merge.MergeResult`."""
     from .merge import Record, merge
 
     records = []
     for path in paths:
-        bib = load(path, warnings=warnings)
-        explicit = detect_format(Path(path)) == "bibtex"
+        path = Path(path)
+        this_fmt = fmt or detect_format(path, _head(path)) if path.is_file() else None
+        bib = load(path, fmt=this_fmt, encoding=encoding, warnings=warnings, skip_invalid=skip_invalid, skipped=skipped)
+        explicit = this_fmt in ("bibtex", "csljson")
         for key, entry in bib.entries.items():
-            records.append(Record(entry, key if explicit else None, f"{Path(path).name}:{key}"))
+            records.append(Record(entry, key if explicit else None, f"{path.name}:{key}"))
     return merge(records)

@@ -7,8 +7,6 @@ yields the same kind of record.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..errors import InputError
 from .identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from .latex import escape, to_text
@@ -17,25 +15,9 @@ _VERBATIM = {"url", "doi", "eprint", "file", "pmid", "pmcid", "nct", "urldate"}
 
 
 def load(path_or_file, *, encoding: str = "utf-8"):
-    if isinstance(path_or_file, (str, Path)):
-        path = Path(path_or_file)
-        raw = path.read_bytes()
-        name = str(path)
-    else:
-        raw = path_or_file.read()
-        name = getattr(path_or_file, "name", "<stream>")
-    if isinstance(raw, bytes):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise InputError(
-                f"byte 0x{raw[exc.start]:02x} is not valid {encoding}; "
-                "re-save the file as UTF-8 or pass --encoding (e.g. --encoding latin-1)",
-                source=f"{name}:{line}",
-            ) from None
-    else:
-        text = raw
+    from . import read_text
+
+    text, name = read_text(path_or_file, encoding)
     return loads(text, name=name)
 
 

@@ -1,4 +1,4 @@
-"""The ``reviewkit`` command.  Verbs import what they need when they run."""
+"""The ``reviewkit`` command: one module per verb, each imported only when it runs."""
 
 from __future__ import annotations
 
@@ -8,23 +8,15 @@ import sys
 from .. import __version__
 
 
-def _formats(text: str) -> tuple[str, ...]:
-    fmts = tuple(f.strip().lower() for f in text.split(",") if f.strip())
-    bad = [f for f in fmts if f not in ("html", "pdf")]
-    if bad or not fmts:
-        raise argparse.ArgumentTypeError(f"unknown format(s) {', '.join(bad) or text!r}; choose from html, pdf")
-    return fmts
-
-
 def parser() -> argparse.ArgumentParser:
+    from . import build, cite, importcmd
+
     p = argparse.ArgumentParser(prog="reviewkit", description="Evidence bases to position-paper reports.")
     p.add_argument("--version", action="version", version=f"reviewkit {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    b = sub.add_parser("build", help="run the sections and build the report (HTML, PDF)")
-    b.add_argument("project", nargs="?", default=".", help="folder holding review.toml (default: .)")
-    b.add_argument("--to", type=_formats, default=("html", "pdf"), help="comma-separated: html,pdf (default: both)")
-    b.add_argument("-j", "--jobs", type=int, default=None, help="sections run at once (default: number of cores)")
+    build.add_parser(sub)
+    importcmd.add_parser(sub)
+    cite.add_parser(sub)
     return p
 
 
@@ -33,20 +25,15 @@ def main(argv=None) -> int:
 
     args = parser().parse_args(argv)
     try:
-        if args.command == "build":
-            from ..pipeline.runner import quiet_imports
-
-            quiet_imports()
-            from ..pipeline.build import build
-
-            build(args.project, to=args.to, jobs=args.jobs, log=lambda m: print(m, file=sys.stderr, flush=True))
-        return 0
+        return args.run(args)
     except ReviewkitError as exc:
         print(f"reviewkit: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("reviewkit: interrupted; the previous report was kept", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `reviewkit import … -o - | head`
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

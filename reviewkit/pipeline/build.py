@@ -105,7 +105,10 @@ def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, log=prin
         abstract = cfg.resolve(rep["abstract"])
         meta["abstract_markdown"] = abstract.read_text(encoding="utf-8")
         meta["abstract_source"] = rep["abstract"]
-    nb, figures, tables = Assembler(merged.bibliography).build(sections, meta)
+    from ..citations.resolve import LOCK_NAME, Lock
+
+    lock = Lock.read(cfg.root / LOCK_NAME)
+    nb, figures, tables = Assembler(merged.bibliography, lock).build(sections, meta)
 
     html_text = export.to_html(nb) if "html" in to else None
     pdf_error = None

@@ -76,10 +76,11 @@ def blocks_from_notebook(nb, label: str) -> list[Block]:
 class CitationResolver:
     """Maps citation keys and identifiers (``pmid:…``, ``doi:…``, ``nct:…``) to bibliography keys."""
 
-    def __init__(self, bibliography):
+    def __init__(self, bibliography, lock=None):
         from ..citations.identifiers import normalize_doi, normalize_nct, normalize_pmcid, normalize_pmid
 
         self.bib = bibliography
+        self.lock = lock
         self._norm = {"doi": normalize_doi, "pmid": normalize_pmid, "pmcid": normalize_pmcid, "nct": normalize_nct}
         self.by_id: dict[tuple[str, str], str] = {}
         for key, e in bibliography.entries.items():
@@ -100,9 +101,16 @@ class CitationResolver:
             found = self.by_id.get((prefix, value.lower()))
             if found:
                 return found
+            ident = f"{prefix}:{value}"
+            entry = self.lock.entry(ident) if self.lock is not None else None
+            if entry is not None:
+                if ident not in self.bib.entries:
+                    self.bib.add_entry(ident, entry)
+                return ident
+            lock_name = self.lock.path.name if self.lock is not None else "references/citation-lock.json"
             raise CitationError(
-                f"citation @{key}: no bibliography entry carries {prefix.upper()} {value}; add one to a "
-                "bibliography file listed in review.toml (report.bibliography)",
+                f"citation @{key}: {prefix.upper()} {value} is neither in the bibliography nor in {lock_name}; "
+                "resolve it once with internet: `reviewkit cite refresh` (or add an entry to a bibliography file)",
                 source=origin,
             )
         near = closest(key, self.bib.entries.keys())
@@ -157,9 +165,22 @@ def format_numbers(numbers: list[int], keys_by_number: dict[int, str]) -> str:
     return ",".join(parts)
 
 
+def cited_identifiers(text: str) -> set[str]:
+    """Canonical identifiers (``pmid:…``, ``doi:…``, …) cited in *text* (Markdown or code)."""
+    from ..citations.resolve import canonical
+
+    found = set()
+    for group in _CITE_GROUP.finditer(text):
+        for k in _CITE_KEY.finditer(group.group("body")):
+            c = canonical(_strip_key(k.group("key")))
+            if c:
+                found.add(c)
+    return found
+
+
 class Assembler:
-    def __init__(self, bibliography):
-        self.resolver = CitationResolver(bibliography)
+    def __init__(self, bibliography, lock=None):
+        self.resolver = CitationResolver(bibliography, lock)
         self.bib = bibliography
         self.order: list[str] = []  # cited keys in first-appearance order
         self.numbers: dict[str, int] = {}

@@ -1,0 +1,124 @@
+"""PubMed XML (``PubmedArticleSet``, plain or ``.gz``), streamed.
+
+``iterparse`` hands over one ``PubmedArticle`` at a time and each is cleared
+once converted, so a 30,000-article file never holds the whole tree.  Handles
+``MedlineDate``, collective authors, articles without abstract or author list,
+inline markup in titles (``<i>``, ``<sup>``) and ``DeleteCitation`` blocks,
+which list PMIDs to delete and are not records.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+from ..errors import InputError
+from . import record as R
+
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def _text(el) -> str:
+    return R.clean("".join(el.itertext())) if el is not None else ""
+
+
+def _open(path_or_file):
+    if isinstance(path_or_file, (str, Path)):
+        path = Path(path_or_file)
+        with open(path, "rb") as f:
+            magic = f.read(2)
+        return (gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")), str(path)
+    return path_or_file, getattr(path_or_file, "name", "<stream>")
+
+
+def iter_entries(path_or_file, *, deleted: list | None = None):
+    """Yield one pybtex Entry per ``PubmedArticle``/``PubmedBookArticle``."""
+    import xml.etree.ElementTree as ET
+
+    stream, name = _open(path_or_file)
+    try:
+        context = ET.iterparse(stream, events=("start", "end"))
+        root = None
+        index = 0
+        for event, el in context:
+            if event == "start":
+                if root is None:
+                    root = el
+                    if el.tag not in ("PubmedArticleSet", "PubmedBookArticleSet"):
+                        raise InputError(f"not PubMed XML: root element is <{el.tag}>, expected <PubmedArticleSet>", source=name)
+                continue
+            if el.tag in ("PubmedArticle", "PubmedBookArticle"):
+                index += 1
+                yield _to_entry(el, f"{Path(name).name}#{index}")
+                root.clear()
+            elif el.tag == "DeleteCitation":
+                if deleted is not None:
+                    deleted.extend(_text(p) for p in el.findall("PMID"))
+                root.clear()
+    except ET.ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise InputError(f"malformed XML: {exc}", source=f"{name}:{line}" if line else name) from None
+    except (OSError, EOFError) as exc:  # truncated .gz
+        raise InputError(f"cannot read: {exc}", source=name) from None
+    finally:
+        if isinstance(path_or_file, (str, Path)):
+            stream.close()
+
+
+def _to_entry(el, source: str):
+    cit = el.find("MedlineCitation")
+    art = cit.find("Article") if cit is not None else None
+    if art is None:  # PubmedBookArticle
+        book = el.find("BookDocument")
+        return R.make_entry("book", title=_text(book.find("ArticleTitle") if book is not None else None) or
+                            _text(book.find("Book/BookTitle") if book is not None else None),
+                            pmid=_text(book.find("PMID") if book is not None else None), source=source)
+    authors = []
+    for a in art.findall("AuthorList/Author"):
+        if a.find("CollectiveName") is not None:
+            authors.append(R.person(literal=_text(a.find("CollectiveName"))))
+        else:
+            given = _text(a.find("ForeName")) or " ".join(f"{c}." for c in _text(a.find("Initials")))
+            authors.append(R.person(_text(a.find("LastName")), given))
+    if art.find("AuthorList") is not None and art.find("AuthorList").get("CompleteYN") == "N":
+        from pybtex.database import Person
+
+        authors.append(Person("others"))
+    pub = art.find("Journal/JournalIssue/PubDate")
+    year = _text(pub.find("Year")) if pub is not None else ""
+    month = _text(pub.find("Month")) if pub is not None else ""
+    if not year and pub is not None and pub.find("MedlineDate") is not None:
+        md = _text(pub.find("MedlineDate"))  # e.g. "1998 Dec-1999 Jan"
+        year = (re.search(r"\d{4}", md) or [""])[0]
+        month = next((m for m in _MONTHS if m in md), "")
+    ids = {i.get("IdType"): _text(i) for i in el.findall("PubmedData/ArticleIdList/ArticleId")}
+    doi = ids.get("doi") or next((_text(e) for e in art.findall("ELocationID") if e.get("EIdType") == "doi"), "")
+    abstract = " ".join(_text(t) for t in art.findall("Abstract/AbstractText"))
+    title = _text(art.find("ArticleTitle"))
+    title = title[:-1] if title.endswith(".") else title
+    return R.make_entry(
+        "article", authors=authors, title=title,
+        journal=_text(art.find("Journal/ISOAbbreviation")) or _text(cit.find("MedlineJournalInfo/MedlineTA")) or _text(art.find("Journal/Title")),
+        year=year, month=month, volume=_text(art.find("Journal/JournalIssue/Volume")),
+        number=_text(art.find("Journal/JournalIssue/Issue")), pages=_text(art.find("Pagination/MedlinePgn")),
+        doi=doi, pmid=_text(cit.find("PMID")), pmcid=ids.get("pmc", ""), abstract=abstract,
+        language=_text(art.find("Language")), keywords=[_text(k) for k in cit.findall("KeywordList/Keyword")],
+        source=source, extra={"journaltitle": _text(art.find("Journal/Title"))},
+    )
+
+
+def load(path_or_file, *, encoding: str = "utf-8", deleted: list | None = None, **kw):
+    from pybtex.database import BibliographyData
+
+    from .keys import assign_keys
+
+    return BibliographyData(entries=assign_keys(list(iter_entries(path_or_file, deleted=deleted))))
+
+
+def loads(text: str, *, name: str = "<string>", **kw):
+    import io
+
+    data = io.BytesIO(text.encode("utf-8"))
+    data.name = name
+    return load(data, **kw)

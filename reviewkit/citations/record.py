@@ -1,0 +1,90 @@
+"""One way to build a citation record from any format's parsed fields.
+
+Every importer maps its format onto the keyword arguments of
+:func:`make_entry`; identifiers are validated and normalized here, names
+become pybtex ``Person`` objects (``family``/``given`` or a literal
+organisation name), and empty values are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .identifiers import normalize_doi, normalize_nct, normalize_pmcid, normalize_pmid
+
+#: CSL item types -> BibTeX/biblatex entry types (and back, first match)
+CSL_TO_BIBTEX = {
+    "article-journal": "article", "article": "article", "article-magazine": "article",
+    "article-newspaper": "article", "review": "article", "book": "book", "chapter": "incollection",
+    "paper-conference": "inproceedings", "report": "report", "thesis": "thesis",
+    "webpage": "online", "post": "online", "post-weblog": "online", "dataset": "misc",
+    "manuscript": "unpublished", "software": "software", "legislation": "misc",
+}
+BIBTEX_TO_CSL = {
+    "article": "article-journal", "book": "book", "incollection": "chapter", "inbook": "chapter",
+    "inproceedings": "paper-conference", "conference": "paper-conference", "report": "report",
+    "techreport": "report", "thesis": "thesis", "phdthesis": "thesis", "mastersthesis": "thesis",
+    "online": "webpage", "electronic": "webpage", "misc": "document", "unpublished": "manuscript",
+    "software": "software", "booklet": "book", "manual": "book", "proceedings": "book",
+}
+
+_WS = re.compile(r"\s+")
+
+
+def clean(text) -> str:
+    return _WS.sub(" ", str(text)).strip() if text is not None else ""
+
+
+def person(family: str = "", given: str = "", literal: str = ""):
+    """A pybtex Person: "Family, Given", or a literal (organisation) name kept whole."""
+    from pybtex.database import Person
+
+    if literal and not family:
+        # braces keep an organisation name as one family name in pybtex's parser
+        p = Person()
+        p.last_names = [clean(literal)]
+        return p
+    p = Person()
+    p.last_names = [clean(family)] if family else []
+    p.first_names = [clean(given)] if given else []
+    return p
+
+
+def split_name(text: str):
+    """ "Family, Given" or "Family Initials" (MEDLINE AU) -> Person."""
+    text = clean(text)
+    if "," in text:
+        family, given = text.split(",", 1)
+        return person(family, given)
+    m = re.match(r"^(.*\S)\s+([A-Z]{1,4})$", text)
+    if m:
+        return person(m.group(1), " ".join(f"{c}." for c in m.group(2)))
+    return person(literal=text)
+
+
+def make_entry(entry_type: str = "article", *, authors=(), editors=(), title="", journal="", year="",
+               month="", volume="", number="", pages="", doi="", pmid="", pmcid="", nct="", url="",
+               abstract="", publisher="", note="", keywords=(), language="", issn="", booktitle="",
+               howpublished="", source="", extra=None):
+    from pybtex.database import Entry
+
+    fields = {
+        "title": clean(title), "journal": clean(journal), "year": clean(year), "month": clean(month),
+        "volume": clean(volume), "number": clean(number), "pages": clean(pages).replace("--", "–"),
+        "doi": normalize_doi(doi) or "", "pmid": normalize_pmid(pmid) or "", "pmcid": normalize_pmcid(pmcid) or "",
+        "nct": normalize_nct(nct) or "", "url": clean(url), "abstract": clean(abstract),
+        "publisher": clean(publisher), "note": clean(note), "keywords": "; ".join(clean(k) for k in keywords if clean(k)),
+        "language": clean(language), "issn": clean(issn), "booktitle": clean(booktitle),
+        "howpublished": clean(howpublished), "source": clean(source),
+    }
+    fields.update({k: clean(v) for k, v in (extra or {}).items()})
+    entry = Entry(entry_type, fields={k: v for k, v in fields.items() if v})
+    for role, people in (("author", authors), ("editor", editors)):
+        for p in people:
+            entry.add_person(p, role)
+    return entry
+
+
+def doi_from_url(text: str) -> str:
+    """A DOI given as ``http://dx.doi.org/…`` or ``https://doi.org/…`` (else empty)."""
+    return normalize_doi(text) or ""

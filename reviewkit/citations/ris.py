@@ -1,0 +1,192 @@
+"""RIS files from PubMed, Scopus, Embase, Ovid, ProQuest, Web of Science, Rayyan, Zotero, EndNote.
+
+The tokenizer is tolerant of what those exports really contain: a byte-order
+mark, CRLF line ends, tags separated by tabs or by one space (Web of Science's
+two-letter tags), untagged continuation lines, repeated tags, and stray lines
+between records ("Record #1 of 2", "1."), which are skipped.  A tag outside a
+record, or a file that ends inside one, is an error naming the line; nothing
+is dropped silently.  Tag names follow rispy's table; writing uses rispy.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from . import record as R
+
+# "TY  - JOUR", "TY  -JOUR", "TY\t- JOUR", "TY\tJOUR", "ER  -"
+_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: {1,2}-(?: |$)| {1,2}-(?=\S)|\t+-? ?)(.*)$")
+# Web of Science: "PT J", "AU Name", "ER" alone
+_WOS_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
+_WOS_HEAD = re.compile(r"^(FN|VR) ")
+
+TYPES = {"JOUR": "article", "JFULL": "article", "EJOUR": "article", "MGZN": "article", "NEWS": "article",
+         "ABST": "article", "INPR": "article", "BOOK": "book", "EBOOK": "book", "CHAP": "incollection",
+         "ECHAP": "incollection", "CONF": "inproceedings", "CPAPER": "inproceedings", "RPRT": "report",
+         "THES": "thesis", "ELEC": "online", "WEB": "online", "DATA": "misc", "GEN": "misc",
+         "J": "article", "B": "book", "S": "article", "P": "misc", "Journal Article": "article"}
+
+
+@dataclass
+class RawRecord:
+    line: int
+    tags: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def all(self, *names):
+        return [v for t, v, _ in self.tags if t in names and v]
+
+    def first(self, *names):
+        for n in names:
+            for t, v, _ in self.tags:
+                if t == n and v:
+                    return v
+        return ""
+
+
+def tokenize(text: str, name: str = "<string>") -> list[RawRecord]:
+    text = text.lstrip("\ufeff")
+    records: list[RawRecord] = []
+    current: RawRecord | None = None
+    wos = False
+    last_tag = None
+    for lineno, raw in enumerate(io.StringIO(text), start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue
+        if lineno <= 3 and _WOS_HEAD.match(line):
+            wos = True
+            continue
+        m = (_WOS_TAG if wos else _TAG).match(line)
+        if wos and line.startswith("   ") and current is not None and last_tag:
+            current.tags.append((last_tag, line.strip(), lineno))  # WoS: one value per continuation line
+            continue
+        if m and not line.startswith(" "):
+            tag, value = m.group(1), (m.group(2) or "").strip()
+            if tag in ("TY", "PT"):
+                if current is not None:
+                    raise InputError(f"record starting at line {current.line} has no end tag (ER) before this new record",
+                                     source=f"{name}:{lineno}")
+                current = RawRecord(lineno, [("TY", value, lineno)])
+                last_tag = "TY"
+                continue
+            if tag == "ER":
+                if current is None:
+                    raise InputError("end tag ER without a record (expected TY first)", source=f"{name}:{lineno}")
+                records.append(current)
+                current, last_tag = None, None
+                continue
+            if tag == "EF" and wos:
+                continue
+            if current is None:
+                raise InputError(f"tag {tag} outside a record (expected 'TY  - ' to start one)", source=f"{name}:{lineno}")
+            current.tags.append((tag, value, lineno))
+            last_tag = tag
+        elif current is not None and last_tag:
+            # untagged continuation line: belongs to the previous tag's value
+            t, v, ln = current.tags[-1]
+            current.tags[-1] = (t, f"{v} {line.strip()}".strip(), ln)
+        # else: a stray line between records (export headers, "1.") - skipped
+    if current is not None:
+        raise InputError(f"file ends inside the record that starts at line {current.line} (no ER tag)", source=f"{name}:{current.line}")
+    return records
+
+
+def _to_entry(rec: RawRecord, name: str):
+    ty = rec.first("TY")
+    doi = ""
+    for v in rec.all("DO", "DI", "M3", "UR", "L3"):
+        doi = R.doi_from_url(v)
+        if doi:
+            break
+    urls = [u for u in rec.all("UR", "L2") if re.match(r"^https?://", u) and not R.doi_from_url(u)]
+    sp, ep = rec.first("SP", "BP"), rec.first("EP")
+    pages = f"{sp}–{ep}" if sp and ep and sp != ep else sp
+    year_text = rec.first("PY", "Y1", "DA")  # Y2 is the access date, not the year
+    year = (re.search(r"\d{4}", year_text) or [""])[0] if year_text else ""
+    authors = [R.split_name(a) for a in rec.all("AU", "A1")] or [R.split_name(a) for a in rec.all("AF")]
+    pmid = ""
+    for v in rec.all("AN", "C2", "PM", "PMID", "M1"):
+        if re.fullmatch(r"\d{1,9}", v):
+            pmid = v
+            break
+    pmcid = next((v for v in rec.all("C2", "PMCID", "PC") if re.fullmatch(r"PMC\d+", v)), "")
+    return R.make_entry(
+        TYPES.get(ty, "article" if rec.all("JO", "JF", "T2", "SO", "J2", "JA") else "misc"),
+        authors=authors, editors=[R.split_name(a) for a in rec.all("A2", "ED")],
+        title=rec.first("TI", "T1", "CT", "BT", "ST"),
+        journal=rec.first("JO", "JF", "T2", "SO", "JA", "J2", "J9"),
+        year=year, volume=rec.first("VL", "VO", "VN"), number=rec.first("IS", "CP", "IP"), pages=pages,
+        doi=doi, pmid=pmid, pmcid=pmcid, url=urls[0] if urls else "", abstract=rec.first("AB", "N2"),
+        publisher=rec.first("PB"), keywords=rec.all("KW", "DE"), language=rec.first("LA"), note=rec.first("N1"),
+        issn=rec.first("SN"), source=f"{Path(name).name}:{rec.line}",
+    )
+
+
+def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False, skipped: list | None = None):
+    from pybtex.database import BibliographyData
+
+    from .keys import assign_keys
+
+    entries = []
+    for rec in tokenize(text, name):
+        if not rec.first("TI", "T1", "CT", "BT", "ST") and not rec.all("DO", "DI"):
+            msg = f"{name}:{rec.line}: record has neither a title (TI/T1) nor a DOI"
+            if not skip_invalid:
+                raise InputError("record has neither a title (TI/T1) nor a DOI", source=f"{name}:{rec.line}")
+            if skipped is not None:
+                skipped.append(msg)
+            continue
+        entries.append(_to_entry(rec, name))
+    return BibliographyData(entries=assign_keys(entries))
+
+
+def loads(text: str, *, name: str = "<string>", **kw):
+    return parse(text, name=name, **kw)
+
+
+def load(path_or_file, *, encoding: str = "utf-8", **kw):
+    from . import read_text
+
+    text, name = read_text(path_or_file, encoding)
+    return parse(text, name=name, **kw)
+
+
+def dumps(bib) -> str:
+    """RIS text (written with rispy)."""
+    import rispy
+
+    ty = {"article": "JOUR", "book": "BOOK", "incollection": "CHAP", "inproceedings": "CPAPER",
+          "report": "RPRT", "thesis": "THES", "online": "ELEC"}
+    out = []
+    for key, e in bib.entries.items():
+        f = e.fields
+        item = {"type_of_reference": ty.get(e.type, "GEN"), "id": key}
+        authors = [", ".join(filter(None, [" ".join(p.prelast_names + p.last_names), " ".join(p.first_names + p.middle_names)]))
+                   for p in e.persons.get("author", []) if str(p) != "others"]
+        if authors:
+            item["authors"] = authors
+        mapping = {"title": "title", "journal": "secondary_title", "volume": "volume", "number": "number",
+                   "doi": "doi", "abstract": "abstract", "publisher": "publisher", "issn": "issn"}
+        for src, dst in mapping.items():
+            if f.get(src):
+                item[dst] = f[src]
+        if f.get("year"):
+            item["year"] = f["year"]
+        if f.get("pages"):
+            sp, _, ep = f["pages"].replace("–", "-").partition("-")
+            item["start_page"] = sp
+            if ep:
+                item["end_page"] = ep
+        urls = [u for u in [f.get("url")] if u]
+        if urls:
+            item["urls"] = urls
+        if f.get("pmid"):
+            item["accession_number"] = f["pmid"]
+        if f.get("keywords"):
+            item["keywords"] = [k.strip() for k in f["keywords"].split(";") if k.strip()]
+        out.append(item)
+    return rispy.dumps(out)
