@@ -17,6 +17,7 @@ lab: setup
 
 bench: setup chromium
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_citations.py
 
 setup: $(STAMP)
 

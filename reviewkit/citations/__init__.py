@@ -100,22 +100,73 @@ def _head(path: Path) -> str:
     return head.decode("utf-8", errors="replace")
 
 
+def cache_dir() -> Path:
+    import os
+
+    base = os.environ.get("REVIEWKIT_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "reviewkit")
+    return Path(base) / "citations"
+
+
 def load(path, *, fmt: str | None = None, encoding: str = "utf-8", warnings: list | None = None,
-         skip_invalid: bool = False, skipped: list | None = None):
-    """Read one citation file (format from *fmt*, else the content, else the suffix)."""
-    import importlib
+         skip_invalid: bool = False, skipped: list | None = None, cache: bool = True):
+    """Read one citation file (format from *fmt*, else the content, else the suffix).
+
+    Parsed files are cached by content hash (``$REVIEWKIT_CACHE``, default
+    ``~/.cache/reviewkit``), so an unchanged 20,000-entry library is not parsed
+    again; warnings and skipped records are cached with it.
+    """
+    import hashlib
+    import pickle
+
+    from .. import __version__
 
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", source=str(path))
     fmt = fmt or detect_format(path, _head(path))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    tag = hashlib.sha256(f"{__version__}|{fmt}|{encoding}|{skip_invalid}|{path.resolve()}".encode()).hexdigest()[:16]
+    cached = cache_dir() / f"{digest}-{tag}.pickle"
+    if cache and cached.is_file():
+        try:
+            with open(cached, "rb") as f:
+                bib, warn, skip = pickle.load(f)
+            if warnings is not None:
+                warnings.extend(warn)
+            if skipped is not None:
+                skipped.extend(skip)
+            return bib
+        except Exception:  # a stale or damaged cache file is ignored, then rewritten
+            pass
+    warn: list = []
+    skip: list = []
+    bib = _load_uncached(path, fmt, encoding, warn, skip_invalid, skip)
+    if warnings is not None:
+        warnings.extend(warn)
+    if skipped is not None:
+        skipped.extend(skip)
+    if cache:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".tmp{__import__('os').getpid()}")
+            with open(tmp, "wb") as f:
+                pickle.dump((bib, warn, skip), f, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(cached)
+        except OSError:
+            pass  # a read-only cache only costs speed
+    return bib
+
+
+def _load_uncached(path: Path, fmt: str, encoding: str, warnings: list, skip_invalid: bool, skipped: list):
+    import importlib
+
     if fmt not in MODULES:
         raise InputError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}", source=str(path))
     module = importlib.import_module(f".{MODULES[fmt]}", __name__)
     if fmt == "reflist":
         result = module.parse(path, encoding=encoding)
-        if warnings is not None:
-            warnings.extend(result.warnings)
+        warnings.extend(result.warnings)
         return result.bibliography
     if fmt == "bibtex":
         return module.load(path, encoding=encoding)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..errors import InputError
 from .identifiers import normalize_doi, normalize_pmcid, normalize_pmid
+from .keys import is_others
 from .latex import escape, to_text
 
 _VERBATIM = {"url", "doi", "eprint", "file", "pmid", "pmcid", "nct", "urldate"}
@@ -54,7 +55,7 @@ def loads(text: str, *, name: str = "<string>"):
         entry = Entry(e.type.lower(), fields=fields)
         for role, persons in e.persons.items():
             for p in persons:
-                if str(p) == "others":
+                if is_others(p):
                     entry.add_person(Person("others"), role)
                     continue
                 entry.add_person(
@@ -68,7 +69,34 @@ def loads(text: str, *, name: str = "<string>"):
                     role,
                 )
         out[key] = entry
+    _inherit_crossrefs(out, name)
+    for entry in out.values():  # biblatex spellings -> the fields the styles read
+        f = entry.fields
+        if "year" not in f and f.get("date", "")[:4].isdigit():
+            f["year"] = f["date"][:4]
+        if "journal" not in f and f.get("journaltitle"):
+            f["journal"] = f["journaltitle"]
     return BibliographyData(entries=out)
+
+
+def _inherit_crossrefs(entries: dict, name: str) -> None:
+    """BibTeX ``crossref``: a child takes the fields it lacks from its parent (title -> booktitle)."""
+    lower = {k.lower(): k for k in entries}
+    for key, child in entries.items():
+        ref = child.fields.get("crossref")
+        if not ref:
+            continue
+        parent = entries.get(lower.get(ref.lower(), ""))
+        if parent is None:
+            raise InputError(f"entry {key!r}: crossref {ref!r} names no entry in this file", source=name)
+        for f, v in parent.fields.items():
+            if f == "title":
+                child.fields.setdefault("booktitle", v)
+            elif f not in ("crossref", "source"):
+                child.fields.setdefault(f, v)
+        if "editor" not in child.persons:
+            for p in parent.persons.get("editor", []):
+                child.add_person(p, "editor")
 
 
 def dumps(bib) -> str:

@@ -14,6 +14,7 @@ import re
 
 from ..errors import InputError
 from . import record as R
+from .keys import is_others
 from .identifiers import doi_url
 
 
@@ -117,7 +118,7 @@ def entry_to_item(key: str, e) -> dict:
     for role in ("author", "editor"):
         names = []
         for p in e.persons.get(role, []):
-            if str(p) == "others":
+            if is_others(p):
                 continue
             family = " ".join(p.prelast_names + p.last_names)
             given = " ".join(p.first_names + p.middle_names)

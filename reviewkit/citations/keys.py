@@ -22,10 +22,15 @@ def ascii_fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
+def is_others(person) -> bool:
+    """pybtex's "et al." marker (``and others``), tested without formatting the name."""
+    return person.last_names == ["others"] and not (person.first_names or person.middle_names or person.prelast_names)
+
+
 def first_family(entry) -> str:
     for role in ("author", "editor"):
         for person in entry.persons.get(role, []):
-            if str(person) == "others":
+            if is_others(person):
                 continue
             name = " ".join(person.prelast_names + person.last_names) or str(person)
             return name
@@ -55,6 +60,16 @@ def fingerprint(entry) -> str:
     )
 
 
+def suffix(n: int) -> str:
+    """1 -> "b", 25 -> "z", 26 -> "aa" …: letters only, so any number of collisions stays ASCII."""
+    n += 1
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(ord("a") + r) + out
+    return out
+
+
 def assign_keys(entries, taken=()) -> dict:
     """``{key: entry}`` for *entries* in their order, keys unique (also against *taken*)."""
     groups: dict[str, list] = {}
@@ -65,11 +80,11 @@ def assign_keys(entries, taken=()) -> dict:
     for base in sorted(groups):
         members = sorted(groups[base], key=fingerprint)
         for i, e in enumerate(members):
-            key = base if i == 0 else f"{base}{chr(ord('a') + i)}"
+            key = base if i == 0 else f"{base}{suffix(i)}"
             n = i
             while key in used:
                 n += 1
-                key = f"{base}{chr(ord('a') + n)}"
+                key = f"{base}{suffix(n)}"
             used.add(key)
             key_of[id(e)] = key
     return {key_of[id(e)]: e for e in entries}  # in input order

@@ -17,12 +17,14 @@ from pathlib import Path
 
 from ..errors import InputError
 from . import record as R
+from .keys import is_others
 
 # "TY  - JOUR", "TY  -JOUR", "TY\t- JOUR", "TY\tJOUR", "ER  -"
 _TAG = re.compile(r"^([A-Z][A-Z0-9])(?: {1,2}-(?: |$)| {1,2}-(?=\S)|\t+-? ?)(.*)$")
 # Web of Science: "PT J", "AU Name", "ER" alone
 _WOS_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
 _WOS_HEAD = re.compile(r"^(FN|VR) ")
+_WOS_LISTS = {"AU", "AF", "BA", "BF", "CA", "ED", "BE", "CR", "C1", "GP"}
 
 TYPES = {"JOUR": "article", "JFULL": "article", "EJOUR": "article", "MGZN": "article", "NEWS": "article",
          "ABST": "article", "INPR": "article", "BOOK": "book", "EBOOK": "book", "CHAP": "incollection",
@@ -62,7 +64,11 @@ def tokenize(text: str, name: str = "<string>") -> list[RawRecord]:
             continue
         m = (_WOS_TAG if wos else _TAG).match(line)
         if wos and line.startswith("   ") and current is not None and last_tag:
-            current.tags.append((last_tag, line.strip(), lineno))  # WoS: one value per continuation line
+            if last_tag in _WOS_LISTS:  # one author / cited reference per continuation line
+                current.tags.append((last_tag, line.strip(), lineno))
+            else:  # a wrapped title or abstract
+                t, v, ln = current.tags[-1]
+                current.tags[-1] = (t, f"{v} {line.strip()}", ln)
             continue
         if m and not line.startswith(" "):
             tag, value = m.group(1), (m.group(2) or "").strip()
@@ -166,7 +172,7 @@ def dumps(bib) -> str:
         f = e.fields
         item = {"type_of_reference": ty.get(e.type, "GEN"), "id": key}
         authors = [", ".join(filter(None, [" ".join(p.prelast_names + p.last_names), " ".join(p.first_names + p.middle_names)]))
-                   for p in e.persons.get("author", []) if str(p) != "others"]
+                   for p in e.persons.get("author", []) if not is_others(p)]
         if authors:
             item["authors"] = authors
         mapping = {"title": "title", "journal": "secondary_title", "volume": "volume", "number": "number",

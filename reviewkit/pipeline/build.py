@@ -63,7 +63,7 @@ def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, log=prin
     import nbformat
 
     from .. import __version__
-    from ..citations import load_bibliography
+    from ..citations.library import Library
     from ..report.assemble import Assembler, SectionDoc, blocks_from_notebook
     from ..report import export
     from . import config
@@ -71,11 +71,10 @@ def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, log=prin
 
     t0 = time.perf_counter()
     cfg = config.load(project)
-    warnings: list[str] = []
-    merged = load_bibliography(cfg.bibliography_files, warnings=warnings)
-    for w in warnings:
+    library = Library.load(cfg.bibliography_files)
+    for w in library.warnings:
         log(f"warning: {w}")
-    log(f"bibliography: {merged.summary()}")
+    log(f"bibliography: {library.summary}")
 
     out = cfg.outputs
     results = run_sections(cfg, out / "sections", jobs=jobs, log=log)
@@ -108,7 +107,7 @@ def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, log=prin
     from ..citations.resolve import LOCK_NAME, Lock
 
     lock = Lock.read(cfg.root / LOCK_NAME)
-    nb, figures, tables = Assembler(merged.bibliography, lock).build(sections, meta)
+    nb, figures, tables = Assembler(library, lock).build(sections, meta)
 
     html_text = export.to_html(nb) if "html" in to else None
     pdf_error = None

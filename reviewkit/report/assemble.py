@@ -82,8 +82,8 @@ class CitationResolver:
         self.bib = bibliography
         self.lock = lock
         self._norm = {"doi": normalize_doi, "pmid": normalize_pmid, "pmcid": normalize_pmcid, "nct": normalize_nct}
-        self.by_id: dict[tuple[str, str], str] = {}
-        for key, e in bibliography.entries.items():
+        self.by_id: dict[tuple[str, str], str] = dict(getattr(bibliography, "id_index", {}) or {})
+        for key, e in ([] if self.by_id else bibliography.entries.items()):
             for prefix, fname in _IDENTIFIER_FIELDS.items():
                 value = self._norm[prefix](e.fields.get(fname))
                 if value:

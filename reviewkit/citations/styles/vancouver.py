@@ -25,6 +25,7 @@ from pybtex.richtext import HRef, Text
 from pybtex.style.formatting import BaseStyle
 from pybtex.style.template import node
 
+from ..keys import is_others
 from ..identifiers import (
     doi_url,
     normalize_doi,
@@ -61,7 +62,7 @@ def format_person(person) -> str:
 
 def format_authors(persons) -> str:
     """Up to six authors; more (or a list the source already cut with "et al.") -> three + et al."""
-    named = [p for p in persons if str(p) != "others"]
+    named = [p for p in persons if not is_others(p)]
     truncated = len(named) < len(persons)
     if len(named) > MAX_AUTHORS or truncated:
         named, truncated = named[:TRUNCATED_TO], True
