@@ -54,6 +54,24 @@ def synthetic_records(n: int, seed: int = 2):
     return recs
 
 
+def synthetic_pubmed_xml(path: Path, n: int) -> None:
+    """A PubmedArticleSet of n SYNTHETIC articles, written incrementally."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0"?>\n<PubmedArticleSet>\n')
+        for i in range(n):
+            f.write(
+                f"<PubmedArticle><MedlineCitation><PMID>{10_000_000 + i}</PMID><Article><Journal><JournalIssue>"
+                f"<Volume>{i % 40}</Volume><PubDate><Year>{1990 + i % 35}</Year></PubDate></JournalIssue>"
+                f"<ISOAbbreviation>Synthetic J</ISOAbbreviation></Journal><ArticleTitle>Synthetic article {i}: "
+                f"{' '.join(WORDS[(i + k) % len(WORDS)] for k in range(10))}.</ArticleTitle><Abstract><AbstractText>"
+                f"{'Synthetic abstract text. ' * 40}</AbstractText></Abstract><AuthorList><Author><LastName>Author{i % 997}"
+                f"</LastName><ForeName>A</ForeName></Author></AuthorList></Article></MedlineCitation><PubmedData>"
+                f"<ArticleIdList><ArticleId IdType=\"doi\">10.5555/synthetic.{i}</ArticleId></ArticleIdList>"
+                f"</PubmedData></PubmedArticle>\n"
+            )
+        f.write("</PubmedArticleSet>\n")
+
+
 def main() -> None:
     from reviewkit.citations.library import Library
     from reviewkit.citations.merge import merge
@@ -76,6 +94,23 @@ def main() -> None:
             warm.append(time.perf_counter() - t)
         print(f"20,000-entry BibTeX (synthetic): first load {cold:.2f} s ({20_000 / cold:,.0f} entries/s incl. merge); "
               f"unchanged, load + format the {len(cited)} cited entries: {min(warm):.3f} s (best of 3)")
+
+    import tracemalloc
+
+    from reviewkit.citations.pubmed_xml import iter_entries
+
+    with tempfile.TemporaryDirectory() as tmp:
+        xml = Path(tmp) / "pubmed.xml"
+        synthetic_pubmed_xml(xml, 30_000)
+        size = xml.stat().st_size / 1e6
+        tracemalloc.start()
+        t = time.perf_counter()
+        count = sum(1 for _ in iter_entries(xml))
+        elapsed = time.perf_counter() - t
+        peak = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+        print(f"PubMed XML, {count:,} synthetic articles ({size:.0f} MB): streamed in {elapsed:.1f} s, "
+              f"peak traced memory {peak:.1f} MB")
 
     times = {}
     for n in (10_000, 100_000):
