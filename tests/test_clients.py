@@ -108,7 +108,7 @@ def test_ncbi_rate_limit_without_key():
 def test_clinicaltrials_api(server):
     replay, base = server
     replay.add("/ctgov/studies/NCT03630471", (200, {"Content-Type": "application/json"},
-                                               (DATA / "ctgov" / "NCT03630471.json").read_bytes()))
+                                               (DATA / "ctgov" / "api-v2-NCT03630471.json").read_bytes()))
     item, _ = resolver(base).nct("NCT03630471")
     assert item["title"].startswith("Effectiveness of a Problem-solving Intervention")
     assert item["author"] == [{"literal": "Sangath"}] and item["URL"] == "https://clinicaltrials.gov/study/NCT03630471"

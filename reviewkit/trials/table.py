@@ -14,20 +14,81 @@ from ..errors import InputError, did_you_mean
 from . import schema
 
 
-def read_table(path):
+def read_table(path, *, skip_invalid: bool = False, skipped: list | None = None, warnings: list | None = None):
+    """A trial table from a normalized CSV, the website's CSV export, API v2 JSON or a snapshot folder."""
+    return read_trials([path], skip_invalid=skip_invalid, skipped=skipped, warnings=warnings)
+
+
+def read_trials(paths, *, skip_invalid: bool = False, skipped: list | None = None, warnings: list | None = None):
+    """One normalized table from several files of any supported kind (see :func:`read_table`)."""
     import pandas as pd
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("trial table not found", source=str(path))
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except Exception as exc:  # pandas ParserError, UnicodeDecodeError
-        raise InputError(f"not a readable CSV file: {exc}", source=str(path)) from None
-    return normalize(df, name=str(path))
+    from . import ctgov, export
+
+    rows: list[dict] = []
+    where: list[str] = []
+    frames = []
+    for path in map(Path, paths):
+        if path.is_dir():  # a snapshot: studies/*.json
+            files = sorted((path / "studies").glob("*.json")) if (path / "studies").is_dir() else sorted(path.glob("*.json"))
+            if not files:
+                raise InputError("no study files here (expected a snapshot with studies/NCT*.json)", source=str(path))
+        else:
+            files = [path]
+        for f in files:
+            if not f.is_file():
+                raise InputError("trial file not found", source=str(f))
+            head = f.read_bytes()[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+            if head[:1] in (b"{", b"["):
+                r, w, warn = ctgov.read_json(f)
+                rows += r
+                where += w
+                if warnings is not None:
+                    warnings.extend(warn)
+                continue
+            try:
+                header = pd.read_csv(f, dtype=str, nrows=0, encoding="utf-8-sig").columns.tolist()
+            except Exception as exc:
+                raise InputError(f"neither JSON nor a readable CSV file: {exc}", source=str(f)) from None
+            if export.is_site_export(header):
+                r, w = export.read_csv(f)
+                rows += r
+                where += w
+            else:
+                df = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+                frames.append((df, str(f)))
+    out = []
+    if rows:
+        name = str(paths[0]) if len(paths) == 1 else "trials"
+        out.append(normalize(pd.DataFrame(rows), name=name, where=where, skip_invalid=skip_invalid, skipped=skipped))
+    for df, name in frames:
+        out.append(normalize(df, name=name, skip_invalid=skip_invalid, skipped=skipped))
+    if not out:
+        return normalize(pd.DataFrame(columns=schema.COLUMNS), name="trials")
+    result = pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
+    dups = result["nct_id"][result["nct_id"].duplicated()].unique().tolist()
+    if dups:
+        raise InputError(f"{', '.join(dups[:5])} appear in more than one input file; keep one record per trial",
+                         source=", ".join(map(str, paths)))
+    return result
 
 
-def normalize(df, *, name: str = "<table>"):
+def to_csv(df) -> str:
+    """The normalized table as CSV text (lists '|'-joined, booleans as True/False)."""
+    out = df.copy()
+    for col in schema.LIST_COLUMNS:
+        out[col] = ["|".join(v) for v in out[col]]
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def normalize(df, *, name: str = "<table>", where: list[str] | None = None, skip_invalid: bool = False,
+              skipped: list | None = None):
+    """Validate and normalize a table of trial rows; every problem is reported at once.
+
+    *where* names each row's location (``file:line`` or ``file:record N``);
+    by default ``name:ROW`` with the CSV header as row 1.  With *skip_invalid*
+    the invalid rows are dropped and listed in *skipped* instead of raising.
+    """
     import pandas as pd
 
     unknown = [c for c in df.columns if c not in schema.COLUMNS]
@@ -39,44 +100,55 @@ def normalize(df, *, name: str = "<table>"):
     missing = [c for c in schema.REQUIRED if c not in df.columns]
     if missing:
         raise InputError(f"missing required column(s) {', '.join(missing)}", source=f"{name}:1")
-    df = df.reindex(columns=schema.COLUMNS, fill_value="").fillna("")
+    df = df.reindex(columns=schema.COLUMNS, fill_value="").fillna("").reset_index(drop=True)
+    for col in schema.LIST_COLUMNS:  # accept lists (JSON readers) or '|'-joined text (CSV)
+        df[col] = ["|".join(v) if isinstance(v, (list, tuple)) else v for v in df[col]]
+    where = where or [f"{name}:{i}" for i in range(2, len(df) + 2)]
     problems = []
+    bad_rows: set[int] = set()
     for i, row in enumerate(df.itertuples(index=False), start=2):  # row 1 is the header
         r = row._asdict()
-        where = f"{name}:{i}"
+        n_before = len(problems)
+        here = where[i - 2]
         if not schema.NCT_RE.match(r["nct_id"]):
-            problems.append(f"{where}: nct_id {r['nct_id']!r} is not an NCT id (expected NCT followed by 8 digits)")
+            problems.append(f"{here}: nct_id {r['nct_id']!r} is not an NCT id (expected NCT followed by 8 digits)")
         st = schema.normalize_status(r["overall_status"])
         if st is None:
             problems.append(
-                f"{where}: unknown status {r['overall_status']!r}{did_you_mean(schema._token(r['overall_status']), schema.STATUSES)}"
+                f"{here}: unknown status {r['overall_status']!r}{did_you_mean(schema._token(r['overall_status']), schema.STATUSES)}"
             )
         else:
             df.at[i - 2, "overall_status"] = st
         ph = schema.normalize_phase(r["phase"])
         if ph is None:
-            problems.append(f"{where}: unknown phase {r['phase']!r} (expected one of {', '.join(schema.PHASES)})")
+            problems.append(f"{here}: unknown phase {r['phase']!r} (expected one of {', '.join(schema.PHASES)})")
         else:
             df.at[i - 2, "phase"] = ph
         if r["study_type"]:
             stype = schema._token(r["study_type"])
             if stype not in schema.STUDY_TYPES:
-                problems.append(f"{where}: unknown study_type {r['study_type']!r}")
+                problems.append(f"{here}: unknown study_type {r['study_type']!r}")
             else:
                 df.at[i - 2, "study_type"] = stype
         for col in schema.DATE_COLUMNS:
             d = schema.normalize_date(r[col])
             if d is None:
-                problems.append(f"{where}: {col} {r[col]!r} is not a date (expected YYYY-MM-DD, YYYY-MM or 'Month D, YYYY')")
+                problems.append(f"{here}: {col} {r[col]!r} is not a date (expected YYYY-MM-DD, YYYY-MM or 'Month D, YYYY')")
             else:
                 df.at[i - 2, col] = d
         if not r["source"].strip():
-            problems.append(f"{where}: source is empty (say which file or document the row came from)")
-    dups = df["nct_id"][df["nct_id"].duplicated()].tolist()
-    for d in dups:
-        problems.append(f"{name}: {d} appears more than once")
-    if problems:
+            problems.append(f"{here}: source is empty (say which file or document the row came from)")
+        if len(problems) > n_before:
+            bad_rows.add(i - 2)
+    for i in df.index[df["nct_id"].duplicated() & (df["nct_id"] != "")]:
+        problems.append(f"{where[i]}: {df.at[i, 'nct_id']} appears more than once")
+        bad_rows.add(i)
+    if problems and not skip_invalid:
         raise InputError("invalid trial table:\n  " + "\n  ".join(problems), source=name)
+    if problems:
+        if skipped is not None:
+            skipped.extend(problems)
+        df = df.drop(index=sorted(bad_rows)).reset_index(drop=True)
     for col in schema.LIST_COLUMNS:
         df[col] = [[v for v in s.split("|") if v] if s else [] for s in df[col]]
     df["enrollment"] = pd.to_numeric(df["enrollment"].replace("", None), errors="coerce").astype("Int64")

@@ -1,0 +1,189 @@
+"""ClinicalTrials.gov API v2: study records -> normalized rows, and the live client.
+
+Reads a single study (``{"protocolSection": …}``), a page
+(``{"studies": […], "nextPageToken": …}``) and the website's "Download JSON"
+(a top-level array).  Trimmed records (only some modules) give empty fields,
+never invented ones.  The client pages through ``/studies`` (``pageSize`` up
+to 1000, ``pageToken``) with timeouts and retries with backoff on 429, 5xx and
+connection errors.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+
+
+def _date(struct) -> str:
+    return (struct or {}).get("date", "") if isinstance(struct, dict) else ""
+
+
+def study_to_row(study: dict, source: str) -> dict:
+    """One API v2 study -> a dict of the normalized columns (strings; lists for multi-valued)."""
+    ps = study.get("protocolSection") or {}
+    ident = ps.get("identificationModule") or {}
+    status = ps.get("statusModule") or {}
+    design = ps.get("designModule") or {}
+    sponsors = ps.get("sponsorCollaboratorsModule") or {}
+    conditions = ps.get("conditionsModule") or {}
+    arms = ps.get("armsInterventionsModule") or {}
+    locations = (ps.get("contactsLocationsModule") or {}).get("locations") or []
+    enrollment = design.get("enrollmentInfo") or {}
+    interventions = arms.get("interventions") or []
+    nct = ident.get("nctId", "")
+    return {
+        "nct_id": nct,
+        "brief_title": ident.get("briefTitle", ""),
+        "official_title": ident.get("officialTitle", ""),
+        "acronym": ident.get("acronym", ""),
+        "overall_status": status.get("overallStatus", ""),
+        "phase": "/".join(design.get("phases") or []),
+        "study_type": design.get("studyType", ""),
+        "start_date": _date(status.get("startDateStruct")),
+        "primary_completion_date": _date(status.get("primaryCompletionDateStruct")),
+        "completion_date": _date(status.get("completionDateStruct")),
+        "enrollment": str(enrollment.get("count", "")) if enrollment.get("count") is not None else "",
+        "enrollment_type": enrollment.get("type", ""),
+        "conditions": list(conditions.get("conditions") or []),
+        "interventions": [i.get("name", "") for i in interventions if i.get("name")],
+        "intervention_types": [i.get("type", "") for i in interventions if i.get("name")],
+        "sponsor": (sponsors.get("leadSponsor") or {}).get("name", ""),
+        "collaborators": [c.get("name", "") for c in sponsors.get("collaborators") or [] if c.get("name")],
+        "countries": sorted({loc.get("country") for loc in locations if loc.get("country")}),
+        "has_results": "" if "hasResults" not in study else str(bool(study.get("hasResults"))),
+        "first_posted": _date(status.get("studyFirstPostDateStruct")),
+        "last_update_posted": _date(status.get("lastUpdatePostDateStruct")),
+        "url": f"https://clinicaltrials.gov/study/{nct}" if nct else "",
+        "source": source,
+    }
+
+
+def studies_in(data, name: str) -> list[dict]:
+    """The study records of a parsed JSON document of any of the three shapes."""
+    if isinstance(data, list):
+        studies = data
+    elif isinstance(data, dict) and "studies" in data:
+        studies = data["studies"]
+    elif isinstance(data, dict) and "protocolSection" in data:
+        studies = [data]
+    else:
+        raise InputError("not ClinicalTrials.gov API v2 JSON (expected a study, {\"studies\": [...]} or an array "
+                         "of studies)", source=name)
+    if not isinstance(studies, list):
+        raise InputError("'studies' is not a list", source=name)
+    return studies
+
+
+def read_json(path) -> tuple[list[dict], list[str], list[str]]:
+    """(rows, record locations, warnings) from an API v2 JSON file."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg}, column {exc.colno}); is the file truncated?",
+                         source=f"{path}:{exc.lineno}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", source=str(path)) from None
+    rows, where, warnings = [], [], []
+    studies = studies_in(data, str(path))
+    for i, study in enumerate(studies, start=1):
+        loc = f"{path}:record {i}" if len(studies) > 1 else str(path)
+        if not isinstance(study, dict):
+            rows.append({"nct_id": "", "source": loc})
+            where.append(loc)
+            continue
+        row = study_to_row(study, _source(path, i if len(studies) > 1 else None))
+        nct = row["nct_id"]
+        stem = path.stem.upper()
+        if len(studies) == 1 and stem.startswith("NCT") and nct and stem[:11] != nct:
+            warnings.append(f"{path}: the file name says {stem[:11]} but the record inside is {nct}; "
+                            f"using the record ({nct})")
+        rows.append(row)
+        where.append(f"{loc} ({nct})" if nct else loc)
+    return rows, where, warnings
+
+
+def _source(path: Path, index) -> str:
+    snap = path.parent.parent if path.parent.name == "studies" else None
+    base = f"{snap.name}/{path.name}" if snap is not None and (snap / "manifest.json").is_file() else path.name
+    return f"{base}#{index}" if index else base
+
+
+# -- the live client -------------------------------------------------------------------------------
+
+
+@dataclass
+class Query:
+    condition: str = ""
+    term: str = ""
+    intervention: str = ""
+    statuses: list = field(default_factory=list)
+
+    def params(self) -> dict:
+        p = {}
+        if self.condition:
+            p["query.cond"] = self.condition
+        if self.term:
+            p["query.term"] = self.term
+        if self.intervention:
+            p["query.intr"] = self.intervention
+        if self.statuses:
+            p["filter.overallStatus"] = ",".join(self.statuses)
+        return p
+
+
+class Client:
+    """Pages through ``/studies``; returns the raw study JSON texts, verbatim."""
+
+    def __init__(self, base: str = "https://clinicaltrials.gov/api/v2", *, page_size: int = 1000,
+                 timeout: float = 30, retries: int = 5, backoff: float = 1.0):
+        from ..citations.resolve import session
+
+        if not 1 <= page_size <= 1000:
+            raise InputError(f"page size {page_size} is out of range (1–1000)")
+        self.base = base.rstrip("/")
+        self.page_size = page_size
+        self.timeout = timeout
+        self.http = session(retries, backoff)
+
+    def _get(self, path: str, params: dict):
+        import requests
+
+        url = f"{self.base}{path}"
+        try:
+            r = self.http.get(url, params=params, timeout=self.timeout)
+        except requests.exceptions.ConnectionError as exc:
+            raise InputError(f"cannot reach {url} ({type(exc).__name__}); are you online?") from None
+        except requests.exceptions.Timeout:
+            raise InputError(f"{url} did not answer within {self.timeout:g} s") from None
+        if r.status_code >= 400:
+            raise InputError(f"{url} answered HTTP {r.status_code} after retries: {r.text[:200]}")
+        return r
+
+    def version(self) -> dict:
+        try:
+            return self._get("/version", {}).json()
+        except (InputError, ValueError):
+            return {}
+
+    def studies(self, query: Query, *, log=lambda m: None) -> list[str]:
+        params = dict(query.params(), format="json", pageSize=self.page_size, countTotal="true")
+        out: list[str] = []
+        page = 0
+        while True:
+            r = self._get("/studies", params)
+            try:
+                data = r.json()
+            except ValueError:
+                raise InputError(f"{r.url} did not return JSON") from None
+            page += 1
+            for study in data.get("studies", []):
+                out.append(json.dumps(study, ensure_ascii=False, indent=2))
+            log(f"page {page}: {len(out)} of {data.get('totalCount', '?')} studies")
+            token = data.get("nextPageToken")
+            if not token:
+                return out
+            params["pageToken"] = token
