@@ -63,9 +63,9 @@ def test_outputs_written(built_example):
     assert "printed DOI '1007/s11864-019-0606-9' is not a valid DOI" in proc.stderr
 
 
-def test_three_numbered_sections(report):
+def test_numbered_sections(report):
     _, html, hooks = report
-    assert hooks.sections == ["sec-background", "sec-trials", "sec-efficacy"]
+    assert hooks.sections == ["sec-background", "sec-trials", "sec-efficacy", "sec-changes"]
     assert re.search(r'<span class="secnum">1\.1</span> Clinical presentation', html)
 
 
@@ -163,3 +163,22 @@ def test_usage_errors_exit_2(tmp_path):
     assert proc.returncode == 2 and "choose from html, pdf" in proc.stderr
     proc = reviewkit("build", tmp_path)
     assert proc.returncode == 2 and "no review.toml" in proc.stderr
+
+
+def test_what_changed_section_with_a_previous_edition(tmp_path):
+    """The previous edition is derived from the seed table: one trial absent, one status different."""
+    project = copy_project(tmp_path / "review")
+    seed = project / "references" / "trials" / "seed-nct05204524-related.csv"
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    old = [l for l in lines if not l.startswith("NCT05080790")]
+    old = [l.replace("NCT04624178,A Study of Rucaparib and Nivolumab in People With Leiomyosarcoma,\"Active, not recruiting\"",
+                     "NCT04624178,A Study of Rucaparib and Nivolumab in People With Leiomyosarcoma,Recruiting") for l in old]
+    assert len(old) == len(lines) - 1 and any(",Recruiting," in l and "NCT04624178" in l for l in old)
+    (project / "previous.csv").write_text("\n".join(old) + "\n", encoding="utf-8")
+    toml = project / "review.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('previous = ""', 'previous = "previous.csv"'), encoding="utf-8")
+    reviewkit("build", project, "--to", "html", check=True)
+    html = (project / "outputs" / "report.html").read_text(encoding="utf-8")
+    assert "Since the edition built from previous.csv: one new trial; one status change " \
+           "(NCT04624178 recruiting → active, not recruiting)." in html
+    assert 'id="tbl-trial-changes"' in html

@@ -198,3 +198,39 @@ def test_diff_of_two_snapshots_derived_from_real_records(tmp_path):
 def test_no_change():
     df = read_trials(API[:3])
     assert summary(diff(df, df)) == "No registered trial changed since the last edition."
+
+
+# -- intervention classes ----------------------------------------------------------------------------
+
+
+def test_intervention_classes_are_seeded_from_the_seeds_and_match_exactly():
+    from reviewkit.trials.classify import classify, read_classes
+
+    from conftest import ROOT, SEEDS
+
+    classes = read_classes(ROOT / "references" / "intervention-classes.csv")
+    seed = next(SEEDS.glob("003_*")).read_text(encoding="utf-8").casefold()
+    for r in classes.itertuples():
+        assert r.name.casefold() in seed or any(s.casefold() in seed for s in r.synonyms.split("|") if s), r.name
+        assert "seeds/003_" in r.named_in
+    assert classes.set_index("name").loc["pazopanib", "class"] == "VEGFR tyrosine-kinase inhibitor"
+    assert classes.set_index("name").loc["nivolumab", "class"] == "PD-1 immune-checkpoint inhibitor"
+    import pandas as pd
+
+    trials = pd.DataFrame({"nct_id": ["NCT04624178", "NCT00093080", "NCT02210780"], "phase": ["PHASE2"] * 3,
+                           "overall_status": ["ACTIVE_NOT_RECRUITING"] * 3,
+                           "interventions": [["Rucaparib", "Nivolumab"], ["AP23573 (ridaforolimus)"], ["FPA144"]]})
+    hits, unmatched = classify(trials, classes)
+    assert hits.set_index("intervention")["class"].to_dict() == {
+        "Rucaparib": "PARP inhibitor", "Nivolumab": "PD-1 immune-checkpoint inhibitor",
+        "AP23573 (ridaforolimus)": "mTOR inhibitor"}
+    assert unmatched == ["FPA144"]  # listed, never guessed
+
+
+def test_real_registry_interventions_unmatched_are_listed():
+    from reviewkit.trials.classify import classify, read_classes
+
+    from conftest import ROOT
+
+    hits, unmatched = classify(read_trials(API), read_classes(ROOT / "references" / "intervention-classes.csv"))
+    assert hits.empty and "Dupilumab" in unmatched and "Placebo" in unmatched

@@ -77,39 +77,62 @@ def studies_in(data, name: str) -> list[dict]:
     return studies
 
 
-def read_json(path) -> tuple[list[dict], list[str], list[str]]:
-    """(rows, record locations, warnings) from an API v2 JSON file."""
-    path = Path(path)
+STREAM_ABOVE = 16 * 1024 * 1024  # bytes; larger JSON files are streamed study by study
+
+
+def _parse(path: Path):
+    import orjson
+
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
         raise InputError(f"not valid JSON ({exc.msg}, column {exc.colno}); is the file truncated?",
                          source=f"{path}:{exc.lineno}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", source=str(path)) from None
+
+
+def _stream(path: Path):
+    """Studies of a large page or array, one at a time (ijson), so memory stays bounded."""
+    import ijson
+
+    with open(path, "rb") as f:
+        head = f.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    prefix = "item" if head[:1] == b"[" else "studies.item"
+    try:
+        with open(path, "rb") as f:
+            yield from ijson.items(f, prefix, use_float=True)
+    except ijson.JSONError as exc:
+        raise InputError(f"not valid JSON ({exc}); is the file truncated?", source=str(path)) from None
+
+
+def read_json(path, *, snapshot: str | None = None) -> tuple[list[dict], list[str], list[str]]:
+    """(rows, record locations, warnings) from an API v2 JSON file (*snapshot*: the folder it belongs to)."""
+    path = Path(path)
+    if path.stat().st_size > STREAM_ABOVE:
+        studies = _stream(path)
+        many = True
+    else:
+        studies = studies_in(_parse(path), str(path))
+        many = len(studies) > 1
     rows, where, warnings = [], [], []
-    studies = studies_in(data, str(path))
     for i, study in enumerate(studies, start=1):
-        loc = f"{path}:record {i}" if len(studies) > 1 else str(path)
+        loc = f"{path}:record {i}" if many else str(path)
         if not isinstance(study, dict):
             rows.append({"nct_id": "", "source": loc})
             where.append(loc)
             continue
-        row = study_to_row(study, _source(path, i if len(studies) > 1 else None))
+        base = f"{snapshot}/{path.name}" if snapshot else path.name
+        row = study_to_row(study, f"{base}#{i}" if many else base)
         nct = row["nct_id"]
         stem = path.stem.upper()
-        if len(studies) == 1 and stem.startswith("NCT") and nct and stem[:11] != nct:
+        if not many and stem.startswith("NCT") and nct and stem[:11] != nct:
             warnings.append(f"{path}: the file name says {stem[:11]} but the record inside is {nct}; "
                             f"using the record ({nct})")
         rows.append(row)
         where.append(f"{loc} ({nct})" if nct else loc)
     return rows, where, warnings
-
-
-def _source(path: Path, index) -> str:
-    snap = path.parent.parent if path.parent.name == "studies" else None
-    base = f"{snap.name}/{path.name}" if snap is not None and (snap / "manifest.json").is_file() else path.name
-    return f"{base}#{index}" if index else base
 
 
 # -- the live client -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ input spelled ("Active, not recruiting" -> ``ACTIVE_NOT_RECRUITING``,
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 
@@ -46,6 +47,7 @@ def _token(text: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", text.strip().upper()).strip("_")
 
 
+@functools.lru_cache(maxsize=1024)
 def normalize_status(text) -> str | None:
     """API v2 status for any spelling, ``None`` if unknown."""
     if text is None or str(text).strip() == "":
@@ -54,6 +56,7 @@ def normalize_status(text) -> str | None:
     return tok if tok in STATUSES else None
 
 
+@functools.lru_cache(maxsize=1024)
 def normalize_phase(text) -> str | None:
     """``PHASE1/PHASE2`` etc. for "Phase 1/Phase 2", "PHASE1, PHASE2", "Phase 1|Phase 2", "N/A"…"""
     if text is None or str(text).strip() == "":
@@ -69,13 +72,27 @@ def normalize_phase(text) -> str | None:
 
 _MONTH_FORMATS = ["%B %Y", "%b %Y", "%Y-%m"]
 _DAY_FORMATS = ["%B %d, %Y", "%b %d, %Y", "%Y-%m-%d", "%d %B %Y"]
+_ISO = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_date(text) -> str | None:
     """ISO date; month precision (``YYYY-MM``) is kept, never given an invented day."""
     if text is None or str(text).strip() == "":
         return ""
     s = str(text).strip()
+    m = _ISO.match(s)
+    if m:  # the registry's own form: check it is a real date without strptime's cost
+        y, mo, d = int(m.group(1)), int(m.group(2)), m.group(3)
+        if not 1 <= mo <= 12:
+            return None
+        if d is None:
+            return s
+        try:
+            datetime(y, mo, int(d))
+        except ValueError:
+            return None
+        return s
     for fmt in _DAY_FORMATS:
         try:
             return datetime.strptime(s, fmt).strftime("%Y-%m-%d")

@@ -1,0 +1,81 @@
+"""Intervention classes from a user-editable table (``references/intervention-classes.csv``).
+
+The table maps an intervention name and its synonyms/brand names to a
+category, class and mechanism.  Matching is exact after case and whitespace
+folding, against the whole name or an alias the record itself gives in
+parentheses ("Gadoquatrane (BAY1747846)"); anything else is listed as
+unmatched — never guessed.  Extend the table to classify more.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import InputError
+
+COLUMNS = ["name", "synonyms", "category", "class", "mechanism", "named_in"]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip().casefold()
+
+
+def read_classes(path):
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("intervention class table not found", source=str(path))
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)} (expected {', '.join(COLUMNS)})", source=f"{path}:1")
+    seen: dict[str, int] = {}
+    problems = []
+    for i, r in enumerate(df.to_dict("records"), start=2):  # ("class" is a keyword: no itertuples)
+        if not r["name"].strip() or not r["class"].strip():
+            problems.append(f"{path}:{i}: every row needs a name and a class")
+        for alias in [r["name"], *r["synonyms"].split("|")]:
+            key = _norm(alias)
+            if key and key in seen:
+                problems.append(f"{path}:{i}: {alias!r} is already listed on line {seen[key]}")
+            elif key:
+                seen[key] = i
+    if problems:
+        raise InputError("invalid intervention class table:\n  " + "\n  ".join(problems), source=str(path))
+    return df
+
+
+def lookup(classes) -> dict[str, dict]:
+    out = {}
+    for r in classes.to_dict("records"):
+        for alias in [r["name"], *r["synonyms"].split("|")]:
+            if alias.strip():
+                out[_norm(alias)] = r
+    return out
+
+
+def _candidates(name: str) -> list[str]:
+    inside = re.findall(r"\(([^()]+)\)", name)
+    outside = re.sub(r"\([^()]*\)", " ", name)
+    return [_norm(name), _norm(outside), *(_norm(x) for x in inside)]
+
+
+def classify(trials, classes):
+    """(one row per trial × intervention with its class, sorted list of unmatched intervention names)."""
+    import pandas as pd
+
+    table = lookup(classes)
+    rows, unmatched = [], set()
+    for t in trials.itertuples(index=False):
+        for name in t.interventions:
+            hit = next((table[c] for c in _candidates(name) if c in table), None)
+            if hit is None:
+                unmatched.add(name)
+                continue
+            rows.append({"nct_id": t.nct_id, "phase": t.phase, "overall_status": t.overall_status,
+                         "intervention": name, "name": hit["name"], "category": hit["category"],
+                         "class": hit["class"], "mechanism": hit["mechanism"]})
+    cols = ["nct_id", "phase", "overall_status", "intervention", "name", "category", "class", "mechanism"]
+    return pd.DataFrame(rows, columns=cols), sorted(unmatched)
