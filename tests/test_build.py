@@ -182,3 +182,25 @@ def test_what_changed_section_with_a_previous_edition(tmp_path):
     assert "Since the edition built from previous.csv: one new trial; one status change " \
            "(NCT04624178 recruiting → active, not recruiting)." in html
     assert 'id="tbl-trial-changes"' in html
+
+
+def test_trial_section_reads_a_fetched_snapshot_unchanged(tmp_path):
+    """A snapshot as `reviewkit trials fetch` writes it (here from real records) feeds the same notebook."""
+    import json as _json
+
+    from conftest import DATA
+    from reviewkit.trials import snapshots
+
+    project = copy_project(tmp_path / "review")
+    studies = [p.read_text(encoding="utf-8") for p in sorted((DATA / "ctgov").glob("api-v2-*.json"))]
+    snapshots.write(project / "references" / "trials" / "2026-11-22", studies, {"note": "test copy of real records"})
+    toml = project / "review.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'parameters = { condition = "leiomyosarcoma", statuses = [] }',
+        'parameters = { trials_file = "references/trials/2026-11-22", condition = "", statuses = [] }'), encoding="utf-8")
+    reviewkit("build", project, "--to", "html", check=True)
+    html = (project / "outputs" / "report.html").read_text(encoding="utf-8")
+    assert "Of 12 registered trials" in html
+    rows = (project / "outputs" / "tables" / "trials.csv").read_text(encoding="utf-8").strip().splitlines()
+    assert len(rows) == 13 and any(r.startswith("NCT03630471,") for r in rows)
+    assert _json.loads((project / "references" / "trials" / "2026-11-22" / "manifest.json").read_text())["count"] == 12
