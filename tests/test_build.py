@@ -57,15 +57,19 @@ def test_outputs_written(built_example):
     project, proc = built_example
     out = project / "outputs"
     for rel in ["report.html", "report.pdf", "sections/background.ipynb", "sections/trials.ipynb",
-                "sections/efficacy.ipynb", "figures/trial-phases.png", "figures/trial-phases.svg",
-                "figures/survival.svg", "tables/trials.csv", "tables/outcomes.csv"]:
+                "sections/efficacy-overall.ipynb", "sections/screening.ipynb", "figures/trial-phases.png",
+                "figures/trial-phases.svg", "figures/survival-overall.svg", "figures/trial-classes.png",
+                "figures/trial-timeline.svg", "figures/prisma.svg", "figures/response-leiomyosarcoma-subset.png",
+                "tables/trials.csv", "tables/outcomes-overall.csv"]:
         assert (out / rel).is_file() and (out / rel).stat().st_size > 0, rel
     assert "printed DOI '1007/s11864-019-0606-9' is not a valid DOI" in proc.stderr
 
 
 def test_numbered_sections(report):
     _, html, hooks = report
-    assert hooks.sections == ["sec-background", "sec-trials", "sec-efficacy", "sec-changes"]
+    assert hooks.sections == ["sec-background", "sec-trials", "sec-screening", "sec-efficacy-overall",
+                              "sec-efficacy-leiomyosarcoma-subset", "sec-efficacy-leiomyosarcoma", "sec-changes"]
+    assert re.search(r'<span class="secnum">5</span> Reported efficacy: leiomyosarcoma subset', html)
     assert re.search(r'<span class="secnum">1\.1</span> Clinical presentation', html)
 
 
@@ -138,14 +142,17 @@ def test_failing_notebook_fails_and_keeps_last_report(tmp_path):
     project, before = _html_only_copy(tmp_path)
     nb = project / "notebooks" / "efficacy.ipynb"
     text = nb.read_text(encoding="utf-8")
-    nb.write_text(text.replace('"evidence = read_sheet(project.path(evidence_file))"',
-                               '"evidence = read_sheet(project.path(evidence_file))\\n1 / 0"'), encoding="utf-8")
+    broken = text.replace('"sheet = read_sheet(project.path(evidence_file))\\n"',
+                          '"sheet = read_sheet(project.path(evidence_file))\\n", "1 / 0\\n"', 1)
+    assert broken != text
+    nb.write_text(broken, encoding="utf-8")
     proc = reviewkit("build", project, "--to", "html")
     assert proc.returncode == 1
-    assert "notebooks/efficacy.ipynb, cell 3: ZeroDivisionError: division by zero" in proc.stderr
+    assert "3 of 7 sections failed" in proc.stderr  # the notebook runs once per subgroup; the others finish
+    assert "notebooks/efficacy.ipynb, cell 2: ZeroDivisionError: division by zero" in proc.stderr
     assert "traceback" not in proc.stderr.lower()
     assert (project / "outputs" / "report.html").read_bytes() == before
-    assert (project / "outputs" / "sections" / "efficacy.ipynb").is_file()  # the error is kept for the author
+    assert (project / "outputs" / "sections" / "efficacy-overall.ipynb").is_file()  # the error is kept for the author
 
 
 def test_no_chromium_still_writes_html(tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def test_there_are_three_notebooks():
-    assert {p.stem for p in NOTEBOOKS} >= {"background", "trials", "efficacy", "changes"}
+    assert {p.stem for p in NOTEBOOKS} >= {"background", "trials", "efficacy", "changes", "screening"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

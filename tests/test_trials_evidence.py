@@ -136,3 +136,45 @@ def test_prose_plurals_and_summary():
     assert text == ("Of 21 registered trials, eight are recruiting; phase 2 is the most common phase (seven trials), "
                     "and five trials have no phase given.")
     assert prose.trial_summary(select(df, statuses=["WITHDRAWN"])).startswith("Of 1 registered trial, zero are recruiting")
+
+
+def _statsmodels_pool(events, n):
+    import math
+
+    import numpy as np
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    e, m = np.array(events, float), np.array(n, float)
+    res = combine_effects(np.log(e / (m - e)), 1 / e + 1 / (m - e), method_re="dl")
+    sf = res.summary_frame()
+    expit = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
+    return {k: tuple(expit(sf.loc[k, c]) for c in ("eff", "ci_low", "ci_upp")) for k in ("fixed effect", "random effect")}, res
+
+
+def test_pooling_matches_statsmodels():
+    from reviewkit.evidence.stats import pool_proportions
+
+    events, n = [1, 9, 20, 3], [20, 20, 25, 30]  # heterogeneous: tau2 > 0
+    ref, res = _statsmodels_pool(events, n)
+    r = pool_proportions(events, n, method="random")
+    assert (r.estimate, r.low, r.high) == pytest.approx(ref["random effect"], rel=1e-9)
+    assert r.tau2 == pytest.approx(res.tau2) and r.i2 == pytest.approx(res.i2)
+    f = pool_proportions(events, n, method="fixed")
+    assert (f.estimate, f.low, f.high) == pytest.approx(ref["fixed effect"], rel=1e-9)
+    assert r.k == 4 and r.pooled
+
+
+def test_no_heterogeneity_truncates_tau2_at_zero():
+    from reviewkit.evidence.stats import pool_proportions
+
+    r = pool_proportions([2, 5, 12, 7], [11, 25, 40, 30])
+    f = pool_proportions([2, 5, 12, 7], [11, 25, 40, 30], method="fixed")
+    assert r.tau2 == 0 and r.i2 == 0 and r.estimate == pytest.approx(f.estimate)
+
+
+def test_one_study_is_not_pooled_and_says_so():
+    from reviewkit.evidence.stats import pool_proportions
+
+    r = pool_proportions([2], [11])
+    assert not r.pooled and "nothing to pool" in r.note
+    assert (round(r.low * 100, 2), round(r.high * 100, 2)) == (2.28, 51.78)

@@ -3,7 +3,9 @@
     [report]                      title, running_title, authors, affiliations,
                                   abstract (Markdown file), keywords,
                                   bibliography (paths/globs), style, edition
-    [[section]]                   name, notebook, parameters, inputs (globs)
+    [[section]]                   name, notebook, parameters, inputs (globs),
+                                  matrix: {parameter = [values…]} runs the notebook
+                                  once per combination, as sections NAME-VALUE…
 
 Errors name the file, the line of the offending key and the valid choices.
 """
@@ -22,7 +24,7 @@ REPORT_KEYS = {
     "title": str, "running_title": str, "authors": list, "affiliations": list, "abstract": str,
     "keywords": list, "bibliography": list, "style": str, "edition": str,
 }
-SECTION_KEYS = {"name": str, "notebook": str, "parameters": dict, "inputs": list, "title": str}
+SECTION_KEYS = {"name": str, "notebook": str, "parameters": dict, "inputs": list, "title": str, "matrix": dict}
 STYLES = ["vancouver"]
 
 
@@ -79,6 +81,27 @@ def _line_of(text: str, key: str) -> int:
     return text[: m.start()].count("\n") + 1 if m else 1
 
 
+def slug(value) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-") or "x"
+
+
+def _expand(matrix: dict, path, text, name):
+    """[(name suffix, parameters)] for every combination of the matrix values, in order."""
+    import itertools
+
+    if not matrix:
+        return [("", {})]
+    for k, v in matrix.items():
+        if not isinstance(v, list) or not v:
+            raise ConfigError(f"section {name!r}: matrix.{k} must be a non-empty list of values",
+                              source=f"{path}:{_line_of(text, 'matrix')}")
+    keys = list(matrix)
+    out = []
+    for combo in itertools.product(*(matrix[k] for k in keys)):
+        out.append(("-".join(slug(v) for v in combo), dict(zip(keys, combo))))
+    return out
+
+
 def load(project=None) -> Config:
     import tomllib
 
@@ -127,7 +150,12 @@ def load(project=None) -> Config:
         nb = root / s["notebook"]
         if not nb.is_file():
             raise ConfigError(f"section {name!r}: notebook {s['notebook']} not found", source=f"{path}:{_line_of(text, 'notebook')}")
-        sections.append(Section(name, nb, dict(s.get("parameters", {})), list(s.get("inputs", []))))
+        for suffix, params in _expand(s.get("matrix", {}), path, text, name):
+            full = f"{name}-{suffix}" if suffix else name
+            if full in seen and suffix:
+                raise ConfigError(f"matrix of section {name!r} makes the name {full!r} twice", source=f"{path}:{_line_of(text, 'matrix')}")
+            seen.add(full)
+            sections.append(Section(full, nb, {**s.get("parameters", {}), **params}, list(s.get("inputs", []))))
     if not sections:
         raise ConfigError("no [[section]] defined", source=str(path))
     return Config(root, path, report, sections)

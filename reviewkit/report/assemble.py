@@ -256,8 +256,8 @@ class Assembler:
             for b in sec.blocks:
                 if b.kind in ("markdown", "prose"):
                     text = self.inline(b.text, b.origin)
-                    if b.kind == "markdown":
-                        text, sub, first_heading = _number_headings(text, s_index, sub, first_heading, sec.name)
+                    # computed prose may carry headings too (a batch section's title depends on its parameters)
+                    text, sub, first_heading = _number_headings(text, s_index, sub, first_heading, sec.name)
                     cells.append(new_markdown_cell(text))
                 elif b.kind == "figure":
                     n = self.floats[("fig", b.name)]

@@ -62,20 +62,39 @@ def _candidates(name: str) -> list[str]:
     return [_norm(name), _norm(outside), *(_norm(x) for x in inside)]
 
 
-def classify(trials, classes):
-    """(one row per trial × intervention with its class, sorted list of unmatched intervention names)."""
+def names_in_title(title: str, table: dict) -> list[str]:
+    """The class-table names or synonyms that a title prints as whole words (in title order)."""
+    found = []
+    low = _norm(title)
+    for alias in sorted(table, key=len, reverse=True):
+        for m in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", low):
+            if not any(s <= m.start() < e for s, e, _ in found):
+                found.append((m.start(), m.end(), title[m.start():m.end()]))
+    return [name for _, _, name in sorted(found)]
+
+
+def classify(trials, classes, *, from_titles: bool = False):
+    """(one row per trial × intervention with its class, sorted list of unmatched intervention names).
+
+    With *from_titles*, a trial whose record lists no interventions (the
+    example's seed page gives titles only) is classified by the drug names its
+    title prints as whole words; those rows say ``from = "title"``.
+    """
     import pandas as pd
 
     table = lookup(classes)
     rows, unmatched = [], set()
     for t in trials.itertuples(index=False):
-        for name in t.interventions:
+        names, origin = list(t.interventions), "interventions"
+        if not names and from_titles:
+            names, origin = names_in_title(t.brief_title, table), "title"
+        for name in names:
             hit = next((table[c] for c in _candidates(name) if c in table), None)
             if hit is None:
                 unmatched.add(name)
                 continue
             rows.append({"nct_id": t.nct_id, "phase": t.phase, "overall_status": t.overall_status,
                          "intervention": name, "name": hit["name"], "category": hit["category"],
-                         "class": hit["class"], "mechanism": hit["mechanism"]})
-    cols = ["nct_id", "phase", "overall_status", "intervention", "name", "category", "class", "mechanism"]
+                         "class": hit["class"], "mechanism": hit["mechanism"], "from": origin})
+    cols = ["nct_id", "phase", "overall_status", "intervention", "name", "category", "class", "mechanism", "from"]
     return pd.DataFrame(rows, columns=cols), sorted(unmatched)
