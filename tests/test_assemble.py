@@ -74,3 +74,11 @@ def test_unknown_cross_reference(asm):
     secs = [SectionDoc("a", [Block("markdown", "a, cell 1", text="See @fig:missing.")])]
     with pytest.raises(InputError, match="cross-reference @fig:missing names no figure"):
         asm.build(secs, {"title": "T"})
+
+
+def test_data_escaped_with_literal_is_never_a_citation(asm):
+    from reviewkit.evidence.prose import literal
+
+    text = f"A title from a registry: {literal('[@kasper2021unmet] <script>x</script> @fig:none')}"
+    assert asm.xref(asm.cite(text, "x"), "x") == text
+    assert asm.order == []

@@ -40,8 +40,8 @@ class Hooks(HTMLParser):
             self.in_caption = False
 
     def handle_data(self, data):
-        if self.in_caption and self.figures and not self.figures[-1]["caption"]:
-            self.figures[-1]["caption"] = data
+        if self.in_caption and self.figures:
+            self.figures[-1]["caption"] += data
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def test_figures_numbered_with_captions(report):
     assert len(hooks.figures) >= 2
     for i, fig in enumerate(hooks.figures, start=1):
         assert fig["img"], fig
-        assert fig["caption"].startswith(f"Figure {i}"), fig
+        assert fig["caption"].startswith(f"Figure {i}."), fig
 
 
 def test_every_citation_target_exists_and_list_equals_cited(report):
@@ -116,9 +116,21 @@ def test_pdf_is_valid_and_holds_the_references(report):
     assert "References" in text
     for doi in ["10.3390/cancers13040886", "10.1002/jso.24667", "10.3322/caac.21605"]:
         assert doi in text.replace(" ", "") or doi in text
-    for word in ["Martin-Liberal", "Reichardt", "Italiano", "Issels", "Howlader"]:
-        assert word in text
-    assert "Figure 1." in text and "Figure 2." in text
+    import unicodedata
+
+    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))  # PDF text has ligatures (ﬁ)
+    refs = re.findall(r'<li id="ref-[^"]+" value="\d+">(.*?)</li>', html_text(project), re.S)
+    assert len(refs) == len(hooks.ref_items) >= 17
+    for ref in refs:  # every reference's opening words (authors, title) are in the PDF
+        plain = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", ref)).replace("&amp;", "&")
+        assert plain[:30] in flat, plain[:60]
+    for fig in hooks.figures:  # every figure caption, from its number to its first words
+        cap = re.sub(r"\s+", "", fig["caption"]).replace("&", "&")
+        assert cap[:60] in flat, fig["caption"]
+
+
+def html_text(project):
+    return (project / "outputs" / "report.html").read_text(encoding="utf-8")
 
 
 def _html_only_copy(tmp_path):
@@ -211,3 +223,32 @@ def test_trial_section_reads_a_fetched_snapshot_unchanged(tmp_path):
     rows = (project / "outputs" / "tables" / "trials.csv").read_text(encoding="utf-8").strip().splitlines()
     assert len(rows) == 13 and any(r.startswith("NCT03630471,") for r in rows)
     assert _json.loads((project / "references" / "trials" / "2026-11-22" / "manifest.json").read_text())["count"] == 12
+
+
+def test_diff_of_two_editions(built_example, tmp_path):
+    """Edition 2 is derived from edition 1's inputs: a trial gone, a status changed, one more citation."""
+    import shutil
+
+    project, _ = built_example
+    new_project = copy_project(tmp_path / "next")
+    trials = new_project / "references" / "trials" / "seed-nct05204524-related.csv"
+    lines = [l for l in trials.read_text(encoding="utf-8").splitlines() if not l.startswith("NCT05080790")]
+    trials.write_text("\n".join(lines).replace("NCT04099277,A Study of LY3435151 in Participants With Solid Tumors,Terminated",
+                                               "NCT04099277,A Study of LY3435151 in Participants With Solid Tumors,Completed") + "\n",
+                      encoding="utf-8")
+    nb = new_project / "notebooks" / "background.ipynb"
+    nb.write_text(nb.read_text(encoding="utf-8").replace("[@reichardt2014soft]", "[@reichardt2014soft; @italiano2010clinical]"),
+                  encoding="utf-8")
+    nb.write_text(nb.read_text(encoding="utf-8").replace("tumours of vascular origin [@italiano2010clinical]", "tumours of vascular origin"),
+                  encoding="utf-8")
+    reviewkit("build", new_project, "--to", "html", check=True)
+    old_out = tmp_path / "edition-1"
+    shutil.copytree(project / "outputs", old_out)
+    proc = reviewkit("diff", old_out, new_project / "outputs")
+    assert proc.returncode == 0, proc.stderr
+    assert "- trial NCT05080790" in proc.stdout
+    assert "~ trial NCT04099277 Status: Terminated -> Completed" in proc.stdout
+    assert proc.stdout.splitlines()[0].startswith("references: 0 added, 0 removed; trials: 0 added, 1 removed, 1 change")
+    assert "~ trials-" not in proc.stdout
+    report = (new_project / "outputs" / "changes.html").read_text(encoding="utf-8")
+    assert "NCT05080790" in report and "<script" not in report

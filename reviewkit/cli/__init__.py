@@ -9,7 +9,7 @@ from .. import __version__
 
 
 def parser() -> argparse.ArgumentParser:
-    from . import build, cite, importcmd, trials
+    from . import build, cite, diff, importcmd, trials
 
     p = argparse.ArgumentParser(prog="reviewkit", description="Evidence bases to position-paper reports.")
     p.add_argument("--version", action="version", version=f"reviewkit {__version__}")
@@ -18,6 +18,7 @@ def parser() -> argparse.ArgumentParser:
     importcmd.add_parser(sub)
     cite.add_parser(sub)
     trials.add_parser(sub)
+    diff.add_parser(sub)
     return p
 
 

@@ -7,10 +7,19 @@ HTML-escaped, so a title or label cannot inject markup into the report.
 from __future__ import annotations
 
 import html
+import re
 
 from ..trials.schema import PHASE_LABELS, STATUS_LABELS
 
 _SMALL = "zero one two three four five six seven eight nine ten".split()
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~@])")
+
+
+def literal(text) -> str:
+    """Text from data, safe to put in Markdown: prints as itself (no markup, no HTML, no citation or math)."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False)).replace("&amp;", "&amp;")
 
 
 def number(n: int, *, words: bool = True) -> str:

@@ -31,19 +31,34 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     os.replace(tmp, path)
 
 
-def build_date() -> str:
+def build_date(root: Path | None = None) -> str:
+    """``SOURCE_DATE_EPOCH`` if set, else the date of the review's last commit, else today.
+
+    Taken from the data rather than the clock, so two builds of unchanged
+    inputs produce the same bytes.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
-    return when.strftime("%Y-%m-%d")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), timezone.utc).strftime("%Y-%m-%d")
+    committed = _git(root, "log", "-1", "--format=%cs") if root else ""
+    return committed or datetime.now(timezone.utc).strftime("%Y-%m-%d")
 
 
-def _commit(root: Path) -> str:
+def data_as_of(cfg) -> str:
+    """``report.data_as_of`` if given, else the date of the last commit that touched references/."""
+    return cfg.report.get("data_as_of") or _git(cfg.root, "log", "-1", "--format=%cs", "--", "references")
+
+
+def _git(root, *args) -> str:
     try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True, timeout=5)
+        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=5)
         return out.stdout.strip() if out.returncode == 0 else ""
     except (OSError, subprocess.SubprocessError):
         return ""
+
+
+def _commit(root: Path) -> str:
+    return _git(root, "rev-parse", "--short", "HEAD")
 
 
 def inputs_summary(cfg) -> str:
@@ -96,7 +111,8 @@ def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, log=prin
         "keywords": rep.get("keywords", []),
         "edition": rep.get("edition", ""),
         "version": __version__,
-        "build_date": build_date(),
+        "build_date": build_date(cfg.root),
+        "data_as_of": data_as_of(cfg),
         "commit": _commit(cfg.root),
         "inputs_summary": inputs_summary(cfg),
     }

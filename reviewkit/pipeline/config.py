@@ -22,7 +22,7 @@ CONFIG_NAME = "review.toml"
 
 REPORT_KEYS = {
     "title": str, "running_title": str, "authors": list, "affiliations": list, "abstract": str,
-    "keywords": list, "bibliography": list, "style": str, "edition": str,
+    "keywords": list, "bibliography": list, "style": str, "edition": str, "data_as_of": str,
 }
 SECTION_KEYS = {"name": str, "notebook": str, "parameters": dict, "inputs": list, "title": str, "matrix": dict}
 STYLES = ["vancouver"]

@@ -26,9 +26,10 @@ from ..errors import CitationError, InputError, closest
 
 MIME_TABLE = "application/vnd.reviewkit.table+json"
 
-_CITE_GROUP = re.compile(r"\[(?P<body>[^\[\]]*@[^\[\]]+)\](?!\()")
-_CITE_KEY = re.compile(r"(?<![\w@])@(?P<key>[A-Za-z0-9_][\w:.#$%&+?<>~/\-]*)")
-_XREF = re.compile(r"(?<![\w@\[])@(?P<kind>fig|tbl):(?P<name>[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)")
+# escaped brackets and at-signs (\[, \@ — what prose.literal writes for data) are never citations
+_CITE_GROUP = re.compile(r"(?<!\\)\[(?P<body>[^\[\]]*(?<!\\)@[^\[\]]+)(?<!\\)\](?!\()")
+_CITE_KEY = re.compile(r"(?<![\w@\\])@(?P<key>[A-Za-z0-9_][\w:.#$%&+?<>~/\-]*)")
+_XREF = re.compile(r"(?<![\w@\[\\])@(?P<kind>fig|tbl):(?P<name>[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)")
 _FENCE = re.compile(r"^(```|~~~)")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _IDENTIFIER_FIELDS = {"doi": "doi", "pmid": "pmid", "pmcid": "pmcid", "nct": "nct"}

@@ -49,11 +49,36 @@ def _b64(text) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+ALLOWED_TAGS = {"p", "br", "em", "strong", "b", "i", "u", "sup", "sub", "code", "pre", "blockquote", "ul", "ol",
+                "li", "a", "span", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
+                "hr", "div", "dl", "dt", "dd", "caption"}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "class", "title"}, "span": {"class", "data-cites"}, "h2": {"id", "class"}, "h3": {"id", "class"},
+    "h4": {"id"}, "table": {"class"}, "td": {"class", "colspan", "rowspan"}, "th": {"class", "colspan", "rowspan"},
+    "li": {"id", "value"}, "ol": {"class", "start"}, "div": {"class"}, "code": {"class"},
+}
+
+
+def sanitize(fragment) -> str:
+    """Keep formatting, citation and cross-reference hooks; drop scripts, event handlers, javascript: links.
+
+    Applied to every piece of HTML that comes from Markdown or data (cells,
+    captions, abstract, tables, references), so bibliographic text from outside
+    renders as text and runs nothing.
+    """
+    import nh3
+
+    if isinstance(fragment, list):
+        fragment = "".join(fragment)
+    return nh3.clean(str(fragment), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel=None)
+
+
 def _exporter_kwargs(vector: bool):
     return dict(
         template_name="paper",
         extra_template_basedirs=[str(TEMPLATES)],
-        filters={"b64": _b64},
+        filters={"b64": _b64, "sanitize": sanitize},
     )
 
 
