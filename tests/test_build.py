@@ -160,7 +160,8 @@ def test_failing_notebook_fails_and_keeps_last_report(tmp_path):
     nb.write_text(broken, encoding="utf-8")
     proc = reviewkit("build", project, "--to", "html")
     assert proc.returncode == 1
-    assert "3 of 7 sections failed" in proc.stderr  # the notebook runs once per subgroup; the others finish
+    assert "3 of 3 sections failed" in proc.stderr  # the notebook runs once per subgroup; the others are reused
+    assert "running efficacy-overall (code changed)" in proc.stderr
     assert "notebooks/efficacy.ipynb, cell 2: ZeroDivisionError: division by zero" in proc.stderr
     assert "traceback" not in proc.stderr.lower()
     assert (project / "outputs" / "report.html").read_bytes() == before

@@ -19,7 +19,17 @@ def add_parser(sub) -> None:
     b.add_argument("project", nargs="?", default=".", help="folder holding review.toml (default: .)")
     b.add_argument("--to", type=_formats, default=("html", "pdf"), help="comma-separated: html,pdf (default: both)")
     b.add_argument("-j", "--jobs", type=int, default=None, help="sections run at once (default: number of cores)")
+    b.add_argument("--force", action="store_true", help="rerun every section even if nothing changed")
     b.set_defaults(run=run)
+
+    r = sub.add_parser("run", help="run sections (no report), with parameters as papermill takes them")
+    r.add_argument("project", nargs="?", default=".")
+    r.add_argument("--only", nargs="+", metavar="NAME", help="sections to run (a batch by its base name)")
+    r.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    r.add_argument("-f", "--parameters-file", metavar="YAML", help="a YAML file of parameters")
+    r.add_argument("-j", "--jobs", type=int, default=None)
+    r.add_argument("--force", action="store_true")
+    r.set_defaults(run=run_sections_only)
 
 
 def run(args) -> int:
@@ -28,5 +38,31 @@ def run(args) -> int:
     quiet_imports()
     from ..pipeline.build import build
 
-    build(args.project, to=args.to, jobs=args.jobs, log=lambda m: print(m, file=sys.stderr, flush=True))
+    build(args.project, to=args.to, jobs=args.jobs, force=args.force, log=lambda m: print(m, file=sys.stderr, flush=True))
+    return 0
+
+
+def run_sections_only(args) -> int:
+    from ..errors import InputError
+    from ..pipeline.params import parse_value
+    from ..pipeline.runner import quiet_imports
+
+    quiet_imports()
+    from ..pipeline.build import build
+
+    overrides = {}
+    if args.parameters_file:
+        import yaml
+
+        try:
+            with open(args.parameters_file, encoding="utf-8") as f:
+                data = yaml.safe_load(f) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise InputError(f"cannot read parameters: {exc}", source=args.parameters_file) from None
+        if not isinstance(data, dict):
+            raise InputError("expected a mapping of parameter names to values", source=args.parameters_file)
+        overrides.update(data)
+    overrides.update({name: parse_value(value) for name, value in args.parameter})
+    build(args.project, jobs=args.jobs, force=args.force, only=args.only, overrides=overrides, report=False,
+          log=lambda m: print(m, file=sys.stderr, flush=True))
     return 0

@@ -10,13 +10,23 @@ same folder, then rename).  A failed section or export leaves the last good
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import sys
 import subprocess
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import ExportError, NotebookError
+from ..errors import ExportError, NotebookError, ReviewkitError
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "report" / "templates"
+
+
+class BusyError(ReviewkitError):
+    """Another build holds the project's lock (exit status 1)."""
+
+    exit_code = 1
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:
@@ -73,35 +83,150 @@ def inputs_summary(cfg) -> str:
     return f"{len(files)} files, sha256 {h.hexdigest()[:12]}"
 
 
-def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, log=print) -> dict:
-    """Build the report of *project*; returns the paths written."""
+class BuildLock:
+    """One build at a time per project: a second one stops with a clear message instead of interleaving writes."""
+
+    def __init__(self, outputs: Path):
+        self.path = outputs / ".reviewkit" / "build.lock"
+        self.fh = None
+
+    def __enter__(self):
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.seek(0)
+            holder = self.fh.read().strip() or "another process"
+            self.fh.close()
+            raise BusyError(f"another build of this project is running ({holder}); wait for it to finish, "
+                            "then build again", source=str(self.path.parent.parent)) from None
+        self.fh.seek(0)
+        self.fh.truncate()
+        self.fh.write(f"pid {os.getpid()}")
+        self.fh.flush()
+        return self
+
+    def __exit__(self, *exc):
+        import fcntl
+
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()
+
+
+def _report_key(cfg, section_keys: dict, notebooks: dict, hashes, to) -> str:
+    from ..citations.resolve import LOCK_NAME
+    from . import cache
+
+    parts = {
+        "sections": section_keys,
+        "markdown": {name: cache.markdown_hash(nb) for name, nb in notebooks.items()},
+        "bibliography": {str(p.relative_to(cfg.root)): hashes(p) for p in cfg.bibliography_files},
+        "abstract": hashes(cfg.resolve(cfg.report["abstract"])) if cfg.report.get("abstract") else "",
+        "report": json.dumps(cfg.report, sort_keys=True),
+        "lock": hashes(cfg.root / LOCK_NAME) if (cfg.root / LOCK_NAME).is_file() else "",
+        "template": cache._sha(b"".join(p.read_bytes() for p in sorted(TEMPLATE_DIR.rglob("*")) if p.is_file())),
+        "formats": sorted(to),
+        "date": build_date(cfg.root),
+    }
+    return cache.key_of(parts)
+
+
+def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, force: bool = False, only=None,
+          overrides: dict | None = None, report: bool = True, log=print) -> dict:
+    """Run what is stale, then assemble and export the report; returns the paths written.
+
+    Every section is reported as ran or reused, with the reason.  Nothing heavy
+    is imported until something has to run, so a build with nothing to do
+    costs a fraction of a second.
+    """
+    from .. import __version__
+    from . import cache, config, params
+
+    t0 = time.perf_counter()
+    cfg = config.load(project)
+    out = cfg.outputs
+    sections = [s for s in cfg.sections if not only or s.name in only or s.name.split("-")[0] in only]
+    if only and not sections:
+        from ..errors import ConfigError, did_you_mean
+
+        raise ConfigError(f"no section named {', '.join(only)}{did_you_mean(only[0], [s.name for s in cfg.sections])}")
+    for s in sections:
+        if overrides:
+            s.parameters = {**s.parameters, **overrides}
+    with BuildLock(out):
+        state = cache.State(out)
+        hashes = cache.FileHashes(state.files)
+        env = cache.environment()
+        notebooks, parts, keys, todo = {}, {}, {}, []
+        for s in cfg.sections:
+            notebooks[s.name] = nb = params.read_notebook(s.notebook)
+            if s in sections:
+                params.check(s.name, s.notebook, s.parameters, nb)  # before any kernel starts
+            parts[s.name] = p = cache.section_parts(cfg, s, nb, hashes, env, __version__)
+            keys[s.name] = cache.key_of(p)
+            if s not in sections:
+                continue
+            why = ["--force"] if force else cache.reasons(state.sections.get(s.name), p, out / "sections" / f"{s.name}.ipynb")
+            if why:
+                todo.append((s, why))
+            else:
+                log(f"reused {s.name} (nothing it depends on changed)")
+        report_key = _report_key(cfg, keys, notebooks, hashes, to) if report else None
+        fresh_report = (report and not todo and not force and state.report.get("key") == report_key
+                        and all((out / f"report.{f}").is_file() for f in to))
+        if not report or fresh_report:
+            state.save(hashes.now)
+            if fresh_report:
+                log(f"report is up to date ({time.perf_counter() - t0:.2f} s)")
+            if not todo:
+                return {}
+        return _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, report_key, to, jobs,
+                               report, log, t0)
+
+
+def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, report_key, to, jobs, report, log, t0):
     import nbformat
 
     from .. import __version__
     from ..citations.library import Library
-    from ..report.assemble import Assembler, SectionDoc, blocks_from_notebook
     from ..report import export
-    from . import config
+    from ..report.assemble import Assembler, SectionDoc, blocks_from_notebook
     from .runner import run_sections
 
-    t0 = time.perf_counter()
-    cfg = config.load(project)
-    library = Library.load(cfg.bibliography_files)
-    for w in library.warnings:
-        log(f"warning: {w}")
-    log(f"bibliography: {library.summary}")
-
     out = cfg.outputs
-    results = run_sections(cfg, out / "sections", jobs=jobs, log=log)
+    started = datetime.now(timezone.utc)
+    for s, why in todo:
+        log(f"running {s.name} ({'; '.join(why)})")
+        state.sections.pop(s.name, None)  # not fresh until it finishes again
+    state.save(hashes.now)
+
+    def finished(r):
+        state.sections[r.name] = {"ok": r.ok, "parts": parts[r.name], "key": keys[r.name],
+                                  "seconds": round(r.seconds, 2), "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        state.save()
+
+    results = run_sections(cfg, out / "sections", jobs=jobs, log=log, sections=[s for s, _ in todo], on_done=finished)
     failed = [r for r in results if not r.ok]
     if failed:
         raise NotebookError(
             f"{len(failed)} of {len(results)} sections failed; the previous report was kept:\n  "
             + "\n  ".join(f"{r.name}: {r.error}" for r in failed)
         )
+    if not report:
+        return {}
 
-    sections = [SectionDoc(r.name, blocks_from_notebook(nbformat.read(r.output, as_version=4), f"{s.notebook.relative_to(cfg.root)}"))
-                for r, s in zip(results, cfg.sections)]
+    library = Library.load(cfg.bibliography_files)
+    for w in library.warnings:
+        log(f"warning: {w}")
+    log(f"bibliography: {library.summary}")
+    docs = []
+    for s in cfg.sections:
+        executed = nbformat.read(out / "sections" / f"{s.name}.ipynb", as_version=4)
+        docs.append(SectionDoc(s.name, blocks_from_notebook(executed, str(s.notebook.relative_to(cfg.root)),
+                                                            source=notebooks[s.name])))
     rep = cfg.report
     meta = {
         "title": rep["title"],
@@ -123,7 +248,7 @@ def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, log=prin
     from ..citations.resolve import LOCK_NAME, Lock
 
     lock = Lock.read(cfg.root / LOCK_NAME)
-    nb, figures, tables = Assembler(library, lock).build(sections, meta)
+    nb, figures, tables = Assembler(library, lock).build(docs, meta)
 
     html_text = export.to_html(nb) if "html" in to else None
     pdf_error = None
@@ -155,8 +280,41 @@ def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, log=prin
     if pdf is not None:
         atomic_write(out / "report.pdf", pdf)
         written["pdf"] = out / "report.pdf"
+    write_manifest(cfg, state, started, todo)
+    if pdf_error is None:
+        state.report = {"key": report_key}
+    state.save(hashes.now)
     log(f"built {', '.join(str(p.relative_to(cfg.root)) for k, p in written.items() if k in ('html', 'pdf'))} "
         f"in {time.perf_counter() - t0:.1f} s")
     if pdf_error:
         raise pdf_error
     return written
+
+
+def write_manifest(cfg, state, started, todo) -> None:
+    """``outputs/manifest.json``: per section what it was built from, when, and whether it ran or was reused."""
+    from importlib import metadata
+
+    from .. import __version__
+
+    ran = {s.name for s, _ in todo}
+    versions = {}
+    for dist in ("reviewkit", "papermill", "nbconvert", "nbclient", "ipykernel", "pandas", "matplotlib", "seaborn",
+                 "pybtex", "scipy"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pass
+    sections = []
+    for s in cfg.sections:
+        st = state.sections.get(s.name, {})
+        p = st.get("parts", {})
+        sections.append({
+            "name": s.name, "notebook": str(s.notebook.relative_to(cfg.root)), "notebook_code_sha256": p.get("code"),
+            "parameters": s.parameters, "inputs": [{"path": k, "sha256": v} for k, v in sorted(p.get("inputs", {}).items())],
+            "kernel": "python3", "status": "ok" if st.get("ok") else "failed",
+            "ran": s.name in ran, "seconds": st.get("seconds"), "finished": st.get("finished"),
+        })
+    body = {"reviewkit": __version__, "build_started": started.isoformat(timespec="seconds"), "packages": versions,
+            "python": sys.version.split()[0], "sections": sections}
+    atomic_write(cfg.outputs / "manifest.json", json.dumps(body, indent=2))

@@ -80,32 +80,36 @@ def _source_cell_number(executed: Path, index: int) -> int:
     return index + 1 - injected
 
 
-def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print) -> list[SectionResult]:
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(cfg.sections)))
+def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print, sections=None,
+                 on_done=None) -> list[SectionResult]:
+    """Run *sections* (default: all); *on_done(result)* is called in this process as each one finishes."""
+    sections = cfg.sections if sections is None else sections
+    if not sections:
+        return []
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(sections)))
     tasks = [
         dict(name=s.name, notebook=str(s.notebook), output=str(out_dir / f"{s.name}.ipynb"),
              parameters=s.parameters, cwd=str(cfg.root))
-        for s in cfg.sections
+        for s in sections
     ]
     results: dict[str, SectionResult] = {}
+
+    def done(r):
+        results[r.name] = r
+        if on_done:  # record first: once "ran X" is printed, X is saved as fresh
+            on_done(r)
+        log(_status(r))
+
     if jobs == 1:
         for t in tasks:
-            log(f"running {t['name']}")
-            r = execute_section(**t)
-            results[r.name] = r
-            log(_status(r))
+            done(execute_section(**t))
     else:
         import multiprocessing
 
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {}
-            for t in tasks:
-                log(f"running {t['name']}")
-                futures[pool.submit(execute_section, **t)] = t["name"]
+            futures = {pool.submit(execute_section, **t): t["name"] for t in tasks}
             for fut in as_completed(futures):
-                r = fut.result()
-                results[r.name] = r
-                log(_status(r))
+                done(fut.result())
     return [results[t["name"]] for t in tasks]
 
 

@@ -52,15 +52,35 @@ class SectionDoc:
     blocks: list[Block]
 
 
-def blocks_from_notebook(nb, label: str) -> list[Block]:
-    """The report blocks of one executed notebook, in order."""
+def blocks_from_notebook(nb, label: str, source: dict | None = None) -> list[Block]:
+    """The report blocks of one executed notebook, in order.
+
+    With *source* (the author's notebook as JSON), Markdown comes from the
+    source and outputs from the executed notebook, matched by cell id: a
+    Markdown-only edit is reassembled without rerunning the code.
+    """
+    if source is not None:
+        executed = {c.get("id"): c for c in nb.cells if c.cell_type == "code"}
+        cells = []
+        for c in source.get("cells", []):
+            text = "".join(c.get("source", "")) if isinstance(c.get("source"), list) else c.get("source", "")
+            if c.get("cell_type") == "markdown":
+                cells.append({"cell_type": "markdown", "source": text})
+            elif c.get("cell_type") == "code":
+                run = executed.get(c.get("id"), {})
+                cells.append({"cell_type": "code", "source": text, "outputs": run.get("outputs", [])})
+        return _blocks(cells, label)
+    return _blocks(nb.cells, label)
+
+
+def _blocks(cells, label: str) -> list[Block]:
     out: list[Block] = []
-    for i, cell in enumerate(nb.cells, start=1):
+    for i, cell in enumerate(cells, start=1):
         origin = f"{label}, cell {i}"
-        if cell.cell_type == "markdown":
-            if cell.source.strip():
-                out.append(Block("markdown", origin, text=cell.source))
-        elif cell.cell_type == "code":
+        if cell["cell_type"] == "markdown":
+            if cell["source"].strip():
+                out.append(Block("markdown", origin, text=cell["source"]))
+        elif cell["cell_type"] == "code":
             for o in cell.get("outputs", []):
                 meta = o.get("metadata", {}).get("reviewkit")
                 if not meta or o.get("output_type") != "display_data":

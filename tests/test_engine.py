@@ -1,0 +1,145 @@
+"""The regeneration engine: strict parameters, the data-aware cache, the lock, the manifest, `reviewkit run`."""
+
+import json
+import time
+
+import pytest
+
+from conftest import copy_project, reviewkit
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("engine"))
+    reviewkit("build", project, "--to", "html", check=True)
+    return project
+
+
+def statuses(stderr):
+    return {line.split()[1]: line.split(" ", 2)[2] if line.startswith("running") else "reused"
+            for line in stderr.splitlines() if line.startswith(("running ", "reused "))}
+
+
+def test_no_op_rebuild_reuses_everything_and_starts_no_kernel(built):
+    before = (built / "outputs" / "report.html").read_bytes()
+    t = time.perf_counter()
+    proc = reviewkit("build", built, "--to", "html", check=True)
+    elapsed = time.perf_counter() - t
+    assert set(statuses(proc.stderr).values()) == {"reused"} and len(statuses(proc.stderr)) == 7
+    assert "report is up to date" in proc.stderr and "bibliography:" not in proc.stderr
+    assert (built / "outputs" / "report.html").read_bytes() == before
+    assert elapsed < 5  # the figure that matters (≈0.1 s) is measured in benchmarks/, not asserted here
+
+
+def test_only_sections_declaring_a_changed_input_rerun(built):
+    trials = built / "references" / "trials" / "seed-nct05204524-related.csv"
+    original = trials.read_text(encoding="utf-8")
+    trials.write_text(original.replace("Phase 1/Phase 2", "Phase 2", 1), encoding="utf-8")
+    try:
+        st = statuses(reviewkit("build", built, "--to", "html", check=True).stderr)
+        assert st["trials"] == "(references/trials/seed-nct05204524-related.csv changed)"
+        assert st["changes"].startswith("(references/trials/seed-nct05204524-related.csv changed")
+        assert st["background"] == st["efficacy-overall"] == "reused"
+    finally:
+        trials.write_text(original, encoding="utf-8")
+    reviewkit("build", built, "--to", "html", check=True)
+
+
+def test_markdown_only_edit_reassembles_without_running(built):
+    nb = built / "notebooks" / "background.ipynb"
+    original = nb.read_text(encoding="utf-8")
+    nb.write_text(original.replace("set the context in which new trials are designed",
+                                   "frame the design of new trials"), encoding="utf-8")
+    try:
+        proc = reviewkit("build", built, "--to", "html", check=True)
+        assert set(statuses(proc.stderr).values()) == {"reused"}
+        assert "frame the design of new trials" in (built / "outputs" / "report.html").read_text(encoding="utf-8")
+    finally:
+        nb.write_text(original, encoding="utf-8")
+
+
+def test_force_reruns_all_and_manifest_records_it(built):
+    proc = reviewkit("build", built, "--to", "html", "--force", check=True)
+    assert set(statuses(proc.stderr).values()) == {"(--force)"}
+    manifest = json.loads((built / "outputs" / "manifest.json").read_text(encoding="utf-8"))
+    sec = {s["name"]: s for s in manifest["sections"]}
+    assert set(sec) >= {"background", "trials", "efficacy-overall", "changes"}
+    assert all(s["ran"] and s["status"] == "ok" for s in sec.values())
+    assert {"path": "references/evidence.csv"} .items() <= sec["efficacy-overall"]["inputs"][0].items()
+    assert len(sec["efficacy-overall"]["inputs"][0]["sha256"]) == 64
+    assert manifest["packages"]["papermill"] and sec["trials"]["parameters"]["condition"] == "leiomyosarcoma"
+
+
+@pytest.mark.parametrize("edit,message", [
+    (('statuses = []', 'statuse = []'), "unknown parameter 'statuse' (did you mean 'statuses'?)"),
+    (('condition = "leiomyosarcoma"', 'condition = 3'), "parameter 'condition' is int 3, but its default 'leiomyosarcoma' is str"),
+])
+def test_strict_parameters_fail_before_any_kernel(tmp_path, edit, message):
+    project = copy_project(tmp_path / "p")
+    toml = project / "review.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(*edit), encoding="utf-8")
+    proc = reviewkit("build", project, "--to", "html")
+    assert proc.returncode == 2 and message in proc.stderr
+    assert "running" not in proc.stderr and not (project / "outputs" / "sections").exists()
+
+
+def test_notebook_without_parameters_cell(tmp_path):
+    project = copy_project(tmp_path / "p")
+    nb = project / "notebooks" / "changes.ipynb"
+    data = json.loads(nb.read_text(encoding="utf-8"))
+    for c in data["cells"]:
+        c.get("metadata", {}).pop("tags", None)
+    nb.write_text(json.dumps(data), encoding="utf-8")
+    proc = reviewkit("build", project, "--to", "html")
+    assert proc.returncode == 2 and "changes.ipynb: the notebook has no cell tagged 'parameters'" in proc.stderr
+
+
+def test_a_second_build_stops_with_a_clear_message(built):
+    from reviewkit.pipeline.build import BuildLock
+
+    with BuildLock(built / "outputs"):
+        proc = reviewkit("build", built, "--to", "html")
+    assert proc.returncode == 1 and "another build of this project is running (pid " in proc.stderr
+
+
+def test_run_with_parameters_like_papermill(built, tmp_path):
+    yml = tmp_path / "p.yaml"
+    yml.write_text("statuses: [RECRUITING]\n", encoding="utf-8")
+    proc = reviewkit("run", built, "--only", "trials", "-f", yml, "-p", "condition", "leiomyosarcoma")
+    assert proc.returncode == 0, proc.stderr
+    assert statuses(proc.stderr) == {"trials": "(parameters changed)"}
+    executed = json.loads((built / "outputs" / "sections" / "trials.ipynb").read_text(encoding="utf-8"))
+    text = json.dumps(executed)
+    assert "Of 8 registered trials, eight are recruiting" in text
+    proc = reviewkit("run", built, "--only", "trials", "-p", "status", "x")
+    assert proc.returncode == 2 and "did you mean 'statuses'" in proc.stderr
+    # the next plain build notices the parameters changed back
+    st = statuses(reviewkit("build", built, "--to", "html", check=True).stderr)
+    assert st["trials"] == "(parameters changed)"
+
+
+def test_killed_build_keeps_the_last_edition_and_a_consistent_cache(built):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    before = (built / "outputs" / "report.html").read_bytes()
+    exe = Path(sys.executable).with_name("reviewkit")
+    proc = subprocess.Popen([str(exe), "build", str(built), "--to", "html", "--force", "-j", "1"],
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if line.startswith("ran "):  # one section finished, the next is running: kill everything now
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert (built / "outputs" / "report.html").read_bytes() == before
+    state = json.loads((built / "outputs" / ".reviewkit" / "state.json").read_text(encoding="utf-8"))
+    finished = {l.split()[1] for l in seen if l.startswith("ran ")}
+    assert set(state["sections"]) == finished  # nothing marked fresh that did not finish
+    again = statuses(reviewkit("build", built, "--to", "html", check=True).stderr)
+    assert all(again[name] == "reused" for name in finished)
+    assert all(v == "(no previous run)" for k, v in again.items() if k not in finished)
