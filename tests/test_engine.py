@@ -143,3 +143,19 @@ def test_killed_build_keeps_the_last_edition_and_a_consistent_cache(built):
     again = statuses(reviewkit("build", built, "--to", "html", check=True).stderr)
     assert all(again[name] == "reused" for name in finished)
     assert all(v == "(no previous run)" for k, v in again.items() if k not in finished)
+
+
+def test_dask_executor_on_a_real_local_cluster(tmp_path):
+    from distributed import LocalCluster
+
+    project = copy_project(tmp_path / "p")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        proc = reviewkit("build", project, "--to", "html", "--executor", "dask", "--scheduler", cluster.scheduler_address)
+        assert proc.returncode == 0, proc.stderr
+        assert "Of 21 registered trials" in (project / "outputs" / "report.html").read_text(encoding="utf-8")
+        assert statuses(proc.stderr)["trials"] == "(no previous run)"
+        with cluster.get_client() as client:
+            logs = client.get_worker_logs()
+        assert len(logs) == 2
+    proc = reviewkit("build", project, "--to", "html", "--force", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9")
+    assert proc.returncode == 2 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in proc.stderr

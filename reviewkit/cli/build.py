@@ -20,6 +20,9 @@ def add_parser(sub) -> None:
     b.add_argument("--to", type=_formats, default=("html", "pdf"), help="comma-separated: html,pdf (default: both)")
     b.add_argument("-j", "--jobs", type=int, default=None, help="sections run at once (default: number of cores)")
     b.add_argument("--force", action="store_true", help="rerun every section even if nothing changed")
+    b.add_argument("--executor", choices=["local", "dask"], default="local",
+                   help="local worker processes (default) or a dask.distributed cluster")
+    b.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     b.set_defaults(run=run)
 
     r = sub.add_parser("run", help="run sections (no report), with parameters as papermill takes them")
@@ -38,7 +41,8 @@ def run(args) -> int:
     quiet_imports()
     from ..pipeline.build import build
 
-    build(args.project, to=args.to, jobs=args.jobs, force=args.force, log=lambda m: print(m, file=sys.stderr, flush=True))
+    build(args.project, to=args.to, jobs=args.jobs, force=args.force, executor=args.executor, scheduler=args.scheduler,
+          log=lambda m: print(m, file=sys.stderr, flush=True))
     return 0
 
 

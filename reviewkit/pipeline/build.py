@@ -135,7 +135,8 @@ def _report_key(cfg, section_keys: dict, notebooks: dict, hashes, to) -> str:
 
 
 def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, force: bool = False, only=None,
-          overrides: dict | None = None, report: bool = True, log=print) -> dict:
+          overrides: dict | None = None, report: bool = True, executor: str = "local", scheduler: str | None = None,
+          log=print) -> dict:
     """Run what is stale, then assemble and export the report; returns the paths written.
 
     Every section is reported as ran or reused, with the reason.  Nothing heavy
@@ -184,10 +185,11 @@ def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, force: b
             if not todo:
                 return {}
         return _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, report_key, to, jobs,
-                               report, log, t0)
+                               report, log, t0, executor, scheduler)
 
 
-def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, report_key, to, jobs, report, log, t0):
+def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, report_key, to, jobs, report, log, t0,
+                    executor="local", scheduler=None):
     import nbformat
 
     from .. import __version__
@@ -208,7 +210,8 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
                                   "seconds": round(r.seconds, 2), "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         state.save()
 
-    results = run_sections(cfg, out / "sections", jobs=jobs, log=log, sections=[s for s, _ in todo], on_done=finished)
+    results = run_sections(cfg, out / "sections", jobs=jobs, log=log, sections=[s for s, _ in todo], on_done=finished,
+                           executor=executor, scheduler=scheduler)
     failed = [r for r in results if not r.ok]
     if failed:
         raise NotebookError(

@@ -81,8 +81,15 @@ def _source_cell_number(executed: Path, index: int) -> int:
 
 
 def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print, sections=None,
-                 on_done=None) -> list[SectionResult]:
-    """Run *sections* (default: all); *on_done(result)* is called in this process as each one finishes."""
+                 on_done=None, executor: str = "local", scheduler: str | None = None) -> list[SectionResult]:
+    """Run *sections* (default: all); *on_done(result)* is called in this process as each one finishes.
+
+    ``executor="dask"`` submits each section to the dask.distributed scheduler at
+    *scheduler*.  Notebooks, inputs and outputs travel through the project
+    folder, which must be on a path every worker sees (a shared filesystem, or
+    a LocalCluster on this machine); only the small task description and the
+    result travel with the task.
+    """
     sections = cfg.sections if sections is None else sections
     if not sections:
         return []
@@ -100,7 +107,9 @@ def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print, sect
             on_done(r)
         log(_status(r))
 
-    if jobs == 1:
+    if executor == "dask":
+        _run_on_dask(tasks, scheduler, done)
+    elif jobs == 1:
         for t in tasks:
             done(execute_section(**t))
     else:
@@ -111,6 +120,28 @@ def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print, sect
             for fut in as_completed(futures):
                 done(fut.result())
     return [results[t["name"]] for t in tasks]
+
+
+def _run_on_dask(tasks, scheduler: str | None, done) -> None:
+    from ..errors import InputError
+
+    try:
+        from distributed import Client, as_completed as dask_completed
+    except ImportError:
+        raise InputError("the dask executor needs dask.distributed: pip install 'reviewkit[dask]'") from None
+    if not scheduler:
+        raise InputError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    try:
+        futures = [client.submit(execute_section, **t, pure=False, key=f"reviewkit-{t['name']}-{os.getpid()}")
+                   for t in tasks]
+        for fut in dask_completed(futures):
+            done(fut.result())
+    finally:
+        client.close()
 
 
 def _status(r: SectionResult) -> str:
