@@ -159,3 +159,30 @@ def test_dask_executor_on_a_real_local_cluster(tmp_path):
         assert len(logs) == 2
     proc = reviewkit("build", project, "--to", "html", "--force", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9")
     assert proc.returncode == 2 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in proc.stderr
+
+
+def test_init_creates_a_review_that_builds_as_is(tmp_path):
+    target = tmp_path / "my-review"
+    assert reviewkit("init", target).returncode == 0
+    for rel in ["review.toml", "abstract.md", "notebooks/trials.ipynb", "notebooks/efficacy.ipynb",
+                "references/evidence.csv", "references/screening.csv", "references/trials/trials.csv"]:
+        assert (target / rel).is_file(), rel
+    assert (target / "references" / "evidence.csv").read_text(encoding="utf-8").startswith("study,nct_id,design,")
+    proc = reviewkit("build", target, "--to", "html")
+    assert proc.returncode == 0, proc.stderr
+    html = (target / "outputs" / "report.html").read_text(encoding="utf-8")
+    assert "No registered trials matched." in html
+    assert 'id="fig-prisma"' in html
+    again = reviewkit("init", target)
+    assert again.returncode == 2 and "a review already exists here" in again.stderr
+
+
+def test_config_errors_name_the_key_and_line(tmp_path):
+    project = copy_project(tmp_path / "p")
+    toml = project / "review.toml"
+    text = toml.read_text(encoding="utf-8").replace('running_title = ', 'runing_title = ')
+    toml.write_text(text, encoding="utf-8")
+    line = next(i for i, l in enumerate(text.splitlines(), start=1) if l.startswith("runing_title"))
+    proc = reviewkit("build", project, "--to", "html")
+    assert proc.returncode == 2
+    assert f"review.toml:{line}: unknown key report.runing_title (did you mean 'running_title'" in proc.stderr

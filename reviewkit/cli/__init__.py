@@ -9,7 +9,7 @@ from .. import __version__
 
 
 def parser() -> argparse.ArgumentParser:
-    from . import build, cite, diff, importcmd, trials
+    from . import build, cite, diff, importcmd, init, trials
 
     p = argparse.ArgumentParser(prog="reviewkit", description="Evidence bases to position-paper reports.")
     p.add_argument("--version", action="version", version=f"reviewkit {__version__}")
@@ -19,6 +19,7 @@ def parser() -> argparse.ArgumentParser:
     cite.add_parser(sub)
     trials.add_parser(sub)
     diff.add_parser(sub)
+    init.add_parser(sub)
     return p
 
 
