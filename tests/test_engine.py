@@ -1,6 +1,7 @@
 """The regeneration engine: strict parameters, the data-aware cache, the lock, the manifest, `reviewkit run`."""
 
 import json
+import re
 import time
 
 import pytest
@@ -186,3 +187,32 @@ def test_config_errors_name_the_key_and_line(tmp_path):
     proc = reviewkit("build", project, "--to", "html")
     assert proc.returncode == 2
     assert f"review.toml:{line}: unknown key report.runing_title (did you mean 'running_title'" in proc.stderr
+
+
+def test_progress_display_on_a_terminal(built):
+    """Run the CLI in a real pseudo-terminal and read what it draws."""
+    import os
+    import pty
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("reviewkit")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the CLI with a terminal as stderr
+        os.execv(str(exe), [str(exe), "build", str(built), "--to", "html", "--force", "-j", "1"])
+    chunks = []
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    _, status = os.waitpid(pid, 0)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert os.WEXITSTATUS(status) == 0
+    assert "\x1b[" in screen  # redrawn in place
+    assert re.search(r"running\s+\d+\.\d s", screen)  # elapsed time while running
+    assert "queued" in screen  # with -j 1, the others wait their turn
+    assert re.search(r"✓ changes\s+done", screen)

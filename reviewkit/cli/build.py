@@ -41,8 +41,14 @@ def run(args) -> int:
     quiet_imports()
     from ..pipeline.build import build
 
-    build(args.project, to=args.to, jobs=args.jobs, force=args.force, executor=args.executor, scheduler=args.scheduler,
-          log=lambda m: print(m, file=sys.stderr, flush=True))
+    from .progress import logger
+
+    log, close = logger(args.jobs)
+    try:
+        build(args.project, to=args.to, jobs=args.jobs, force=args.force, executor=args.executor,
+              scheduler=args.scheduler, log=log)
+    finally:
+        close()
     return 0
 
 
@@ -67,6 +73,11 @@ def run_sections_only(args) -> int:
             raise InputError("expected a mapping of parameter names to values", source=args.parameters_file)
         overrides.update(data)
     overrides.update({name: parse_value(value) for name, value in args.parameter})
-    build(args.project, jobs=args.jobs, force=args.force, only=args.only, overrides=overrides, report=False,
-          log=lambda m: print(m, file=sys.stderr, flush=True))
+    from .progress import logger
+
+    log, close = logger(args.jobs)
+    try:
+        build(args.project, jobs=args.jobs, force=args.force, only=args.only, overrides=overrides, report=False, log=log)
+    finally:
+        close()
     return 0
