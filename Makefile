@@ -19,6 +19,7 @@ bench: setup chromium
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_citations.py
 	$(BIN)/python benchmarks/bench_trials.py
+	$(BIN)/python benchmarks/bench_engine.py
 
 setup: $(STAMP)
 

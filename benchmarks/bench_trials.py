@@ -10,7 +10,6 @@ Usage: python benchmarks/bench_trials.py
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import tempfile
 import time

@@ -216,3 +216,20 @@ def test_progress_display_on_a_terminal(built):
     assert re.search(r"running\s+\d+\.\d s", screen)  # elapsed time while running
     assert "queued" in screen  # with -j 1, the others wait their turn
     assert re.search(r"✓ changes\s+done", screen)
+
+
+def test_check_validates_without_running(tmp_path):
+    project = copy_project(tmp_path / "p")
+    proc = reviewkit("check", project)
+    assert proc.returncode == 0, proc.stderr
+    assert "0 problems found, the review is ready to build" in proc.stderr
+    assert "warning: " in proc.stderr and "printed DOI '1007/s11864-019-0606-9'" in proc.stderr
+    nb = project / "notebooks" / "background.ipynb"
+    nb.write_text(nb.read_text(encoding="utf-8").replace("[@reichardt2014soft]", "[@reichard2014soft]"), encoding="utf-8")
+    sheet = project / "references" / "evidence.csv"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace(",11,ORR,", ",11,ORRR,"), encoding="utf-8")
+    proc = reviewkit("check", project)
+    assert proc.returncode == 2
+    assert "notebooks/background.ipynb, cell 4: unknown citation key @reichard2014soft" in proc.stderr
+    assert "unknown endpoint 'ORRR'" in proc.stderr and "2 problems found" in proc.stderr
+    assert not (project / "outputs" / "sections").exists()

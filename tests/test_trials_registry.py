@@ -3,7 +3,6 @@
 import json
 import threading
 from http.server import ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -55,7 +54,6 @@ def test_website_download_json_array_and_csv():
 def test_csv_round_trip():
     df = read_trials(API)
     text = to_csv(df)
-    back_path = DATA.parent / ".." / "outputs"  # not written; parse from text instead
     import io
 
     import pandas as pd
@@ -65,7 +63,6 @@ def test_csv_round_trip():
     back = normalize(pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), name="roundtrip")
     assert back["nct_id"].tolist() == df["nct_id"].tolist()
     assert back["countries"].tolist() == df["countries"].tolist()
-    del back_path
 
 
 @pytest.mark.parametrize("mutate,message", [

@@ -5,10 +5,9 @@ import re
 import pytest
 from pybtex.plugin import find_plugin
 
-from reviewkit.citations import reflist
 from reviewkit.citations.styles.vancouver import format_html, format_text
 
-from conftest import ROOT, SEEDS
+from conftest import SEEDS
 
 
 def printed(seed_prefix, startswith):

@@ -12,15 +12,10 @@ DECISIONS = ["duplicate", "excluded", "included"]
 
 
 def read_log(path):
-    import pandas as pd
+    from ..csvfile import read
 
     path = Path(path)
-    if not path.is_file():
-        raise InputError("screening log not found", source=str(path))
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)} (expected {', '.join(COLUMNS)})", source=f"{path}:1")
+    df = read(path, what="screening log", columns=COLUMNS)
     problems = []
     for i, r in enumerate(df.to_dict("records"), start=2):
         here = f"{path}:{i}"

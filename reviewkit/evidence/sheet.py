@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from ..errors import InputError, did_you_mean
 
@@ -21,13 +20,9 @@ STATISTICS = ["proportion", "median", "rate", "HR", "range"]
 
 
 def read_sheet(path):
-    import pandas as pd
+    from ..csvfile import read
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("extraction sheet not found", source=str(path))
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return validate(df, name=str(path))
+    return validate(read(path, what="extraction sheet"), name=str(path))
 
 
 def validate(df, *, name: str = "<sheet>"):

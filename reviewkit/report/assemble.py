@@ -266,7 +266,6 @@ class Assembler:
 
         self.number_floats(sections)
         cells = []
-        abstract_html = ""
         if meta.get("abstract_markdown"):
             meta["abstract_markdown"] = self.inline(meta["abstract_markdown"], meta.get("abstract_source", "abstract"))
         figures_out: dict[str, dict] = {}

@@ -22,15 +22,10 @@ def _norm(text: str) -> str:
 
 
 def read_classes(path):
-    import pandas as pd
+    from ..csvfile import read
 
     path = Path(path)
-    if not path.is_file():
-        raise InputError("intervention class table not found", source=str(path))
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)} (expected {', '.join(COLUMNS)})", source=f"{path}:1")
+    df = read(path, what="intervention class table", columns=COLUMNS)
     seen: dict[str, int] = {}
     problems = []
     for i, r in enumerate(df.to_dict("records"), start=2):  # ("class" is a keyword: no itertuples)
