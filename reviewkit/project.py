@@ -21,8 +21,9 @@ def path(relative) -> Path:
 
 
 def bibliography():
-    """The merged bibliography of the review (``report.bibliography`` files)."""
-    from .citations import load_bibliography
+    """The review's merged bibliography, as the build sees it (a cached :class:`~reviewkit.citations.library.Library`:
+    ``.entries`` maps keys to pybtex entries, built on first access)."""
+    from .citations.library import Library
     from .pipeline.config import load
 
-    return load_bibliography(load(root()).bibliography_files).bibliography
+    return Library.load(load(root()).bibliography_files)
