@@ -119,12 +119,16 @@ def load(project=None) -> Config:
         k = unknown[0]
         raise ConfigError(f"unknown table [{k}]{did_you_mean(k, ['report', 'section'])}", source=f"{path}:{_line_of(text, k)}")
 
+    def check_keys(table: dict, allowed: dict, label: str) -> None:
+        for k, v in table.items():
+            where = f"{path}:{_line_of(text, k)}"
+            if k not in allowed:
+                raise ConfigError(f"unknown key {label}.{k}{did_you_mean(k, allowed)}", source=where)
+            if not isinstance(v, allowed[k]):
+                raise ConfigError(f"{label}.{k} must be a {allowed[k].__name__}, not {type(v).__name__}", source=where)
+
     report = data.get("report", {})
-    for k, v in report.items():
-        if k not in REPORT_KEYS:
-            raise ConfigError(f"unknown key report.{k}{did_you_mean(k, REPORT_KEYS)}", source=f"{path}:{_line_of(text, k)}")
-        if not isinstance(v, REPORT_KEYS[k]):
-            raise ConfigError(f"report.{k} must be a {REPORT_KEYS[k].__name__}", source=f"{path}:{_line_of(text, k)}")
+    check_keys(report, REPORT_KEYS, "report")
     if "title" not in report:
         raise ConfigError("report.title is required", source=f"{path}:1")
     style = report.get("style", "vancouver")
@@ -134,11 +138,7 @@ def load(project=None) -> Config:
     sections = []
     seen = set()
     for i, s in enumerate(data.get("section", [])):
-        for k, v in s.items():
-            if k not in SECTION_KEYS:
-                raise ConfigError(f"section {i + 1}: unknown key {k!r}{did_you_mean(k, SECTION_KEYS)}", source=f"{path}:{_line_of(text, k)}")
-            if not isinstance(v, SECTION_KEYS[k]):
-                raise ConfigError(f"section {i + 1}: {k} must be a {SECTION_KEYS[k].__name__}", source=f"{path}:{_line_of(text, k)}")
+        check_keys(s, SECTION_KEYS, f"section[{i + 1}]")
         if "notebook" not in s:
             raise ConfigError(f"section {i + 1}: 'notebook' is required", source=str(path))
         name = s.get("name") or Path(s["notebook"]).stem
