@@ -147,12 +147,10 @@ def load(path, *, fmt: str | None = None, encoding: str = "utf-8", warnings: lis
     if skipped is not None:
         skipped.extend(skip)
     if cache:
+        from ..atomic import write
+
         try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(f".tmp{__import__('os').getpid()}")
-            with open(tmp, "wb") as f:
-                pickle.dump((bib, warn, skip), f, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(cached)
+            write(cached, pickle.dumps((bib, warn, skip), protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # a read-only cache only costs speed
     return bib

@@ -112,13 +112,11 @@ class Library:
         warnings: list[str] = []
         lib = cls.from_merge(load_bibliography(paths, warnings=warnings), warnings)
         if cache:
-            try:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                tmp = cached.with_name(cached.name + ".tmp")
-                with open(tmp, "wb") as f:
-                    pickle.dump((lib.entries._encoded, lib.id_index, lib.summary, lib.decisions, lib.warnings), f,
-                                protocol=pickle.HIGHEST_PROTOCOL)
-                tmp.replace(cached)
+            from ..atomic import write
+
+            try:  # parallel kernels may fill the same cache: each writes its own temporary file, then renames
+                write(cached, pickle.dumps((lib.entries._encoded, lib.id_index, lib.summary, lib.decisions, lib.warnings),
+                                           protocol=pickle.HIGHEST_PROTOCOL))
             except OSError:
                 pass
         return lib

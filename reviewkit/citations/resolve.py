@@ -62,7 +62,7 @@ class Lock:
         return cls(path, data["entries"])
 
     def write(self) -> None:
-        from ..pipeline.build import atomic_write
+        from ..atomic import write as atomic_write
 
         body = {"version": 1, "entries": dict(sorted(self.entries.items()))}
         atomic_write(self.path, json.dumps(body, ensure_ascii=False, indent=2) + "\n")

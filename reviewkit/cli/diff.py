@@ -14,7 +14,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from ..pipeline.build import atomic_write
+    from ..atomic import write as atomic_write
     from ..report.editions import diff_outputs, to_html
 
     d = diff_outputs(args.old, args.new)

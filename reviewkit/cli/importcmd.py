@@ -37,7 +37,7 @@ def run(args) -> int:
     import importlib
 
     from ..citations import load_bibliography
-    from ..pipeline.build import atomic_write
+    from ..atomic import write as atomic_write
 
     warnings: list[str] = []
     skipped: list[str] = []

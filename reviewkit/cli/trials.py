@@ -40,7 +40,7 @@ def argparse_suppress():
 
 
 def run_import(args) -> int:
-    from ..pipeline.build import atomic_write
+    from ..atomic import write as atomic_write
     from ..trials import read_trials, to_csv
 
     skipped, warnings = [], []
@@ -90,7 +90,7 @@ def run_fetch(args) -> int:
 
 
 def run_diff(args) -> int:
-    from ..pipeline.build import atomic_write
+    from ..atomic import write as atomic_write
     from ..trials import read_table
     from ..trials.diff import diff, summary
 

@@ -18,6 +18,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..atomic import write as atomic_write
 from ..errors import ExportError, NotebookError, ReviewkitError
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "report" / "templates"
@@ -27,18 +28,6 @@ class BusyError(ReviewkitError):
     """Another build holds the project's lock (exit status 1)."""
 
     exit_code = 1
-
-
-def atomic_write(path: Path, data: bytes | str) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    mode = "w" if isinstance(data, str) else "wb"
-    with open(tmp, mode, **({"encoding": "utf-8", "newline": ""} if mode == "w" else {})) as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def build_date(root: Path | None = None) -> str:

@@ -126,7 +126,7 @@ class State:
         self.files: dict = data.get("files", {})
 
     def save(self, files: dict | None = None) -> None:
-        from .build import atomic_write
+        from ..atomic import write as atomic_write
 
         if files is not None:
             self.files = files
