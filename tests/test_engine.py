@@ -233,3 +233,12 @@ def test_check_validates_without_running(tmp_path):
     assert "notebooks/background.ipynb, cell 4: unknown citation key @reichard2014soft" in proc.stderr
     assert "unknown endpoint 'ORRR'" in proc.stderr and "2 problems found" in proc.stderr
     assert not (project / "outputs" / "sections").exists()
+
+
+def test_check_agrees_with_build_on_a_new_review(tmp_path):
+    """Citation syntax shown in code spans (the template's own example) is not a citation for check or build."""
+    target = tmp_path / "new"
+    assert reviewkit("init", target).returncode == 0
+    proc = reviewkit("check", target)
+    assert proc.returncode == 0, proc.stderr
+    assert "0 problems found" in proc.stderr

@@ -17,7 +17,7 @@ def problems(project) -> tuple[list[str], list[str]]:
     from ..citations.resolve import LOCK_NAME, Lock
     from ..errors import ReviewkitError
     from ..pipeline import config, params
-    from ..report.assemble import _CITE_GROUP, _CITE_KEY, CitationResolver, _strip_key
+    from ..report.assemble import CitationResolver, cited_keys
 
     cfg = config.load(project)
     found, notes = [], []
@@ -48,12 +48,8 @@ def problems(project) -> tuple[list[str], list[str]]:
             if cell.get("cell_type") == "code" and (cell.get("outputs") or cell.get("execution_count")):
                 found.append(f"{rel}, cell {i}: has outputs; commit notebooks without them (e.g. nbstripout)")
             if resolver is not None and cell.get("cell_type") == "markdown":
-                text = params.source_of(cell)
-                for group in _CITE_GROUP.finditer(text):
-                    for k in _CITE_KEY.finditer(group.group("body")):
-                        key = _strip_key(k.group("key"))
-                        if not key.startswith(("fig:", "tbl:")):
-                            attempt(resolver.resolve, key, f"{rel}, cell {i}")
+                for key in cited_keys(params.source_of(cell)):
+                    attempt(resolver.resolve, key, f"{rel}, cell {i}")
     from ..evidence.screening import read_log
     from ..evidence.sheet import read_sheet
     from ..trials import read_table

@@ -186,17 +186,29 @@ def format_numbers(numbers: list[int], keys_by_number: dict[int, str]) -> str:
     return ",".join(parts)
 
 
+def _group_keys(body: str) -> list[str]:
+    """The keys of one bracketed citation group's body, in order."""
+    return [_strip_key(k.group("key")) for k in _CITE_KEY.finditer(body)]
+
+
+def cited_keys(text: str) -> list[str]:
+    """Citation keys in Markdown *text*, outside code spans and fences, cross-references left out."""
+    found: list[str] = []
+
+    def collect(part: str) -> str:
+        for group in _CITE_GROUP.finditer(part):
+            found.extend(k for k in _group_keys(group.group("body")) if not k.startswith(("fig:", "tbl:")))
+        return part
+
+    _outside_code(text, collect)
+    return found
+
+
 def cited_identifiers(text: str) -> set[str]:
-    """Canonical identifiers (``pmid:…``, ``doi:…``, …) cited in *text* (Markdown or code)."""
+    """Canonical identifiers (``pmid:…``, ``doi:…``, …) cited in *text*."""
     from ..citations.resolve import canonical
 
-    found = set()
-    for group in _CITE_GROUP.finditer(text):
-        for k in _CITE_KEY.finditer(group.group("body")):
-            c = canonical(_strip_key(k.group("key")))
-            if c:
-                found.add(c)
-    return found
+    return {c for c in map(canonical, cited_keys(text)) if c}
 
 
 class Assembler:
@@ -221,8 +233,7 @@ class Assembler:
 
     def cite(self, text: str, origin: str) -> str:
         def group(m):
-            body = m.group("body")
-            keys = [_strip_key(k.group("key")) for k in _CITE_KEY.finditer(body)]
+            keys = _group_keys(m.group("body"))
             if keys and all(re.match(r"^(fig|tbl):", k) for k in keys):
                 return m.group(0)  # a bracketed cross-reference, handled by xref()
             resolved = []
