@@ -39,9 +39,10 @@ def first_family(entry) -> str:
 
 
 def base_key(entry) -> str:
-    family = re.sub(r"[^a-z]", "", ascii_fold(first_family(entry)).lower())
+    folded = ascii_fold(first_family(entry)).lower()
+    family = re.sub(r"[^a-z]", "", folded)
     # 'van Oortmerssen' -> 'oortmerssen'; keep particles out of the key
-    fam_words = [w for w in re.split(r"[\s\-]+", ascii_fold(first_family(entry)).lower()) if w]
+    fam_words = [w for w in re.split(r"[\s\-]+", folded) if w]
     if len(fam_words) > 1 and fam_words[0] in {"van", "von", "de", "der", "den", "di", "da", "la", "le", "du"}:
         family = re.sub(r"[^a-z]", "", "".join(fam_words[1:]))
     year = re.sub(r"\D", "", entry.fields.get("year", ""))[:4]

@@ -19,7 +19,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~@])")
 
 def literal(text) -> str:
     """Text from data, safe to put in Markdown: prints as itself (no markup, no HTML, no citation or math)."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False)).replace("&amp;", "&amp;")
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
 
 
 def number(n: int, *, words: bool = True) -> str:

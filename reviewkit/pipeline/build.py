@@ -60,7 +60,8 @@ def _commit(root: Path) -> str:
     return _git(root, "rev-parse", "--short", "HEAD")
 
 
-def inputs_summary(cfg) -> str:
+def inputs_summary(cfg, hashes) -> str:
+    """"N files, sha256 …" over the bibliography and every section's inputs (*hashes*: the cache's file hasher)."""
     patterns = list(cfg.report.get("bibliography", []))
     for s in cfg.sections:
         patterns += s.inputs
@@ -68,7 +69,7 @@ def inputs_summary(cfg) -> str:
     h = hashlib.sha256()
     for f in files:
         h.update(str(f.relative_to(cfg.root)).encode())
-        h.update(hashlib.sha256(f.read_bytes()).digest())
+        h.update(bytes.fromhex(hashes(f)))
     return f"{len(files)} files, sha256 {h.hexdigest()[:12]}"
 
 
@@ -231,7 +232,7 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
         "build_date": build_date(cfg.root),
         "data_as_of": data_as_of(cfg),
         "commit": _commit(cfg.root),
-        "inputs_summary": inputs_summary(cfg),
+        "inputs_summary": inputs_summary(cfg, hashes),
     }
     if rep.get("abstract"):
         abstract = cfg.resolve(rep["abstract"])

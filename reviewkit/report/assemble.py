@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from ..errors import CitationError, InputError, closest
 
-MIME_TABLE = "application/vnd.reviewkit.table+json"
+from . import MIME_TABLE  # the mimetype report.table() writes
 
 # escaped brackets and at-signs (\[, \@ — what prose.literal writes for data) are never citations
 _CITE_GROUP = re.compile(r"(?<!\\)\[(?P<body>[^\[\]]*(?<!\\)@[^\[\]]+)(?<!\\)\](?!\()")

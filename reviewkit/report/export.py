@@ -74,7 +74,7 @@ def sanitize(fragment) -> str:
                      url_schemes={"http", "https", "mailto"}, link_rel=None)
 
 
-def _exporter_kwargs(vector: bool):
+def _exporter_kwargs():
     return dict(
         template_name="paper",
         extra_template_basedirs=[str(TEMPLATES)],
@@ -85,7 +85,7 @@ def _exporter_kwargs(vector: bool):
 def to_html(nb, *, vector: bool = False) -> str:
     from nbconvert.exporters import HTMLExporter
 
-    exporter = HTMLExporter(**_exporter_kwargs(vector))
+    exporter = HTMLExporter(**_exporter_kwargs())
     body, _ = exporter.from_notebook_node(nb, resources={"reviewkit_vector": vector})
     return body
 
@@ -94,7 +94,7 @@ def to_pdf(nb, *, chromium: str | None = None, running_title: str = "") -> bytes
     chromium = chromium or find_chromium()
     if not chromium:
         raise ExportError(HOW_TO_GET_CHROMIUM)
-    exporter = ChromiumPDFExporter(executable=chromium, running_title=running_title, **_exporter_kwargs(True))
+    exporter = ChromiumPDFExporter(executable=chromium, running_title=running_title, **_exporter_kwargs())
     try:
         pdf, _ = exporter.from_notebook_node(nb, resources={"reviewkit_vector": True})
     except ExportError:
