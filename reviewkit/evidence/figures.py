@@ -27,6 +27,18 @@ def _status_colour(status: str):
     return STATUS_COLOURS.get(status, "#555555")
 
 
+def _statuses_present(values) -> list[str]:
+    """Every status in *values*, in figure order: the usual ones first, then the rest of the API vocabulary,
+    then anything else (an empty status last), so no trial is dropped from a legend or a bar."""
+    present = set(values)
+    known = list(dict.fromkeys(s for s in STATUS_ORDER + STATUSES if s in present))
+    return known + sorted(present - set(known) - {""}) + ([""] if "" in present else [])
+
+
+def _status_label(status: str) -> str:
+    return STATUS_LABELS.get(status) or (status.replace("_", " ").capitalize() if status else "Status not given")
+
+
 def _style():
     import seaborn as sns
 
@@ -40,13 +52,12 @@ def trials_by_phase_status(trials):
     import seaborn as sns
 
     phases = [p for p in PHASES + [""] if p in set(trials["phase"])]
-    statuses = [s for s in STATUS_ORDER + STATUSES if s in set(trials["overall_status"])]
-    statuses = list(dict.fromkeys(statuses))
+    statuses = _statuses_present(trials["overall_status"])
     data = trials.assign(
         Phase=pd.Categorical(trials["phase"].map(PHASE_LABELS), [PHASE_LABELS[p] for p in phases]),
-        Status=pd.Categorical(trials["overall_status"].map(STATUS_LABELS), [STATUS_LABELS[s] for s in statuses]),
+        Status=pd.Categorical(trials["overall_status"].map(_status_label), [_status_label(s) for s in statuses]),
     )
-    palette = {STATUS_LABELS[s]: _status_colour(s) for s in statuses}
+    palette = {_status_label(s): _status_colour(s) for s in statuses}
     with sns.axes_style(_style()):
         fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(phases) + 1.6), layout="constrained")
         sns.histplot(
@@ -179,7 +190,7 @@ def trial_timeline(trials):
     if not rows:
         raise ValueError("no trial has a start date to draw")
     rows.sort(key=lambda r: r[2])
-    statuses = list(dict.fromkeys(s for s in STATUS_ORDER if s in {r[1] for r in rows}))
+    statuses = _statuses_present(r[1] for r in rows)
     palette = {s: _status_colour(s) for s in statuses}
     with sns.axes_style(_style()):
         fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(rows) + 1.5), layout="constrained")
@@ -198,7 +209,7 @@ def trial_timeline(trials):
         locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-        handles = [Line2D([], [], color=palette[s], lw=4, label=STATUS_LABELS[s]) for s in statuses]
+        handles = [Line2D([], [], color=palette[s], lw=4, label=_status_label(s)) for s in statuses]
         handles += [Line2D([], [], color="0.3", marker="o", ls="none", label="date to the day"),
                     Line2D([], [], color="0.3", marker="o", mfc="white", ls="none", label="date to the month")]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)

@@ -81,12 +81,19 @@ def proportion_sentence(row, ci=None, *, endpoint_name: str | None = None) -> st
     name = (endpoint_name or ENDPOINTS.get(row["endpoint"], row["endpoint"])).lower()
     value = f"{row['value']:g}%"
     detail = []
-    if row.get("events") is not None and row["events"] == row["events"] and row["n"] == row["n"]:
+    if not _missing(row.get("events")) and not _missing(row.get("n")):
         detail.append(f"{int(row['events'])} of {int(row['n'])}")
     if ci is not None:
         detail.append(f"{round(ci.level * 100):g}% CI {percent(ci.low)}–{percent(ci.high)}, {ci.method}")
     inner = f" ({'; '.join(detail)})" if detail else ""
     return html.escape(f"the {name} was {value}{inner}", quote=False)
+
+
+def _missing(value) -> bool:
+    """None, NaN, pd.NA or NaT (``x == x`` raises on pd.NA)."""
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
 
 
 def median_phrase(row) -> str:

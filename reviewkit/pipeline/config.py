@@ -34,6 +34,8 @@ class Section:
     notebook: Path
     parameters: dict = field(default_factory=dict)
     inputs: list = field(default_factory=list)
+    base: str = ""  # the [[section]] name (a matrix member's name has its values appended)
+    lines: dict = field(default_factory=dict)  # review.toml line of each key, for errors
 
 
 @dataclass
@@ -76,16 +78,25 @@ def find_root(start=None) -> Path:
     raise ConfigError(f"no {CONFIG_NAME} here or in any parent folder", source=str(here))
 
 
-def _line_of(text: str, key: str) -> int:
-    m = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
-    return text[: m.start()].count("\n") + 1 if m else 1
+def _line_of(text: str, key: str, span: tuple[int, int] | None = None) -> int:
+    """Line of ``key =`` in *text* (within *span*, the character range of one table), else of the table."""
+    start, end = span or (0, len(text))
+    m = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE).search(text, start, end)
+    return text[: m.start() if m else start].count("\n") + 1
+
+
+def _spans(text: str, table: str) -> list[tuple[int, int]]:
+    """The character range of each ``[table]`` / ``[[table]]`` in *text*, in order (so errors point at the right one)."""
+    heads = [m.start() for m in re.finditer(rf"^[ \t]*\[\[?[ \t]*{table}[ \t]*\]\]?", text, re.MULTILINE)]
+    ends = [m.start() for m in re.finditer(r"^[ \t]*\[", text, re.MULTILINE)]
+    return [(h, next((e for e in ends if e > h), len(text))) for h in heads]
 
 
 def slug(value) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-") or "x"
 
 
-def _expand(matrix: dict, path, text, name):
+def _expand(matrix: dict, path, text, name, span=None):
     """[(name suffix, parameters)] for every combination of the matrix values, in order."""
     import itertools
 
@@ -94,7 +105,7 @@ def _expand(matrix: dict, path, text, name):
     for k, v in matrix.items():
         if not isinstance(v, list) or not v:
             raise ConfigError(f"section {name!r}: matrix.{k} must be a non-empty list of values",
-                              source=f"{path}:{_line_of(text, 'matrix')}")
+                              source=f"{path}:{_line_of(text, 'matrix', span)}")
     keys = list(matrix)
     out = []
     for combo in itertools.product(*(matrix[k] for k in keys)):
@@ -119,16 +130,16 @@ def load(project=None) -> Config:
         k = unknown[0]
         raise ConfigError(f"unknown table [{k}]{did_you_mean(k, ['report', 'section'])}", source=f"{path}:{_line_of(text, k)}")
 
-    def check_keys(table: dict, allowed: dict, label: str) -> None:
+    def check_keys(table: dict, allowed: dict, label: str, span=None) -> None:
         for k, v in table.items():
-            where = f"{path}:{_line_of(text, k)}"
+            where = f"{path}:{_line_of(text, k, span)}"
             if k not in allowed:
                 raise ConfigError(f"unknown key {label}.{k}{did_you_mean(k, allowed)}", source=where)
             if not isinstance(v, allowed[k]):
                 raise ConfigError(f"{label}.{k} must be a {allowed[k].__name__}, not {type(v).__name__}", source=where)
 
     report = data.get("report", {})
-    check_keys(report, REPORT_KEYS, "report")
+    check_keys(report, REPORT_KEYS, "report", next(iter(_spans(text, "report")), None))
     if "title" not in report:
         raise ConfigError("report.title is required", source=f"{path}:1")
     style = report.get("style", "vancouver")
@@ -137,25 +148,30 @@ def load(project=None) -> Config:
 
     sections = []
     seen = set()
+    spans = _spans(text, "section")
     for i, s in enumerate(data.get("section", [])):
-        check_keys(s, SECTION_KEYS, f"section[{i + 1}]")
+        span = spans[i] if i < len(spans) else None
+        at = f"{path}:{text[:span[0]].count(chr(10)) + 1}" if span else str(path)
+        check_keys(s, SECTION_KEYS, f"section[{i + 1}]", span)
         if "notebook" not in s:
-            raise ConfigError(f"section {i + 1}: 'notebook' is required", source=str(path))
+            raise ConfigError(f"section {i + 1}: 'notebook' is required", source=at)
         name = s.get("name") or Path(s["notebook"]).stem
         if not re.match(r"^[A-Za-z0-9_\-]+$", name):
-            raise ConfigError(f"section name {name!r}: use letters, digits, '-' and '_'", source=f"{path}:{_line_of(text, 'name')}")
+            raise ConfigError(f"section name {name!r}: use letters, digits, '-' and '_'", source=f"{path}:{_line_of(text, 'name', span)}")
         if name in seen:
-            raise ConfigError(f"two sections are named {name!r}", source=str(path))
+            raise ConfigError(f"two sections are named {name!r}", source=f"{path}:{_line_of(text, 'name', span)}")
         seen.add(name)
         nb = root / s["notebook"]
         if not nb.is_file():
-            raise ConfigError(f"section {name!r}: notebook {s['notebook']} not found", source=f"{path}:{_line_of(text, 'notebook')}")
-        for suffix, params in _expand(s.get("matrix", {}), path, text, name):
+            raise ConfigError(f"section {name!r}: notebook {s['notebook']} not found", source=f"{path}:{_line_of(text, 'notebook', span)}")
+        for suffix, params in _expand(s.get("matrix", {}), path, text, name, span):
             full = f"{name}-{suffix}" if suffix else name
             if full in seen and suffix:
-                raise ConfigError(f"matrix of section {name!r} makes the name {full!r} twice", source=f"{path}:{_line_of(text, 'matrix')}")
+                raise ConfigError(f"matrix of section {name!r} makes the name {full!r} twice", source=f"{path}:{_line_of(text, 'matrix', span)}")
             seen.add(full)
-            sections.append(Section(full, nb, {**s.get("parameters", {}), **params}, list(s.get("inputs", []))))
+            lines = {k: _line_of(text, k, span) for k in ("notebook", "inputs", "parameters", "matrix")}
+            sections.append(Section(full, nb, {**s.get("parameters", {}), **params}, list(s.get("inputs", [])),
+                                    base=name, lines=lines))
     if not sections:
         raise ConfigError("no [[section]] defined", source=str(path))
     return Config(root, path, report, sections)

@@ -75,8 +75,13 @@ def check(section_name: str, notebook: Path, parameters: dict, nb: dict | None =
                             f"the notebook declares {', '.join(defaults) or 'none'}")
         elif not _type_ok(defaults[name], value):
             d = defaults[name]
+            hint = ""
+            if isinstance(d, (list, tuple)) and not isinstance(value, (list, tuple)):
+                example = json.dumps([value])
+                hint = (f"; give a list: in review.toml {name} = {example}, on the command line "
+                        f"-p {name} '{example}'")
             problems.append(f"parameter {name!r} is {type(value).__name__} {value!r}, but its default "
-                            f"{d!r} is {type(d).__name__}")
+                            f"{d!r} is {type(d).__name__}{hint}")
     if problems:
         raise ConfigError(f"section {section_name!r}: " + "; ".join(problems), source=str(notebook))
 

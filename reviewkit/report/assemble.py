@@ -60,15 +60,24 @@ def blocks_from_notebook(nb, label: str, source: dict | None = None) -> list[Blo
     Markdown-only edit is reassembled without rerunning the code.
     """
     if source is not None:
-        executed = {c.get("id"): c for c in nb.cells if c.cell_type == "code"}
+        def text_of(c):
+            return "".join(c.get("source", "")) if isinstance(c.get("source"), list) else c.get("source", "")
+
+        # the code cells ran from the same code (the cache key covers it), so they pair up in order; a cell
+        # without an id (nbformat 4.4, older tools) pairs as well as one with
+        ran = [c for c in nb.cells if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])]
+        code = [c for c in source.get("cells", []) if c.get("cell_type") == "code"]
+        if len(ran) == len(code) and all(text_of(a) == text_of(b) for a, b in zip(ran, code)):
+            pairs = {id(b): a for a, b in zip(ran, code)}
+        else:
+            by_id = {c.get("id"): c for c in ran if c.get("id")}
+            pairs = {id(b): by_id.get(b.get("id"), {}) for b in code}
         cells = []
         for c in source.get("cells", []):
-            text = "".join(c.get("source", "")) if isinstance(c.get("source"), list) else c.get("source", "")
             if c.get("cell_type") == "markdown":
-                cells.append({"cell_type": "markdown", "source": text})
+                cells.append({"cell_type": "markdown", "source": text_of(c)})
             elif c.get("cell_type") == "code":
-                run = executed.get(c.get("id"), {})
-                cells.append({"cell_type": "code", "source": text, "outputs": run.get("outputs", [])})
+                cells.append({"cell_type": "code", "source": text_of(c), "outputs": pairs[id(c)].get("outputs", [])})
         return _blocks(cells, label)
     return _blocks(nb.cells, label)
 
@@ -328,6 +337,15 @@ def _svg_bytes(svg) -> bytes:
     return ("".join(svg) if isinstance(svg, list) else svg).encode("utf-8")
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+_AS_HTML = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+def _unescape_markdown(text: str) -> str:
+    """``non\\-uterine \\(2nd line\\)`` -> ``non-uterine (2nd line)`` for text placed in raw HTML."""
+    return _ESCAPED.sub(lambda m: _AS_HTML.get(m.group(1), m.group(1)), text)
+
+
 def _number_headings(text: str, section: int, sub: int, first: bool, name: str):
     """``# Title`` -> section heading "N Title"; ``##`` -> "N.M Title"; deeper kept unnumbered."""
     lines = []
@@ -338,13 +356,15 @@ def _number_headings(text: str, section: int, sub: int, first: bool, name: str):
         m = None if fenced else _HEADING.match(line)
         if m:
             level, title = len(m.group(1)), m.group(2)
+            # raw HTML below, where Markdown's backslash escapes (prose.literal) would print as backslashes
+            html_title = _unescape_markdown(title)
             if level == 1:
                 slug = f"sec-{name}"
-                line = f'<h2 id="{slug}" class="section"><span class="secnum">{section}</span> {title}</h2>' if first else f"### {title}"
+                line = f'<h2 id="{slug}" class="section"><span class="secnum">{section}</span> {html_title}</h2>' if first else f"### {title}"
                 first = False
             elif level == 2:
                 sub += 1
-                line = f'<h3 id="sec-{name}-{sub}" class="subsection"><span class="secnum">{section}.{sub}</span> {title}</h3>'
+                line = f'<h3 id="sec-{name}-{sub}" class="subsection"><span class="secnum">{section}.{sub}</span> {html_title}</h3>'
             else:
                 line = "#" * min(level + 1, 6) + " " + title
         lines.append(line)

@@ -58,13 +58,14 @@ def _candidates(name: str) -> list[str]:
 
 
 def names_in_title(title: str, table: dict) -> list[str]:
-    """The class-table names or synonyms that a title prints as whole words (in title order)."""
+    """The class-table names or synonyms that a title prints as whole words (in title order), as the title prints them."""
     found = []
-    low = _norm(title)
     for alias in sorted(table, key=len, reverse=True):
-        for m in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", low):
+        # matched in the title itself (case and runs of spaces aside), so offsets and the text returned are the title's
+        pattern = r"\s+".join(re.escape(word) for word in alias.split())
+        for m in re.finditer(rf"(?<![\w-]){pattern}(?![\w-])", title, re.IGNORECASE):
             if not any(s <= m.start() < e for s, e, _ in found):
-                found.append((m.start(), m.end(), title[m.start():m.end()]))
+                found.append((m.start(), m.end(), m.group(0)))
     return [name for _, _, name in sorted(found)]
 
 
