@@ -2,14 +2,33 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "references" / "sources"  # the example's five source documents, kept in the repository
 PROJECT_FILES = ["review.toml", "abstract.md", "notebooks", "references"]
+#: browser screenshots: $REVIEWKIT_TEST_ARTIFACTS, else a folder in the system's temporary directory (never the repository)
+ARTIFACTS = Path(os.environ.get("REVIEWKIT_TEST_ARTIFACTS") or Path(tempfile.gettempdir()) / "reviewkit-test-artifacts")
+_SESSION_CACHE = None
+
+
+def pytest_configure(config):
+    """A temporary cache for the whole session, and no bytecode or pytest cache in the repository."""
+    global _SESSION_CACHE
+    _SESSION_CACHE = tempfile.mkdtemp(prefix="reviewkit-test-cache-")
+    os.environ["REVIEWKIT_CACHE"] = os.path.join(_SESSION_CACHE, "reviewkit")
+    os.environ["XDG_CACHE_HOME"] = os.path.join(_SESSION_CACHE, "xdg")
+    os.environ["PYTHONDONTWRITEBYTECODE"] = "1"  # the CLI subprocesses and kernels
+    sys.dont_write_bytecode = True
+
+
+def pytest_unconfigure(config):
+    if _SESSION_CACHE:
+        shutil.rmtree(_SESSION_CACHE, ignore_errors=True)
 
 
 def copy_project(dest: Path) -> Path:

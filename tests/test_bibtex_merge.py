@@ -48,7 +48,7 @@ def test_example_bibliography_merges_duplicates(bibliography):
     k = entries["kasper2021unmet"]
     assert len(k.persons["author"]) == 7  # six named + et al., from seed 000's list
     assert k.fields["doi"] == "10.3390/cancers13040886"
-    assert "seeds/000_" in k.fields["source"] and "seeds/001_" in k.fields["source"]
+    assert "references/sources/000_" in k.fields["source"] and "references/sources/001_" in k.fields["source"]
     assert any("prefix" in d for d in bibliography.decisions)  # journal run into the title
 
 

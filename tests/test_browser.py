@@ -6,9 +6,7 @@ import pytest
 
 from reviewkit.report.export import CHROMIUM_FLAGS, find_chromium
 
-from conftest import ROOT, copy_project, reviewkit
-
-ARTIFACTS = ROOT / "test-artifacts"
+from conftest import ARTIFACTS, copy_project, reviewkit
 
 
 @pytest.fixture(scope="module")

@@ -63,7 +63,7 @@ def test_editors_and_web_reference():
 
 def test_every_entry_names_its_source():
     for e in entries("seed-000-kasper2022-references.txt"):
-        assert e.fields["source"].startswith("../shared/seeds/000_b431d25ade0b6ddd.txt")
+        assert e.fields["source"].startswith("references/sources/000_b431d25ade0b6ddd.txt")
 
 
 def test_unnumbered_text_is_an_error_with_line(tmp_path):

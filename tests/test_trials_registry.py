@@ -209,7 +209,7 @@ def test_intervention_classes_are_seeded_from_the_seeds_and_match_exactly():
     seed = next(SEEDS.glob("003_*")).read_text(encoding="utf-8").casefold()
     for r in classes.itertuples():
         assert r.name.casefold() in seed or any(s.casefold() in seed for s in r.synonyms.split("|") if s), r.name
-        assert "seeds/003_" in r.named_in
+        assert r.named_in.startswith("references/sources/003_")
     assert classes.set_index("name").loc["pazopanib", "class"] == "VEGFR tyrosine-kinase inhibitor"
     assert classes.set_index("name").loc["nivolumab", "class"] == "PD-1 immune-checkpoint inhibitor"
     import pandas as pd
