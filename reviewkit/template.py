@@ -21,8 +21,8 @@ authors = ["Author One", "Author Two"]
 affiliations = ["Affiliation"]
 abstract = "abstract.md"
 keywords = []
-bibliography = ["references/bibliography/*.bib", "references/bibliography/*.txt", "references/bibliography/*.ris",
-                "references/bibliography/*.nbib", "references/bibliography/*.json"]
+# every file in the folder, any format (.bib .ris .nbib .xml .json .txt); a path or glob that matches no file is an error
+bibliography = ["references/bibliography/*"]
 style = "vancouver"
 edition = "First edition"
 

@@ -42,6 +42,22 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def set_defaults(notebook: Path, **values) -> None:
+    """Set ``name = value`` lines of a notebook's parameters cell, as an author does when a section's parameters change
+    (the defaults must equal a section's parameters: `reviewkit check`)."""
+    import json
+    import re
+
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    src = "".join(cell["source"])
+    for name, value in values.items():
+        src, n = re.subn(rf"^{name}\s*=.*$", f"{name} = {value!r}", src, flags=re.MULTILINE)
+        assert n == 1, f"no parameter {name} in {notebook}"
+    cell["source"] = src
+    notebook.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+
+
 def reviewkit(*args, cwd=None, check=False):
     """Run the CLI as a user does (a separate process)."""
     exe = Path(sys.executable).with_name("reviewkit")

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pypdf
 import pytest
 
-from conftest import copy_project, reviewkit
+from conftest import copy_project, reviewkit, set_defaults
 
 
 class Hooks(HTMLParser):
@@ -197,6 +197,7 @@ def test_what_changed_section_with_a_previous_edition(tmp_path):
     (project / "previous.csv").write_text("\n".join(old) + "\n", encoding="utf-8")
     toml = project / "review.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('previous = ""', 'previous = "previous.csv"'), encoding="utf-8")
+    set_defaults(project / "notebooks" / "changes.ipynb", previous="previous.csv")
     reviewkit("build", project, "--to", "html", check=True)
     html = (project / "outputs" / "report.html").read_text(encoding="utf-8")
     assert "Since the edition built from previous.csv: one new trial; one status change " \
@@ -218,6 +219,7 @@ def test_trial_section_reads_a_fetched_snapshot_unchanged(tmp_path):
     toml.write_text(toml.read_text(encoding="utf-8").replace(
         'parameters = { condition = "leiomyosarcoma", statuses = [] }',
         'parameters = { trials_file = "references/trials/2026-11-22", condition = "", statuses = [] }'), encoding="utf-8")
+    set_defaults(project / "notebooks" / "trials.ipynb", trials_file="references/trials/2026-11-22", condition="")
     reviewkit("build", project, "--to", "html", check=True)
     html = (project / "outputs" / "report.html").read_text(encoding="utf-8")
     assert "Of 12 registered trials" in html

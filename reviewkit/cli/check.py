@@ -12,59 +12,11 @@ def add_parser(sub) -> None:
 
 
 def problems(project) -> tuple[list[str], list[str]]:
-    """(problems, notes) for the review at *project*; every check runs, each failure is listed."""
-    from ..citations.library import Library
-    from ..citations.resolve import LOCK_NAME, Lock
-    from ..errors import ReviewkitError
-    from ..pipeline import config, params
-    from ..report.assemble import CitationResolver, cited_keys
+    """(problems, notes) for the review at *project*: the build's own validation (pipeline.validate), every stage."""
+    from ..pipeline import config, validate
 
-    cfg = config.load(project)
-    found, notes = [], []
-
-    def attempt(fn, *a, **k):
-        try:
-            return fn(*a, **k)
-        except ReviewkitError as exc:
-            found.append(str(exc))
-            return None
-
-    library = attempt(Library.load, cfg.bibliography_files)
-    if library is not None:
-        notes.append(f"bibliography: {library.summary}")
-        found.extend(f"warning: {w}" for w in library.warnings)
-    resolver = CitationResolver(library, Lock.read(cfg.root / LOCK_NAME)) if library is not None else None
-    seen_notebooks = set()
-    for s in cfg.sections:
-        nb = attempt(params.read_notebook, s.notebook)
-        if nb is None:
-            continue
-        attempt(params.check, s.name, s.notebook, s.parameters, nb)
-        if s.notebook in seen_notebooks:
-            continue
-        seen_notebooks.add(s.notebook)
-        rel = s.notebook.relative_to(cfg.root)
-        for i, cell in enumerate(nb.get("cells", []), start=1):
-            if cell.get("cell_type") == "code" and (cell.get("outputs") or cell.get("execution_count")):
-                found.append(f"{rel}, cell {i}: has outputs; commit notebooks without them (e.g. nbstripout)")
-            if resolver is not None and cell.get("cell_type") == "markdown":
-                for key in cited_keys(params.source_of(cell)):
-                    attempt(resolver.resolve, key, f"{rel}, cell {i}")
-    from ..evidence.screening import read_log
-    from ..evidence.sheet import read_sheet
-    from ..trials import read_table
-
-    readers = {"evidence.csv": read_sheet, "screening.csv": read_log}
-    checked = set()
-    for s in cfg.sections:
-        for path in cfg.glob(s.inputs):
-            reader = readers.get(path.name)
-            if reader is None and path.parent.name == "trials" and path.suffix in (".csv", ".json"):
-                reader = read_table
-            if reader is not None and path not in checked:
-                checked.add(path)
-                attempt(reader, path)
-    return found, notes
+    found, notes = validate.problems(config.load(project))
+    return [str(p) for p in found], notes
 
 
 def run(args) -> int:

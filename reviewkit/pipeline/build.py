@@ -134,7 +134,7 @@ def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, force: b
     costs a fraction of a second.
     """
     from .. import __version__
-    from . import cache, config, params
+    from . import cache, config, params, validate
 
     t0 = time.perf_counter()
     cfg = config.load(project)
@@ -144,6 +144,8 @@ def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, force: b
         from ..errors import ConfigError, did_you_mean
 
         raise ConfigError(f"no section named {', '.join(only)}{did_you_mean(only[0], [s.name for s in cfg.sections])}")
+    # the same validation as `reviewkit check`: paths, notebooks, parameters (before any override), every build
+    validate.require(cfg, sections=sections, deep=False, report=report, log=log)
     for s in sections:
         if overrides:
             s.parameters = {**s.parameters, **overrides}
@@ -174,6 +176,8 @@ def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, force: b
                 log(f"report is up to date ({time.perf_counter() - t0:.2f} s)")
             if not todo:
                 return {}
+        # ... and its data stage (bibliography, citations, CSV files), whenever something has to run or be assembled
+        validate.require(cfg, sections=sections, cheap=False, deep=True, report=report, log=log)
         return _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, report_key, to, jobs,
                                report, log, t0, executor, scheduler)
 

@@ -51,10 +51,13 @@ class Config:
     def glob(self, patterns) -> list[Path]:
         """Files matching *patterns* (relative to the project), sorted, each once."""
         out: dict[Path, None] = {}
+        root = self.root.resolve()
         for pat in patterns:
+            if Path(pat).is_absolute() or pat.startswith("~"):
+                continue  # never read: `check` and `build` report it (pipeline.validate)
             matches = sorted(self.root.glob(pat)) if any(c in pat for c in "*?[") else [self.root / pat]
             for m in matches:
-                if m.is_file():
+                if m.is_file() and m.resolve().is_relative_to(root):  # outside the project: reported, never read
                     out[m.resolve()] = None
         return list(out)
 
