@@ -31,11 +31,11 @@ def read_bytes(path) -> bytes:
     """The bytes of a regular file; a folder, a missing or unreadable path is an error naming it."""
     path = Path(path)
     try:
-        if path.is_dir():
-            raise InputError("is a folder, not a file of citations", source=str(path))
-        if not path.exists():
-            raise InputError("file not found", source=str(path))
         return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", source=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file of citations", source=str(path)) from None
     except OSError as exc:
         raise InputError(f"cannot read this file: {exc.strerror or exc}", source=str(path)) from None
 
@@ -211,6 +211,20 @@ def _load_uncached(path: Path, fmt: str, encoding: str, warnings: list, skip_inv
     warnings.extend(result.warnings)
     skipped.extend(result.skipped)
     return result.bibliography
+
+
+def search(entries, query: str = "", limit: int | None = None):
+    """Records matching a fuzzy query ("kasper 2021 unmet"), best first (see :mod:`.search`)."""
+    from .search import search as _search
+
+    return _search(entries, query, limit)
+
+
+def suggest_keys(key: str, entries, n: int = 3) -> list[str]:
+    """The known keys closest to an unknown *key*, as ``reviewkit refs`` would find them."""
+    from .search import suggest_keys as _suggest
+
+    return _suggest(key, entries, n)
 
 
 def load_bibliography(paths, *, warnings: list | None = None, fmt: str | None = None, encoding: str = "utf-8",

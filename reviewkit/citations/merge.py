@@ -6,8 +6,10 @@ The rules, in the order they apply:
    (each side has one of the same kind, and they are not equal) are never the
    same work, whatever their titles: an erratum and its article, a conference
    abstract and the full paper, one article published in two languages.
-2. Records that share a DOI, PMID, PMCID or NCT id (and have no conflicting
-   identifier) are the same work.
+2. Records that share a DOI, PMID or PMCID (and have no conflicting
+   identifier) are the same work; so are two trial registrations (records with
+   an NCT id and none of the others) with the same NCT id — a paper that
+   reports a trial is not the trial.
 3. Otherwise, records with no conflicting identifier are the same work when
    they have the same normalized title, year and first-author surname; a pasted
    title that ran into its journal name ("… (SPAEN) Cancers (Basel)") also
@@ -113,20 +115,24 @@ class MergeResult:
 
 
 class _Group:
-    __slots__ = ("records", "ids", "kinds", "buckets", "index", "why")
+    __slots__ = ("records", "ids", "kinds", "index", "why")
 
     def __init__(self, index: int):
         self.records: list[Record] = []
         self.ids: dict[str, str] = {}
         self.kinds = frozenset()
-        self.buckets: list[tuple] = []  # the title-index keys this group is filed under
         self.index = index
         self.why: list[tuple[Record, str]] = []
 
 
 def _ids(entry) -> dict[str, str]:
+    """The record's identifiers.  An NCT id names a trial, which many papers report: it identifies the
+    work only for a record that has no DOI, PMID or PMCID (a registration itself)."""
     f = entry.fields
-    return {k: f[k].lower() for k in ID_KINDS if f.get(k)}
+    ids = {k: f[k].lower() for k in CONFLICT_KINDS if f.get(k)}
+    if not ids and f.get("nct"):
+        ids["nct"] = f["nct"].lower()
+    return ids
 
 
 def _conflict(a: dict, b: dict) -> str | None:
@@ -141,16 +147,17 @@ class _TitleIndex:
 
     def __init__(self):
         self.data: dict[tuple, dict[frozenset, dict[_Group, None]]] = {}
+        self.filed: dict[_Group, list[tuple]] = {}  # the keys each group is filed under
 
     def add(self, key, group: _Group) -> None:
         by_kinds = self.data.setdefault(key, {})
         if group in by_kinds.get(group.kinds, ()):
             return
         by_kinds.setdefault(group.kinds, {})[group] = None
-        group.buckets.append(key)
+        self.filed.setdefault(group, []).append(key)
 
     def refile(self, group: _Group, old_kinds: frozenset) -> None:
-        for key in group.buckets:
+        for key in self.filed.get(group, ()):
             by_kinds = self.data[key]
             by_kinds.get(old_kinds, {}).pop(group, None)
             by_kinds.setdefault(group.kinds, {})[group] = None

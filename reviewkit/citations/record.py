@@ -57,9 +57,9 @@ def split_name(text: str):
     if "," in text:
         family, given = text.split(",", 1)
         return person(family, given)
-    m = re.match(r"^(.*\S)\s+([A-Z]{1,4})$", text)
+    m = re.match(r"^(.*\S)\s+((?:[A-Z]\.?-?){1,4})$", text)  # "Kasper B", Embase's "Adler D.G."
     if m:
-        return person(m.group(1), " ".join(f"{c}." for c in m.group(2)))
+        return person(m.group(1), " ".join(f"{c}." for c in re.findall(r"[A-Z]", m.group(2))))
     return person(literal=text)
 
 

@@ -126,12 +126,17 @@ def _to_entry(rec: RawRecord, name: str):
             break
     urls = [u for u in rec.all("UR", "L2") if re.match(r"^https?://", u) and not R.doi_from_url(u)]
     sp, ep = rec.first("SP", "BP"), rec.first("EP")
+    if (sp, ep) == ("No", "Specified"):  # Ovid: "No Pagination Specified" split over SP and EP
+        sp, ep = "", ""
     pages = f"{sp}–{ep}" if sp and ep and sp != ep else sp
     year_text = rec.first("PY", "Y1", "DA")  # Y2 is the access date, not the year
     year = (re.search(r"\d{4}", year_text) or [""])[0] if year_text else ""
     authors = [R.split_name(a) for a in rec.all("AU", "A1")] or [R.split_name(a) for a in rec.all("AF")]
     pmid = ""
-    for v in rec.all("AN", "C2", "PM", "PMID", "M1"):
+    pmid_tags = ["AN", "C2", "PM", "PMID", "M1"]
+    if any("embase" in v.lower() for v in rec.all("DB")):
+        pmid_tags.insert(0, "C5")  # Embase exports give the MEDLINE PMID in C5
+    for v in rec.all(*pmid_tags):
         if re.fullmatch(r"\d{1,9}", v):
             pmid = v
             break
