@@ -21,3 +21,26 @@ def write(path, data: bytes | str) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def check_target(path) -> None:
+    """An output path must be a regular file or not exist yet: a folder, FIFO or device is an error
+    (renaming over it would replace it).  Checked before any work, so nothing is written."""
+    import stat
+
+    from .errors import InputError
+
+    path = Path(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if path.parent != Path("") and not path.parent.exists():
+            return  # created on write
+        return
+    except OSError as exc:
+        raise InputError(f"cannot write here: {exc.strerror or exc}", source=str(path)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError("is a folder; give a file name to write (e.g. library.bib)", source=str(path))
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError("is not a regular file (a FIFO, device or socket); write to a regular file, or use "
+                         "-o - for standard output", source=str(path))

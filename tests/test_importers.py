@@ -66,10 +66,10 @@ def test_ris_crlf_tabs_and_repeated_tags():
 
 
 @pytest.mark.parametrize("text,message", [
-    ("TI  - orphan\nER  - \n", ":1: tag TI outside a record"),
+    ("TI  - orphan\nER  - \n", ":1: no RIS record in this file"),
     ("TY  - JOUR\nTI  - no end\n", ":1: file ends inside the record"),
     ("TY  - JOUR\nTI  - a\nTY  - JOUR\nTI  - b\nER  - \n", ":3: record starting at line 1 has no end tag"),
-    ("ER  - \n", ":1: end tag ER without a record"),
+    ("\n\nER  - \n", ":3: no RIS record in this file"),
 ])
 def test_ris_malformed_names_the_line(text, message):
     with pytest.raises(InputError, match=message):

@@ -27,21 +27,56 @@ MODULES = {"bibtex": "bibtex", "ris": "ris", "medline": "medline", "pubmed-xml":
            "csljson": "csljson", "reflist": "reflist"}
 
 
+def read_bytes(path) -> bytes:
+    """The bytes of a regular file; a folder, a missing or unreadable path is an error naming it."""
+    path = Path(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", source=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file of citations", source=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read this file: {exc.strerror or exc}", source=str(path)) from None
+
+
+def check_encoding(encoding: str) -> str:
+    import codecs
+
+    try:
+        return codecs.lookup(encoding).name
+    except (LookupError, TypeError, ValueError):
+        raise InputError(f"unknown text encoding {encoding!r} (e.g. utf-8, latin-1, cp1252, utf-16)") from None
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
 def read_text(path_or_file, encoding: str = "utf-8") -> tuple[str, str]:
-    """(text, name) from a path or a file object; a decoding error names the line."""
+    """(text, name) from a path or a file object, every line end as LF; a decoding error names the line.
+
+    A byte-order mark decides the encoding (UTF-8, UTF-16, UTF-32): that is
+    the file saying what it is, not a guess.
+    """
+    check_encoding(encoding)
     if isinstance(path_or_file, (str, Path)):
-        path = Path(path_or_file)
-        if not path.is_file():
-            raise InputError("file not found", source=str(path))
-        raw, name = path.read_bytes(), str(path)
+        raw, name = read_bytes(path_or_file), str(path_or_file)
     else:
         raw, name = path_or_file.read(), str(getattr(path_or_file, "name", "<stream>"))
     if isinstance(raw, str):
-        return raw, name
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("binary data, not a text file of citations", source=name)
+        from .record import lines
+
+        return lines(raw), name
+    for bom, enc in _BOMS:
+        if raw.startswith(bom):
+            encoding = enc
+            break
+    else:
+        if b"\x00" in raw[:4096]:
+            raise InputError("binary data, not a text file of citations", source=name)
     try:
-        return raw.decode(encoding), name
+        text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(
@@ -49,6 +84,9 @@ def read_text(path_or_file, encoding: str = "utf-8") -> tuple[str, str]:
             "or pass --encoding (e.g. --encoding latin-1)",
             source=f"{name}:{line}",
         ) from None
+    from .record import lines
+
+    return lines(text), name
 
 
 def sniff(text: str) -> str | None:
@@ -87,16 +125,24 @@ def detect_format(path: Path, text: str | None = None) -> str:
 
 
 def _head(path: Path) -> str:
+    """The first 4 KB of a file as text (decompressed when gzipped), to recognise its format."""
     import gzip
+    import zlib
 
-    with open(path, "rb") as f:
-        head = f.read(4096)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError as exc:
+        raise InputError(f"cannot read this file: {exc.strerror or exc}", source=str(path)) from None
     if head[:2] == b"\x1f\x8b":
         try:
             with gzip.open(path, "rb") as g:
                 head = g.read(4096)
-        except OSError:
+        except (OSError, EOFError, zlib.error):
             return ""
+    for bom, enc in _BOMS:
+        if head.startswith(bom):
+            return head.decode(enc, errors="replace")
     return head.decode("utf-8", errors="replace")
 
 
@@ -122,10 +168,9 @@ def load(path, *, fmt: str | None = None, encoding: str = "utf-8", warnings: lis
     from .. import __version__
 
     path = Path(path)
-    if not path.is_file():
-        raise InputError("file not found", source=str(path))
+    data = read_bytes(path)  # a folder, missing or unreadable path: an error naming it
     fmt = fmt or detect_format(path, _head(path))
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256(data).hexdigest()
     tag = hashlib.sha256(f"{__version__}|{fmt}|{encoding}|{skip_invalid}|{path.resolve()}".encode()).hexdigest()[:16]
     cached = cache_dir() / f"{digest}-{tag}.pickle"
     if cache and cached.is_file():
@@ -162,28 +207,67 @@ def _load_uncached(path: Path, fmt: str, encoding: str, warnings: list, skip_inv
     if fmt not in MODULES:
         raise InputError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}", source=str(path))
     module = importlib.import_module(f".{MODULES[fmt]}", __name__)
-    if fmt == "reflist":
-        result = module.parse(path, encoding=encoding)
-        warnings.extend(result.warnings)
-        return result.bibliography
-    if fmt == "bibtex":
-        return module.load(path, encoding=encoding)
-    if fmt == "pubmed-xml":
-        return module.load(path)
-    return module.load(path, encoding=encoding, skip_invalid=skip_invalid, skipped=skipped)
+    result = module.read(path, encoding=encoding, skip_invalid=skip_invalid)
+    warnings.extend(result.warnings)
+    skipped.extend(result.skipped)
+    return result.bibliography
+
+
+def search(entries, query: str = "", limit: int | None = None):
+    """Records matching a fuzzy query ("kasper 2021 unmet"), best first (see :mod:`.search`)."""
+    from .search import search as _search
+
+    return _search(entries, query, limit)
+
+
+def suggest_keys(key: str, entries, n: int = 3) -> list[str]:
+    """The known keys closest to an unknown *key*, as ``reviewkit refs`` would find them."""
+    from .search import suggest_keys as _suggest
+
+    return _suggest(key, entries, n)
 
 
 def load_bibliography(paths, *, warnings: list | None = None, fmt: str | None = None, encoding: str = "utf-8",
-                      skip_invalid: bool = False, skipped: list | None = None):
-    """Read and merge citation files -> :class:`merge.MergeResult`."""
+                      skip_invalid: bool = False, skipped: list | None = None, on_key_clash: str = "error"):
+    """Read and merge citation files -> :class:`merge.MergeResult` (with ``warnings`` and ``skipped``).
+
+    A BibTeX key is kept as the record's key; every other record gets a readable
+    generated key, and the keys its source gave (CSL-JSON ids) stay citable as
+    aliases.  The same key for two different works is an error naming both
+    records (``on_key_clash="rename"``: a new key and a warning instead).
+    """
     from .merge import Record, merge
 
     records = []
+    warn: list[str] = []
+    skip: list[str] = []
     for path in paths:
         path = Path(path)
-        this_fmt = fmt or detect_format(path, _head(path)) if path.is_file() else None
-        bib = load(path, fmt=this_fmt, encoding=encoding, warnings=warnings, skip_invalid=skip_invalid, skipped=skipped)
-        explicit = this_fmt in ("bibtex", "csljson")
+        this_fmt = fmt or (detect_format(path, _head(path)) if path.is_file() else None)
+        bib = load(path, fmt=this_fmt, encoding=encoding, warnings=warn, skip_invalid=skip_invalid, skipped=skip)
+        lines = {}
+        if this_fmt == "bibtex":
+            from .bibtex import entry_lines
+
+            lines = entry_lines(read_text(path, encoding)[0])
         for key, entry in bib.entries.items():
-            records.append(Record(entry, key if explicit else None, f"{path.name}:{key}"))
-    return merge(records)
+            records.append(Record(entry, key if this_fmt == "bibtex" else None, _origin(path, key, entry, lines)))
+    result = merge(records, on_key_clash=on_key_clash)
+    result.warnings[:0] = warn
+    result.skipped = skip
+    if warnings is not None:
+        warnings.extend(result.warnings)
+    if skipped is not None:
+        skipped.extend(skip)
+    return result
+
+
+def _origin(path: Path, key: str, entry, lines: dict) -> str:
+    """Where a record came from, for merge reports and key clashes: ``file:line``, ``file#item`` or ``file:key``."""
+    source = entry.fields.get("source", "")
+    m = re.search(rf"(?:^|[\s;/]){re.escape(path.name)}([:#]\d+)", source)
+    if m:
+        return f"{path.name}{m.group(1)}"
+    if key in lines:
+        return f"{path.name}:{lines[key]} (@{key})"
+    return f"{path.name} ({key})"

@@ -7,33 +7,91 @@ yields the same kind of record.
 
 from __future__ import annotations
 
+import re
+
 from ..errors import InputError
 from .identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from .keys import is_others
 from .latex import escape, to_text
+from .record import ParseResult, lines
 
 _VERBATIM = {"url", "doi", "eprint", "file", "pmid", "pmcid", "nct", "urldate"}
 
 
-def load(path_or_file, *, encoding: str = "utf-8"):
+_ENTRY_START = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^\s,{}()=\"#%'~\\]+)\s*,")
+
+
+def entry_lines(text: str) -> dict[str, int]:
+    """``{key: line}`` of each entry's ``@type{key,`` (the first, when a key repeats)."""
+    out: dict[str, int] = {}
+    line, pos = 1, 0
+    for m in _ENTRY_START.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        if m.group(1).lower() not in ("string", "preamble", "comment"):
+            out.setdefault(m.group(2), line)
+    return out
+
+
+def _parser(name: str, lines: dict, warnings: list):
+    from pybtex.database.input.bibtex import DuplicateField, Parser
+
+    class TolerantParser(Parser):
+        """pybtex, strict, except that a repeated field keeps the first value with a warning (as BibTeX does)."""
+
+        def handle_error(self, error):
+            if isinstance(error, DuplicateField):
+                key = error.args[0] if error.args else ""
+                m = re.search(r"entry with key (.*) has a duplicate (\S+) field", str(error))
+                key, field = (m.group(1), m.group(2)) if m else (key, "?")
+                where = f"{name}:{lines[key]}" if key in lines else name
+                warnings.append(f"{where}: entry {key!r} repeats the field {field!r}; the first value is kept "
+                                "(as BibTeX does)")
+                return
+            raise error
+
+    return TolerantParser()
+
+
+def read(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False) -> ParseResult:
     from . import read_text
 
     text, name = read_text(path_or_file, encoding)
-    return loads(text, name=name)
+    return parse(text, name=name)
+
+
+def load(path_or_file, *, encoding: str = "utf-8"):
+    return read(path_or_file, encoding=encoding).bibliography
 
 
 def loads(text: str, *, name: str = "<string>"):
-    from pybtex.database import BibliographyData, Entry, Person
-    from pybtex.database.input.bibtex import Parser
+    return parse(text, name=name).bibliography
+
+
+def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> ParseResult:
+    from pybtex.database import BibliographyData, BibliographyDataError, Entry, Person
+    from pybtex.exceptions import PybtexError
     from pybtex.scanner import PybtexSyntaxError, TokenRequired
 
-    parser = Parser()  # pybtex is strict by default: problems raise, never print-and-continue
+    text = lines(text)
+    where = entry_lines(text)
+    warnings: list[str] = []
+    parser = _parser(name, where, warnings)
     try:
-        data = parser.parse_string(text.lstrip("\ufeff"))
+        data = parser.parse_string(text)
     except (PybtexSyntaxError, TokenRequired) as exc:
         line = getattr(exc, "lineno", None)
         raise InputError(f"BibTeX syntax error: {exc}", source=f"{name}:{line}" if line else name) from None
-    except Exception as exc:  # pybtex raises PybtexError subclasses for duplicates etc.
+    except BibliographyDataError as exc:
+        m = re.search(r"repeated bibliography entry: (.*)", str(exc))
+        if m:
+            key = m.group(1).strip()
+            starts = [text.count("\n", 0, e.start()) + 1 for e in _ENTRY_START.finditer(text) if e.group(2).lower() == key.lower()]
+            at = " and ".join(f"line {n}" for n in starts[:2])
+            raise InputError(f"the key {key!r} is used by two entries ({at}); each key must name one work",
+                             source=f"{name}:{starts[-1]}" if starts else name) from None
+        raise InputError(f"BibTeX error: {exc}", source=name) from None
+    except (PybtexError, RecursionError, ValueError) as exc:
         raise InputError(f"BibTeX error: {exc}", source=name) from None
 
     out = {}
@@ -48,7 +106,11 @@ def loads(text: str, *, name: str = "<string>"):
             if doi:
                 fields["doi"] = doi
             else:
-                raise InputError(f"entry {key!r}: doi {fields['doi']!r} is not a valid DOI", source=name)
+                at = f"{name}:{where[key]}" if key in where else name
+                warnings.append(f"{at}: entry {key!r}: doi {fields['doi'][:80]!r} is not a DOI (expected "
+                                "10.<registrant>/<suffix>); kept in the note, never used as a link")
+                bad = fields.pop("doi")
+                fields["note"] = "; ".join(filter(None, [fields.get("note", ""), f"DOI as given: {bad}"]))
         for f, norm in (("pmid", normalize_pmid), ("pmcid", normalize_pmcid)):
             if f in fields and norm(fields[f]):
                 fields[f] = norm(fields[f])
@@ -69,17 +131,17 @@ def loads(text: str, *, name: str = "<string>"):
                     role,
                 )
         out[key] = entry
-    _inherit_crossrefs(out, name)
+    _inherit_crossrefs(out, name, where, warnings)
     for entry in out.values():  # biblatex spellings -> the fields the styles read
         f = entry.fields
         if "year" not in f and f.get("date", "")[:4].isdigit():
             f["year"] = f["date"][:4]
         if "journal" not in f and f.get("journaltitle"):
             f["journal"] = f["journaltitle"]
-    return BibliographyData(entries=out)
+    return ParseResult(BibliographyData(entries=out), warnings, [])
 
 
-def _inherit_crossrefs(entries: dict, name: str) -> None:
+def _inherit_crossrefs(entries: dict, name: str, where: dict, warnings: list) -> None:
     """BibTeX ``crossref``: a child takes the fields it lacks from its parent (title -> booktitle)."""
     lower = {k.lower(): k for k in entries}
     for key, child in entries.items():
@@ -88,7 +150,10 @@ def _inherit_crossrefs(entries: dict, name: str) -> None:
             continue
         parent = entries.get(lower.get(ref.lower(), ""))
         if parent is None:
-            raise InputError(f"entry {key!r}: crossref {ref!r} names no entry in this file", source=name)
+            at = f"{name}:{where[key]}" if key in where else name
+            warnings.append(f"{at}: entry {key!r}: crossref {ref!r} names no entry in this file; "
+                            "nothing inherited")
+            continue
         for f, v in parent.fields.items():
             if f == "title":
                 child.fields.setdefault("booktitle", v)

@@ -22,7 +22,8 @@ def _date(value) -> tuple[str, str]:
     """(year, month) from a CSL date object; blanks when absent or null."""
     if not isinstance(value, dict):
         return "", ""
-    parts = value.get("date-parts") or []
+    parts = value.get("date-parts")
+    parts = parts if isinstance(parts, list) else []
     first = parts[0] if parts and isinstance(parts[0], list) else []
     year = str(first[0]) if len(first) > 0 and first[0] not in (None, "") else ""
     month = str(first[1]) if len(first) > 1 and first[1] not in (None, "") else ""
@@ -30,53 +31,65 @@ def _date(value) -> tuple[str, str]:
         year = (re.search(r"\d{4}", str(value["raw"])) or [""])[0]
     if not year and value.get("literal"):
         year = (re.search(r"\d{4}", str(value["literal"])) or [""])[0]
-    return (year if re.fullmatch(r"-?\d{1,4}", year) else ""), month
+    return (year if re.fullmatch(r"-?\d{1,4}", year) else ""), (month if re.fullmatch(r"\d{1,2}", month) else "")
+
+
+def _s(value) -> str:
+    """A CSL field as text: strings and numbers as they are, the first of a list, anything else empty."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, bool) or value is None:
+        return ""
+    return str(value) if isinstance(value, (str, int, float)) else ""
 
 
 def _names(items):
     out = []
-    for n in items or []:
+    for n in items if isinstance(items, list) else []:
         if not isinstance(n, dict):
             continue
-        if n.get("literal") and not n.get("family"):
-            out.append(R.person(literal=n["literal"]))
-        elif n.get("family") or n.get("given"):
-            family = " ".join(filter(None, [n.get("non-dropping-particle", ""), n.get("family", "")]))
-            out.append(R.person(family or n.get("given", ""), n.get("given", "") if family else ""))
+        family, given, literal = _s(n.get("family")), _s(n.get("given")), _s(n.get("literal"))
+        if literal and not family:
+            out.append(R.person(literal=literal))
+        elif family or given:
+            family = " ".join(filter(None, [_s(n.get("non-dropping-particle")), family]))
+            out.append(R.person(family or given, given if family else ""))
     return out
 
 
-def _first(value):
-    if isinstance(value, list):
-        return value[0] if value else ""
-    return value or ""
+_ALIAS = re.compile(r"[^\s,{}]+")
 
 
 def item_to_entry(item: dict, source: str):
     year, month = _date(item.get("issued") or item.get("published-print") or item.get("published-online"))
+    alias = _s(item.get("id"))
     return R.make_entry(
-        R.CSL_TO_BIBTEX.get(item.get("type", ""), "misc"),
+        R.CSL_TO_BIBTEX.get(_s(item.get("type")), "misc"),
         authors=_names(item.get("author")), editors=_names(item.get("editor")),
-        title=_first(item.get("title")), journal=_first(item.get("container-title")),
-        year=year, month=month, volume=item.get("volume", ""), number=item.get("issue", "") or item.get("number", ""),
-        pages=item.get("page", ""), doi=item.get("DOI", ""), pmid=item.get("PMID", ""), pmcid=item.get("PMCID", ""),
-        url=item.get("URL", ""), abstract=re.sub(r"<[^>]+>", "", item.get("abstract", "") or ""),
-        publisher=item.get("publisher", ""), language=item.get("language", ""),
-        issn=_first(item.get("ISSN")), source=source,
+        title=_s(item.get("title")), journal=_s(item.get("container-title")),
+        year=year, month=month, volume=_s(item.get("volume")), number=_s(item.get("issue")) or _s(item.get("number")),
+        pages=_s(item.get("page")), doi=_s(item.get("DOI")), pmid=_s(item.get("PMID")), pmcid=_s(item.get("PMCID")),
+        url=_s(item.get("URL")), abstract=re.sub(r"<[^>]+>", "", _s(item.get("abstract"))),
+        publisher=_s(item.get("publisher")), language=_s(item.get("language")),
+        issn=_s(item.get("ISSN")), source=source,
+        extra={"ids": alias} if alias and _ALIAS.fullmatch(alias) else None,
     )
 
 
-def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False, skipped: list | None = None):
+def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> R.ParseResult:
     from pybtex.database import BibliographyData
 
     from .keys import assign_keys
 
     try:
-        data = json.loads(text.lstrip("\ufeff"))
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", source=f"{name}:{exc.lineno}") from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply to be CSL-JSON (expected an item or an array of items)",
+                         source=name) from None
     items = data if isinstance(data, list) else [data]
-    explicit, generated = {}, []
+    entries, skipped = [], []
     for i, item in enumerate(items, start=1):
         problem = None
         if not isinstance(item, dict):
@@ -86,28 +99,33 @@ def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False, skip
         if problem:
             if not skip_invalid:
                 raise InputError(problem, source=f"{name}#{i}")
-            if skipped is not None:
-                skipped.append(f"{name}#{i}: {problem}")
+            skipped.append(f"{name}#{i}: {problem}")
             continue
-        entry = item_to_entry(item, f"{name.rsplit('/', 1)[-1]}#{i}")
-        if item.get("id") and str(item["id"]) not in explicit:
-            explicit[str(item["id"])] = entry
-        else:
-            generated.append(entry)
-    entries = dict(explicit)
-    entries.update(assign_keys(generated, taken=set(explicit)))
-    return BibliographyData(entries=entries)
+        entries.append(item_to_entry(item, f"{name.rsplit('/', 1)[-1]}#{i}"))
+    # CSL ids ("12IWnziJW") are often machine-made: every item gets a readable key, and its id stays
+    # citable as an alias (the ``ids`` field, as biblatex spells aliases)
+    return R.ParseResult(BibliographyData(entries=assign_keys(entries)), [], skipped)
 
 
-def loads(text: str, *, name: str = "<string>", **kw):
-    return parse(text, name=name, **kw)
-
-
-def load(path_or_file, *, encoding: str = "utf-8", **kw):
+def read(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False) -> R.ParseResult:
     from . import read_text
 
     text, name = read_text(path_or_file, encoding)
-    return parse(text, name=name, **kw)
+    return parse(text, name=name, skip_invalid=skip_invalid)
+
+
+def loads(text: str, *, name: str = "<string>", skip_invalid: bool = False, skipped: list | None = None):
+    result = parse(text, name=name, skip_invalid=skip_invalid)
+    if skipped is not None:
+        skipped.extend(result.skipped)
+    return result.bibliography
+
+
+def load(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False, skipped: list | None = None):
+    result = read(path_or_file, encoding=encoding, skip_invalid=skip_invalid)
+    if skipped is not None:
+        skipped.extend(result.skipped)
+    return result.bibliography
 
 
 def entry_to_item(key: str, e) -> dict:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 
-# DOI handbook: "10." + registrant code (digits, dot-separated) + "/" + suffix.
-_DOI = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/\S+$")
+# DOI handbook: "10." + registrant code (digits, dot-separated) + "/" + suffix.  reviewkit is stricter
+# than the handbook: the suffix has no whitespace, quotes or angle brackets (a DOI goes into links and
+# HTML attributes; old SICI DOIs with "<…>" are reported, kept as text, and never linked).
+_DOI = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/[^\s\"'<>`\\]+$")
 _DOI_PREFIXES = re.compile(
     r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|urn:doi:)", re.IGNORECASE
 )

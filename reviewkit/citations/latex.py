@@ -36,10 +36,22 @@ def escape(text: str) -> str:
     return _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group()], text)
 
 
+_NEEDS_CODEC = re.compile(r"[\\~$`]|--|''|<<|>>|!`|\?`")
+
+
 def to_text(value: str) -> str:
-    """A BibTeX field value -> plain Unicode text (idempotent on plain text)."""
-    if not value or not any(c in value for c in "\\{}~$-"):
-        return value or ""
+    """A BibTeX field value -> plain Unicode text (idempotent on plain text).
+
+    latexcodec runs only where LaTeX is present (a backslash, ``~``, ``$``,
+    ``--``, TeX quotes); a value that only has case-protecting braces just
+    loses them — decoding every braced title cost half of the parse time.
+    """
+    if not value:
+        return ""
+    if not _NEEDS_CODEC.search(value):
+        if "{" in value or "}" in value:
+            value = re.sub(r"[ \t\r\n]+", " ", value.replace("{", "").replace("}", "")).strip()
+        return value
     s = value.replace(r"\{", _LBRACE).replace(r"\}", _RBRACE).replace(r"\$", "\ue005")
     s = s.replace(r"\textbackslash{}", "\ue002").replace(r"\textbackslash", "\ue002")
     s = s.replace(r"\textasciitilde{}", "\ue003").replace(r"\textasciicircum{}", "\ue004")

@@ -91,6 +91,9 @@ class Library:
                 v = norm(e.fields.get(f))
                 if v:
                     index.setdefault((f, v.lower()), key)
+            for alias in e.fields.get("ids", "").split(","):  # keys a source gave (CSL ids …): still citable
+                if alias:
+                    index.setdefault(("alias", alias), key)
         return cls(encoded, index, result.summary(), list(result.decisions), list(warnings))
 
     @classmethod

@@ -19,13 +19,13 @@ _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
 def _blocks(text: str, name: str):
-    """(first line number, block text) per record; checks each starts with PMID-."""
+    """(first line number, block text) per blank-line-separated record."""
     block, start = [], None
-    for lineno, line in enumerate(io.StringIO(text.lstrip("\ufeff")), start=1):
+    for lineno, line in enumerate(R.lines(text).split("\n"), start=1):
         if line.strip():
             if start is None:
                 start = lineno
-            block.append(line)
+            block.append(line + "\n")
         elif block:
             yield start, "".join(block)
             block, start = [], None
@@ -33,67 +33,86 @@ def _blocks(text: str, name: str):
         yield start, "".join(block)
 
 
-def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False, skipped: list | None = None):
+def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> R.ParseResult:
     from Bio import Medline
     from pybtex.database import BibliographyData
 
     from .keys import assign_keys
 
-    entries = []
+    entries, skipped = [], []
+
+    def problem(msg, start):
+        if not skip_invalid:
+            raise InputError(msg, source=f"{name}:{start}")
+        skipped.append(f"{name}:{start}: {msg}")
+
     for start, block in _blocks(text, name):
-        first = block.lstrip().split("\n", 1)[0]
+        first = block.split("\n", 1)[0]
         if not re.match(r"^[A-Z]{2,4}\s*-", first):
-            msg = f"expected a MEDLINE tag such as 'PMID- ', found {first[:40]!r}"
-            if skip_invalid:
-                (skipped if skipped is not None else []).append(f"{name}:{start}: {msg}")
-                continue
-            raise InputError(msg, source=f"{name}:{start}")
-        rec = next(iter(Medline.parse(io.StringIO(block))), None)
+            problem(f"expected a MEDLINE tag such as 'PMID- ', found {first[:40]!r}", start)
+            continue
+        try:
+            rec = next(iter(Medline.parse(io.StringIO(block))), None)
+        except (KeyError, IndexError, ValueError, TypeError):
+            rec = None
         if not rec or not (rec.get("TI") or rec.get("PMID")):
-            msg = "record has neither a PMID nor a title"
-            if skip_invalid:
-                (skipped if skipped is not None else []).append(f"{name}:{start}: {msg}")
-                continue
-            raise InputError(msg, source=f"{name}:{start}")
+            problem("record has neither a PMID nor a title", start)
+            continue
         entries.append(_to_entry(rec, f"{Path(name).name}:{start}"))
-    return BibliographyData(entries=assign_keys(entries))
+    return R.ParseResult(BibliographyData(entries=assign_keys(entries)), [], skipped)
+
+
+_DOI_IN = re.compile(r"(\S+)\s*\[doi\]")
+
+
+def _values(rec, tag) -> list[str]:
+    v = rec.get(tag, [])
+    return [x for x in (v if isinstance(v, list) else [v]) if isinstance(x, str)]
+
+
+def _t(rec, tag) -> str:
+    return " ".join(_values(rec, tag))
 
 
 def _to_entry(rec, source: str):
-    doi = ""
-    for v in rec.get("LID", []) if isinstance(rec.get("LID"), list) else [rec.get("LID", "")]:
-        if v and v.endswith("[doi]"):
-            doi = v[:-5].strip()
-    if not doi:
-        for v in rec.get("AID", []):
-            if v.endswith("[doi]"):
-                doi = v[:-5].strip()
-                break
-    dp = rec.get("DP", "")
+    # Biopython joins repeated LID lines into one string ("S0140… [pii] 10.1016/… [doi]"): find each "… [doi]"
+    dois = [m.group(1) for tag in ("LID", "AID") for v in _values(rec, tag) for m in _DOI_IN.finditer(v)]
+    doi = next((d for d in dois if R.normalize_doi(d)), "")
+    dp = _t(rec, "DP")
     year = (re.search(r"\d{4}", dp) or [""])[0]
     month = next((m for m in _MONTHS if re.search(rf"\b{m}\b", dp)), "")
-    fau, au = rec.get("FAU", []), rec.get("AU", [])
+    fau, au = _values(rec, "FAU"), _values(rec, "AU")
     authors = [R.split_name(a) for a in (fau or au)]
-    for corp in rec.get("CN", []) if isinstance(rec.get("CN"), list) else [rec.get("CN")] if rec.get("CN") else []:
+    for corp in _values(rec, "CN"):
         authors.append(R.person(literal=corp))
-    title = rec.get("TI", "") or rec.get("BTI", "")
+    title = _t(rec, "TI") or _t(rec, "BTI")
     title = re.sub(r"\.$", "", title) if not title.endswith(("?", "!")) else title
     return R.make_entry(
-        "article" if rec.get("TA") or rec.get("JT") else "misc",
-        authors=authors, title=title, journal=rec.get("TA") or rec.get("JT", ""),
-        year=year, month=month, volume=rec.get("VI", ""), number=rec.get("IP", ""), pages=rec.get("PG", ""),
-        doi=doi, pmid=rec.get("PMID", ""), pmcid=rec.get("PMC", ""), abstract=rec.get("AB", ""),
-        keywords=rec.get("OT", []), language=(rec.get("LA") or [""])[0], source=source,
-        extra={"journaltitle": rec.get("JT", "")},
+        "article" if _t(rec, "TA") or _t(rec, "JT") else "misc",
+        authors=authors, title=title, journal=_t(rec, "TA") or _t(rec, "JT"),
+        year=year, month=month, volume=_t(rec, "VI"), number=_t(rec, "IP"), pages=_t(rec, "PG"),
+        doi=doi, pmid=_t(rec, "PMID"), pmcid=_t(rec, "PMC"), abstract=_t(rec, "AB"),
+        keywords=_values(rec, "OT"), language=(_values(rec, "LA") or [""])[0], source=source,
+        extra={"journaltitle": _t(rec, "JT")},
     )
 
 
-def loads(text: str, *, name: str = "<string>", **kw):
-    return parse(text, name=name, **kw)
-
-
-def load(path_or_file, *, encoding: str = "utf-8", **kw):
+def read(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False) -> R.ParseResult:
     from . import read_text
 
     text, name = read_text(path_or_file, encoding)
-    return parse(text, name=name, **kw)
+    return parse(text, name=name, skip_invalid=skip_invalid)
+
+
+def loads(text: str, *, name: str = "<string>", skip_invalid: bool = False, skipped: list | None = None):
+    result = parse(text, name=name, skip_invalid=skip_invalid)
+    if skipped is not None:
+        skipped.extend(result.skipped)
+    return result.bibliography
+
+
+def load(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False, skipped: list | None = None):
+    result = read(path_or_file, encoding=encoding, skip_invalid=skip_invalid)
+    if skipped is not None:
+        skipped.extend(result.skipped)
+    return result.bibliography

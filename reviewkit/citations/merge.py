@@ -1,19 +1,43 @@
-"""Merge citation records from several files into one record per work.
+"""Merge citation records from several files into one record per work — never two works into one.
 
-Two records are the same work when they share a normalized DOI, PMID or
-PMCID, or else the same normalized title, year and first-author surname.  A
-pasted reference list sometimes runs the journal into the title
-("… (SPAEN) Cancers (Basel)"); such a title matches when the shorter title is
-a prefix of the longer one (of at least three words), the longer adds at most
-four words, and year and first author agree.  Every lookup is a dictionary
-probe (the prefix rule looks only at records sharing surname, year and the
-first three title words), so merging is linear in the number of records.
+The rules, in the order they apply:
 
-Within a merged group each field keeps its richer value (the longer text; a
-tie goes to the alphabetically first, so the result does not depend on input
-order), and the author list with more named authors; the title comes from a
-record that kept title and journal apart, when there is one.  Keys given explicitly
-(BibTeX/CSL ids) are kept; generated keys are recomputed after merging.
+1. **Identifiers decide first.**  Two records whose DOI, PMID or PMCID differ
+   (each side has one of the same kind, and they are not equal) are never the
+   same work, whatever their titles: an erratum and its article, a conference
+   abstract and the full paper, one article published in two languages.
+2. Records that share a DOI, PMID or PMCID (and have no conflicting
+   identifier) are the same work; so are two trial registrations (records with
+   an NCT id and none of the others) with the same NCT id — a paper that
+   reports a trial is not the trial.
+3. Otherwise, records with no conflicting identifier are the same work when
+   they have the same normalized title, year and first-author surname; a pasted
+   title that ran into its journal name ("… (SPAEN) Cancers (Basel)") also
+   matches when the shorter title (three words or more) is a prefix of the
+   longer one, which adds at most four words.
+4. Generic titles (Correction, Erratum, Corrigendum, Retraction, Expression of
+   concern, Editorial, Reply, Comment, Letter, In memoriam, Abstracts, Index,
+   one-word titles …) never match on title alone.
+5. A record without identifiers whose title matches two works that have
+   different identifiers is not merged into either (which one would be a
+   guess); the report says so.
+
+Records are taken in a fixed order (most identifiers first, then by content),
+so the result does not depend on the order of the input files.  Every lookup
+is a dictionary probe — identifier, exact title, and the title shortened or
+matched by one to four words — and candidate works are kept per set of
+identifier kinds they carry, so a probe never scans a list: merging is linear
+in the number of records whatever the distribution of titles.
+
+Within a merged work each field keeps its richer value (the longer text; ties
+go alphabetically), every identifier of every record is kept (rule 1 makes
+them agree), the author list with more named authors wins, and the title
+comes from a record that kept title and journal apart.  BibTeX keys are kept;
+every other record gets a readable key (surname + year + first title word),
+and the keys a source gave (CSL-JSON ids, BibTeX keys of merged duplicates)
+stay citable as aliases in the ``ids`` field.  Two different works given the
+same key in the inputs are an error naming both (or, with
+``on_key_clash="rename"``, the later one gets a new key and a warning).
 """
 
 from __future__ import annotations
@@ -21,14 +45,35 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .keys import ascii_fold, assign_keys, first_family, is_others
+from ..errors import InputError
+from .keys import ascii_fold, assign_keys, first_family, fingerprint, is_others
 
-_ID_FIELDS = ("doi", "pmid", "pmcid", "nct")
+ID_KINDS = ("doi", "pmid", "pmcid", "nct")
+CONFLICT_KINDS = ("doi", "pmid", "pmcid")  # a work has one of each; two different values are two works
 PREFIX_WORDS = 3  # a title must have at least this many words to match another by prefix
+MAX_EXTRA_WORDS = 4  # … and the longer title adds at most this many
+
+#: Titles that name a kind of item, not a work: never matched on title alone.
+GENERIC_TITLE = re.compile(
+    r"^(?:"
+    r"(?:author |authors |publisher s |publishers )?(?:correction|corrections|erratum|errata|corrigendum|corrigenda|addendum)"
+    r"|(?:notice of )?retraction|retracted|retraction notice|withdrawn|withdrawal"
+    r"|expression of concern|editorial expression of concern|editorial|editor s note|editors note|guest editorial"
+    r"|reply|author reply|authors reply|in reply|response|authors response|author s reply|comment|comments|commentary"
+    r"|letter|letters|letter to the editor|in memoriam|obituary|abstracts|abstract|index|author index|subject index"
+    r"|contents|table of contents|front matter|back matter|cover|preface|foreword|introduction|acknowledgments?"
+    r"|acknowledgement|reviewers|news|book review|highlights|announcement|announcements|errata and corrigenda"
+    r")(?: (?:to|of|on|for|in|re)\b.*)?$"
+)
 
 
 def norm_title(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", ascii_fold(title).lower()).strip()
+
+
+def is_generic(normalized_title: str) -> bool:
+    """A title that names a kind of item ("Correction", "Erratum to …", "Reply") or a single word."""
+    return not normalized_title or " " not in normalized_title or bool(GENERIC_TITLE.match(normalized_title))
 
 
 def _family_key(entry) -> str:
@@ -49,6 +94,9 @@ class MergeResult:
     bibliography: object
     decisions: list[str] = field(default_factory=list)
     read: int = 0
+    apart: list[str] = field(default_factory=list)  # same title kept apart, and why
+    warnings: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def written(self) -> int:
@@ -61,16 +109,74 @@ class MergeResult:
     def summary(self) -> str:
         return f"read {self.read} records, merged {self.merged} duplicates, wrote {self.written}"
 
+    def report(self) -> list[str]:
+        """Every decision: one line per merged record (surviving key first, then the rule), then works kept apart."""
+        return [self.summary(), *self.decisions, *self.apart]
+
 
 class _Group:
-    __slots__ = ("records", "title")
+    __slots__ = ("records", "ids", "kinds", "index", "why")
 
-    def __init__(self, record, title: str):
-        self.records = [record]
-        self.title = title  # normalized title of the first record
+    def __init__(self, index: int):
+        self.records: list[Record] = []
+        self.ids: dict[str, str] = {}
+        self.kinds = frozenset()
+        self.index = index
+        self.why: list[tuple[Record, str]] = []
 
 
-def merge(records) -> MergeResult:
+def _ids(entry) -> dict[str, str]:
+    """The record's identifiers.  An NCT id names a trial, which many papers report: it identifies the
+    work only for a record that has no DOI, PMID or PMCID (a registration itself)."""
+    f = entry.fields
+    ids = {k: f[k].lower() for k in CONFLICT_KINDS if f.get(k)}
+    if not ids and f.get("nct"):
+        ids["nct"] = f["nct"].lower()
+    return ids
+
+
+def _conflict(a: dict, b: dict) -> str | None:
+    for k in CONFLICT_KINDS:
+        if k in a and k in b and a[k] != b[k]:
+            return k
+    return None
+
+
+class _TitleIndex:
+    """title key -> {identifier kinds of the work -> ordered set of works}; probes never scan."""
+
+    def __init__(self):
+        self.data: dict[tuple, dict[frozenset, dict[_Group, None]]] = {}
+        self.filed: dict[_Group, list[tuple]] = {}  # the keys each group is filed under
+
+    def add(self, key, group: _Group) -> None:
+        by_kinds = self.data.setdefault(key, {})
+        if group in by_kinds.get(group.kinds, ()):
+            return
+        by_kinds.setdefault(group.kinds, {})[group] = None
+        self.filed.setdefault(group, []).append(key)
+
+    def refile(self, group: _Group, old_kinds: frozenset) -> None:
+        for key in self.filed.get(group, ()):
+            by_kinds = self.data[key]
+            by_kinds.get(old_kinds, {}).pop(group, None)
+            by_kinds.setdefault(group.kinds, {})[group] = None
+
+    def compatible(self, key, kinds: frozenset, ids: dict, limit: int = 2) -> list[_Group]:
+        """Up to *limit* works under *key* whose identifiers cannot conflict with *ids*."""
+        out = []
+        for group_kinds, groups in self.data.get(key, {}).items():
+            shared = (group_kinds & kinds) & set(CONFLICT_KINDS)
+            for g in groups:
+                if shared and _conflict(g.ids, ids):
+                    break  # same kinds -> every work in this set has a different value (else the id would match)
+                out.append(g)
+                if len(out) >= limit:
+                    return out
+        return out
+
+
+def merge(records, *, on_key_clash: str = "error") -> MergeResult:
     """Merge an iterable of :class:`Record` into one ``BibliographyData``.
 
     The cyclic garbage collector is paused while the (acyclic) index is
@@ -81,84 +187,157 @@ def merge(records) -> MergeResult:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _merge(records)
+        return _merge(list(records), on_key_clash)
     finally:
         if enabled:
             gc.enable()
 
 
-def _merge(records) -> MergeResult:
-    from pybtex.database import BibliographyData
+def _order(records):
+    """Most identifiers first, then by content: the same records in any order give the same result."""
+    def sort_key(item):
+        i, rec = item
+        f = rec.entry.fields
+        return (-sum(1 for k in ID_KINDS if f.get(k)), fingerprint(rec.entry), rec.key or "", rec.origin, i)
+    return [rec for _, rec in sorted(enumerate(records), key=sort_key)]
 
+
+def _title_keys(t: str, year: str, fam: str):
+    """(exact key, keys of the title shortened by 1..4 words) — the prefix rule as dictionary probes."""
+    words = t.split()
+    exact = ("=", t, year, fam)
+    shorter = []
+    for k in range(1, MAX_EXTRA_WORDS + 1):
+        if len(words) - k >= PREFIX_WORDS:
+            shorter.append(("=", " ".join(words[:-k]), year, fam))
+    return exact, shorter
+
+
+def _merge(records, on_key_clash: str) -> MergeResult:
     groups: list[_Group] = []
     by_id: dict[tuple[str, str], _Group] = {}
-    by_title: dict[tuple[str, str, str], _Group] = {}
-    by_prefix: dict[tuple[str, str, str], list[_Group]] = {}  # (surname, year, first 3 title words)
-    decisions: list[str] = []
+    titles = _TitleIndex()  # exact titles, filed under ("=", title, year, surname)
+    cut = _TitleIndex()  # titles shortened by 1..4 words, filed under ("=", shortened, year, surname)
+    apart: list[str] = []
     read = 0
 
-    def facts(entry):
-        """What matching needs of a record, computed once: (ids, title, surname, year)."""
-        f = entry.fields
-        ids = [(name, f[name].lower()) for name in _ID_FIELDS if f.get(name)]
-        return ids, norm_title(f.get("title", "")), _family_key(entry), f.get("year", "")
-
-    def index(group, facts_):
-        ids, t, fam, year = facts_
-        for key in ids:
-            by_id.setdefault(key, group)
-        if t:
-            by_title.setdefault((t, year, fam), group)
-            words = t.split()
-            if len(words) >= PREFIX_WORDS:
-                bucket = by_prefix.setdefault((fam, year, " ".join(words[:PREFIX_WORDS])), [])
-                if group not in bucket:
-                    bucket.append(group)
-
-    def find(facts_):
-        ids, t, fam, year = facts_
-        for key in ids:
-            if key in by_id:
-                return by_id[key], f"same {key[0].upper()} {key[1]}"
-        if not t:
-            return None, ""
-        g = by_title.get((t, year, fam))
-        if g:
-            return g, "same title, year and first author"
-        words = t.split()
-        for g in by_prefix.get((fam, year, " ".join(words[:PREFIX_WORDS])), []) if len(words) >= PREFIX_WORDS else []:
-            other = g.title
-            short, long_ = sorted((t, other), key=len)
-            if short and long_.startswith(short + " ") and len(long_[len(short):].split()) <= 4:
-                return g, "title is a prefix of the other (journal run into the title), same year and first author"
-        return None, ""
-
-    for rec in records:
+    for rec in _order(records):
         read += 1
-        fx = facts(rec.entry)
-        g, why = find(fx)
-        if g is None:
-            g = _Group(rec, fx[1])
-            groups.append(g)
+        entry = rec.entry
+        ids = _ids(entry)
+        kinds = frozenset(ids)
+        t = norm_title(entry.fields.get("title", ""))
+        fam, year = _family_key(entry), entry.fields.get("year", "")
+        target, why = None, ""
+        for k, v in ids.items():  # rule 2, checked against rule 1
+            g = by_id.get((k, v))
+            if g is not None:
+                clash = _conflict(g.ids, ids)
+                if clash:
+                    apart.append(f"kept apart: {rec.origin} and {g.records[0].origin} share {k.upper()} {v} "
+                                 f"but have different {clash.upper()}s ({ids[clash]} / {g.ids[clash]})")
+                    continue
+                target, why = g, f"same {k.upper()} {v}"
+                break
+        exact, shorter = _title_keys(t, year, fam) if t else (None, [])
+        if target is None and t and not is_generic(t):  # rules 3-5
+            found = titles.compatible(exact, kinds, ids)
+            rule = "same title, year and first author"
+            if not found and len(t.split()) >= PREFIX_WORDS:
+                # this title is the longer one: a work whose whole title is this one shortened
+                for key in shorter:
+                    found = titles.compatible(key, kinds, ids)
+                    if found:
+                        break
+                if not found:  # this title is the shorter one: a work whose title, shortened, is this one
+                    found = cut.compatible(exact, kinds, ids)
+                rule = "title is a prefix of the other (journal run into the title), same year and first author"
+            if len(found) > 1:
+                apart.append(f"kept apart: {rec.origin} has the title of {found[0].records[0].origin} and of "
+                             f"{found[1].records[0].origin}, which have different identifiers; not merged into either")
+            elif found:
+                target, why = found[0], rule
+        if target is None:
+            target = _Group(len(groups))
+            groups.append(target)
         else:
-            decisions.append(f"merged {rec.origin or '?'} into {g.records[0].origin or '?'}: {why}")
-            g.records.append(rec)
-        index(g, fx)
+            target.why.append((rec, why))
+        target.records.append(rec)
+        old_kinds = target.kinds
+        for k, v in ids.items():
+            target.ids.setdefault(k, v)
+            by_id.setdefault((k, v), target)
+        target.kinds = frozenset(target.ids)
+        if target.kinds != old_kinds:
+            titles.refile(target, old_kinds)
+            cut.refile(target, old_kinds)
+        if t and not is_generic(t):
+            titles.add(exact, target)
+            for key in shorter:
+                cut.add(key, target)
 
-    merged_entries = []
+    return _finish(groups, read, apart, on_key_clash)
+
+
+def _source_keys(rec) -> list[str]:
+    """The keys a source gave this record: its BibTeX key and any alias (CSL-JSON id, biblatex ``ids``)."""
+    keys = [rec.key] if rec.key else []
+    keys += [a.strip() for a in rec.entry.fields.get("ids", "").split(",") if a.strip()]
+    return keys
+
+
+def _finish(groups, read, apart, on_key_clash) -> MergeResult:
+    from pybtex.database import BibliographyData, Entry
+
+    groups.sort(key=lambda g: g.index)
+    owner: dict[str, int] = {}
+    where: dict[str, str] = {}
+    warnings: list[str] = []
     explicit: dict[int, str] = {}
     for i, g in enumerate(groups):
-        merged_entries.append(_combine([r.entry for r in g.records]))
-        keys = sorted(r.key for r in g.records if r.key)
-        if keys:
-            explicit[i] = keys[0]
-    taken = set(explicit.values())
-    generated = assign_keys([e for i, e in enumerate(merged_entries) if i not in explicit], taken=taken)
+        for rec in g.records:
+            for key in _source_keys(rec):
+                if owner.get(key, i) != i:
+                    a, b = where[key], rec.origin
+                    if on_key_clash != "rename":
+                        raise InputError(
+                            f"key {key!r} names two different works: {a} and {b}; rename one of them "
+                            "(or import with --rename-clashing-keys to give the later one a new key and a warning)",
+                            source=b)
+                    warnings.append(f"{b}: key {key!r} already names a different work ({a}); "
+                                    "this record gets a new key")
+                    continue
+                owner[key], where[key] = i, where.get(key, rec.origin)
+        kept = sorted(r.key for r in g.records if r.key and owner.get(r.key) == i)
+        if kept:
+            explicit[i] = kept[0]
+    merged_entries = [_combine([r.entry for r in g.records]) for g in groups]
+    generated = assign_keys([e for i, e in enumerate(merged_entries) if i not in explicit], taken=set(owner))
     key_of = {id(e): k for k, e in generated.items()}
+    owned: dict[int, list[str]] = {}
+    for k, i in owner.items():
+        owned.setdefault(i, []).append(k)
     out = {}
-    for i, e in enumerate(merged_entries):
-        out[explicit.get(i) or key_of[id(e)]] = e
-    return MergeResult(BibliographyData(entries=dict(sorted(out.items()))), decisions, read)
+    decisions = []
+    for i, (g, e) in enumerate(zip(groups, merged_entries)):
+        key = explicit.get(i) or key_of[id(e)]
+        aliases = ",".join(sorted(k for k in owned.get(i, ()) if k != key))
+        if aliases != e.fields.get("ids", ""):
+            if len(g.records) == 1:  # never change an input entry in place
+                copy = Entry(e.type, fields=dict(e.fields))
+                for role, people in e.persons.items():
+                    for p in people:
+                        copy.add_person(p, role)
+                e = copy
+            if aliases:
+                e.fields["ids"] = aliases
+            else:
+                del e.fields["ids"]
+        out[key] = e
+        first = g.records[0].origin
+        for rec, why in g.why:
+            decisions.append(f"{key}: merged {rec.origin} with {first} ({why})")
+    return MergeResult(BibliographyData(entries=dict(sorted(out.items()))), decisions, read, apart, warnings)
 
 
 def _richer(values):
@@ -185,6 +364,8 @@ def _combine(entries):
             fields[name] = _richer([e.fields.get(name) for e in structured]) or _richer([e.fields.get(name) for e in entries])
         elif name == "source":
             fields[name] = " | ".join(sorted({e.fields[name] for e in entries if e.fields.get(name)}))
+        elif name == "ids":
+            fields[name] = ",".join(sorted({a for e in entries for a in e.fields.get("ids", "").split(",") if a}))
         else:
             fields[name] = _richer([e.fields.get(name) for e in entries])
     out = Entry(etype, fields={k: v for k, v in fields.items() if v})

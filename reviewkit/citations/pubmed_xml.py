@@ -26,15 +26,23 @@ def _text(el) -> str:
 def _open(path_or_file):
     if isinstance(path_or_file, (str, Path)):
         path = Path(path_or_file)
-        with open(path, "rb") as f:
-            magic = f.read(2)
-        return (gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")), str(path)
+        try:
+            if path.is_dir():
+                raise InputError("is a folder, not a PubMed XML file", source=str(path))
+            with open(path, "rb") as f:
+                magic = f.read(2)
+            return (gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")), str(path)
+        except FileNotFoundError:
+            raise InputError("file not found", source=str(path)) from None
+        except OSError as exc:
+            raise InputError(f"cannot read this file: {exc.strerror or exc}", source=str(path)) from None
     return path_or_file, getattr(path_or_file, "name", "<stream>")
 
 
 def iter_entries(path_or_file, *, deleted: list | None = None):
     """Yield one pybtex Entry per ``PubmedArticle``/``PubmedBookArticle``."""
     import xml.etree.ElementTree as ET
+    import zlib
 
     stream, name = _open(path_or_file)
     try:
@@ -59,8 +67,10 @@ def iter_entries(path_or_file, *, deleted: list | None = None):
     except ET.ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise InputError(f"malformed XML: {exc}", source=f"{name}:{line}" if line else name) from None
-    except (OSError, EOFError) as exc:  # truncated .gz
-        raise InputError(f"cannot read: {exc}", source=name) from None
+    except (OSError, EOFError, zlib.error) as exc:  # truncated or damaged .gz
+        raise InputError(f"cannot read (a cut or damaged .gz file?): {exc}", source=name) from None
+    except (ValueError, LookupError, RecursionError) as exc:  # e.g. an unknown encoding declaration
+        raise InputError(f"malformed XML: {exc}", source=name) from None
     finally:
         if isinstance(path_or_file, (str, Path)):
             stream.close()
@@ -108,12 +118,30 @@ def _to_entry(el, source: str):
     )
 
 
-def load(path_or_file, *, encoding: str = "utf-8", deleted: list | None = None, **kw):
+def read(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False, deleted: list | None = None):
+    """All articles -> :class:`ParseResult`; an article with neither PMID nor title is reported, not kept."""
     from pybtex.database import BibliographyData
 
     from .keys import assign_keys
 
-    return BibliographyData(entries=assign_keys(list(iter_entries(path_or_file, deleted=deleted))))
+    entries, skipped = [], []
+    for entry in iter_entries(path_or_file, deleted=deleted):
+        if not (entry.fields.get("pmid") or entry.fields.get("title")):
+            where = entry.fields.get("source", "?")
+            if not skip_invalid:
+                raise InputError("article has neither a PMID nor a title", source=where)
+            skipped.append(f"{where}: article has neither a PMID nor a title")
+            continue
+        entries.append(entry)
+    return R.ParseResult(BibliographyData(entries=assign_keys(entries)), [], skipped)
+
+
+def load(path_or_file, *, encoding: str = "utf-8", deleted: list | None = None, skip_invalid: bool = False,
+         skipped: list | None = None):
+    result = read(path_or_file, deleted=deleted, skip_invalid=skip_invalid)
+    if skipped is not None:
+        skipped.extend(result.skipped)
+    return result.bibliography
 
 
 def loads(text: str, *, name: str = "<string>", **kw):

@@ -9,8 +9,9 @@ organisation name), and empty values are dropped.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-from .identifiers import normalize_doi, normalize_nct, normalize_pmcid, normalize_pmid
+from .identifiers import normalize_doi, normalize_nct, normalize_pmcid, normalize_pmid  # noqa: F401 (re-exported)
 
 #: CSL item types -> BibTeX/biblatex entry types (and back, first match)
 CSL_TO_BIBTEX = {
@@ -56,9 +57,9 @@ def split_name(text: str):
     if "," in text:
         family, given = text.split(",", 1)
         return person(family, given)
-    m = re.match(r"^(.*\S)\s+([A-Z]{1,4})$", text)
+    m = re.match(r"^(.*\S)\s+((?:[A-Z]\.?-?){1,4})$", text)  # "Kasper B", Embase's "Adler D.G."
     if m:
-        return person(m.group(1), " ".join(f"{c}." for c in m.group(2)))
+        return person(m.group(1), " ".join(f"{c}." for c in re.findall(r"[A-Z]", m.group(2))))
     return person(literal=text)
 
 
@@ -88,3 +89,20 @@ def make_entry(entry_type: str = "article", *, authors=(), editors=(), title="",
 def doi_from_url(text: str) -> str:
     """A DOI given as ``http://dx.doi.org/…`` or ``https://doi.org/…`` (else empty)."""
     return normalize_doi(text) or ""
+
+
+@dataclass
+class ParseResult:
+    """What an importer's ``parse`` found: the entries, warnings (``file:line: text``) and skipped records."""
+
+    bibliography: object
+    warnings: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def lines(text: str) -> str:
+    """*text* with every line end (CRLF, old-Mac CR, LF) as LF and no byte-order mark."""
+    text = text.lstrip("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
 from .identifiers import normalize_doi
+from .record import ParseResult, lines
 
 # "1. ", "12) ", "[3] " at the start of a line
 _NUMBER = re.compile(r"^\s*(?:\[(\d+)\]|(\d+)[.)])\s+")
@@ -50,40 +50,23 @@ _SOURCE = re.compile(
 )
 
 
-@dataclass
-class ParseResult:
-    """What :func:`parse` found: the entries plus warnings (``file:line: text``)."""
-
-    bibliography: object
-    warnings: list[str] = field(default_factory=list)
-
-
 def load(path_or_file, *, encoding: str = "utf-8"):
     """Read a pasted reference list from a path or an open text file."""
-    return parse(path_or_file, encoding=encoding).bibliography
+    return read(path_or_file, encoding=encoding).bibliography
 
 
 def loads(text: str, *, name: str = "<string>"):
     return parse_text(text, name=name).bibliography
 
 
-def parse(path_or_file, *, encoding: str = "utf-8") -> ParseResult:
-    if isinstance(path_or_file, (str, Path)):
-        path = Path(path_or_file)
-        try:
-            text = path.read_text(encoding=encoding)
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"not valid {encoding} text at byte {exc.start}; "
-                "re-save the file as UTF-8 or pass --encoding",
-                source=str(path),
-            ) from None
-        return parse_text(text, name=str(path))
-    data = path_or_file.read()
-    name = getattr(path_or_file, "name", "<stream>")
-    if isinstance(data, bytes):
-        data = data.decode(encoding)
-    return parse_text(data, name=str(name))
+def parse(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False) -> ParseResult:
+    from . import read_text
+
+    text, name = read_text(path_or_file, encoding)
+    return parse_text(text, name=name)
+
+
+read = parse
 
 
 def parse_text(text: str, *, name: str = "<string>") -> ParseResult:
@@ -91,7 +74,7 @@ def parse_text(text: str, *, name: str = "<string>") -> ParseResult:
 
     from .keys import assign_keys
 
-    text = text.lstrip("\ufeff")
+    text = lines(text)
     warnings: list[str] = []
     header_source = None
     records: list[tuple[int, str, str]] = []  # (line, number, text)

@@ -10,7 +10,6 @@ is dropped silently.  Tag names follow rispy's table; writing uses rispy.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,14 +48,28 @@ class RawRecord:
         return ""
 
 
-def tokenize(text: str, name: str = "<string>") -> list[RawRecord]:
-    text = text.lstrip("\ufeff")
+def tokenize(text: str, name: str = "<string>", warnings: list | None = None) -> list[RawRecord]:
+    """The records of a RIS file.  Lines outside any record — export headers, "1.", tags an exporter
+    writes after ``ER`` (Ovid's ``NL  -``, "Link to the Ovid Full Text…"), a second ``ER`` — are
+    ignored with one warning per run of lines (into *warnings*), naming the lines.  A record that
+    never ends (a new ``TY`` or the end of the file before its ``ER``) is an error: where it was cut
+    cannot be known."""
+    text = R.lines(text)
     records: list[RawRecord] = []
     current: RawRecord | None = None
     wos = False
     last_tag = None
-    for lineno, raw in enumerate(io.StringIO(text), start=1):
-        line = raw.rstrip("\r\n")
+    stray: list[tuple[int, str]] = []  # the current run of lines outside any record
+
+    def flush_stray():
+        if stray and warnings is not None:
+            first, last = stray[0][0], stray[-1][0]
+            span = f"{first}" if first == last else f"{first}-{last}"
+            what = "line" if first == last else f"{len(stray)} lines"
+            warnings.append(f"{name}:{span}: {what} outside any record ignored (first: {stray[0][1][:60]!r})")
+        stray.clear()
+
+    for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         if lineno <= 3 and _WOS_HEAD.match(line):
@@ -74,30 +87,33 @@ def tokenize(text: str, name: str = "<string>") -> list[RawRecord]:
             tag, value = m.group(1), (m.group(2) or "").strip()
             if tag in ("TY", "PT"):
                 if current is not None:
-                    raise InputError(f"record starting at line {current.line} has no end tag (ER) before this new record",
-                                     source=f"{name}:{lineno}")
+                    raise InputError(f"record starting at line {current.line} has no end tag (ER) before this new "
+                                     "record; the file may have been cut or joined", source=f"{name}:{lineno}")
+                flush_stray()
                 current = RawRecord(lineno, [("TY", value, lineno)])
                 last_tag = "TY"
                 continue
-            if tag == "ER":
-                if current is None:
-                    raise InputError("end tag ER without a record (expected TY first)", source=f"{name}:{lineno}")
+            if tag == "ER" and current is not None:
                 records.append(current)
                 current, last_tag = None, None
                 continue
             if tag == "EF" and wos:
                 continue
             if current is None:
-                raise InputError(f"tag {tag} outside a record (expected 'TY  - ' to start one)", source=f"{name}:{lineno}")
+                stray.append((lineno, line))
+                continue
             current.tags.append((tag, value, lineno))
             last_tag = tag
         elif current is not None and last_tag:
             # untagged continuation line: belongs to the previous tag's value
             t, v, ln = current.tags[-1]
             current.tags[-1] = (t, f"{v} {line.strip()}".strip(), ln)
-        # else: a stray line between records (export headers, "1.") - skipped
+        else:
+            stray.append((lineno, line))
     if current is not None:
-        raise InputError(f"file ends inside the record that starts at line {current.line} (no ER tag)", source=f"{name}:{current.line}")
+        raise InputError(f"file ends inside the record that starts at line {current.line} (no ER tag); "
+                         "the file may have been cut", source=f"{name}:{current.line}")
+    flush_stray()
     return records
 
 
@@ -110,12 +126,17 @@ def _to_entry(rec: RawRecord, name: str):
             break
     urls = [u for u in rec.all("UR", "L2") if re.match(r"^https?://", u) and not R.doi_from_url(u)]
     sp, ep = rec.first("SP", "BP"), rec.first("EP")
+    if (sp, ep) == ("No", "Specified"):  # Ovid: "No Pagination Specified" split over SP and EP
+        sp, ep = "", ""
     pages = f"{sp}–{ep}" if sp and ep and sp != ep else sp
     year_text = rec.first("PY", "Y1", "DA")  # Y2 is the access date, not the year
     year = (re.search(r"\d{4}", year_text) or [""])[0] if year_text else ""
     authors = [R.split_name(a) for a in rec.all("AU", "A1")] or [R.split_name(a) for a in rec.all("AF")]
     pmid = ""
-    for v in rec.all("AN", "C2", "PM", "PMID", "M1"):
+    pmid_tags = ["AN", "C2", "PM", "PMID", "M1"]
+    if any("embase" in v.lower() for v in rec.all("DB")):
+        pmid_tags.insert(0, "C5")  # Embase exports give the MEDLINE PMID in C5
+    for v in rec.all(*pmid_tags):
         if re.fullmatch(r"\d{1,9}", v):
             pmid = v
             break
@@ -132,33 +153,53 @@ def _to_entry(rec: RawRecord, name: str):
     )
 
 
-def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False, skipped: list | None = None):
+def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> R.ParseResult:
     from pybtex.database import BibliographyData
 
     from .keys import assign_keys
 
+    warnings: list[str] = []
+    skipped: list[str] = []
     entries = []
-    for rec in tokenize(text, name):
-        if not rec.first("TI", "T1", "CT", "BT", "ST") and not rec.all("DO", "DI"):
-            msg = f"{name}:{rec.line}: record has neither a title (TI/T1) nor a DOI"
+    records = tokenize(text, name, warnings)
+    if not records and text.strip():
+        first = next(i for i, ln in enumerate(R.lines(text).split("\n"), start=1) if ln.strip())
+        raise InputError("no RIS record in this file (expected a line 'TY  - …' to start one)", source=f"{name}:{first}")
+    for rec in records:
+        given = rec.all("DO", "DI")
+        bad = [v for v in given if not R.doi_from_url(v)]
+        for v in bad:
+            warnings.append(f"{name}:{next(ln for t, x, ln in rec.tags if x == v)}: {v[:80]!r} is not a DOI "
+                            "(expected 10.<registrant>/<suffix>); not used as one")
+        if not rec.first("TI", "T1", "CT", "BT", "ST") and len(bad) == len(given):
+            problem = "record has neither a title (TI/T1) nor a valid DOI"
             if not skip_invalid:
-                raise InputError("record has neither a title (TI/T1) nor a DOI", source=f"{name}:{rec.line}")
-            if skipped is not None:
-                skipped.append(msg)
+                raise InputError(problem, source=f"{name}:{rec.line}")
+            skipped.append(f"{name}:{rec.line}: {problem}")
             continue
         entries.append(_to_entry(rec, name))
-    return BibliographyData(entries=assign_keys(entries))
+    return R.ParseResult(BibliographyData(entries=assign_keys(entries)), warnings, skipped)
 
 
-def loads(text: str, *, name: str = "<string>", **kw):
-    return parse(text, name=name, **kw)
-
-
-def load(path_or_file, *, encoding: str = "utf-8", **kw):
+def read(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False) -> R.ParseResult:
     from . import read_text
 
     text, name = read_text(path_or_file, encoding)
-    return parse(text, name=name, **kw)
+    return parse(text, name=name, skip_invalid=skip_invalid)
+
+
+def loads(text: str, *, name: str = "<string>", skip_invalid: bool = False, skipped: list | None = None):
+    result = parse(text, name=name, skip_invalid=skip_invalid)
+    if skipped is not None:
+        skipped.extend(result.skipped)
+    return result.bibliography
+
+
+def load(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False, skipped: list | None = None):
+    result = read(path_or_file, encoding=encoding, skip_invalid=skip_invalid)
+    if skipped is not None:
+        skipped.extend(result.skipped)
+    return result.bibliography
 
 
 def dumps(bib) -> str:

@@ -1,4 +1,5 @@
-"""reviewkit import FILE ... [--from FORMAT] [--to bibtex|csljson|ris] [-o OUT|-] [--report FILE] [--skip-invalid]"""
+"""reviewkit import FILE ... [--from FORMAT] [--to bibtex|csljson|ris] [-o OUT|-] [--report FILE] [--skip-invalid]
+[--encoding ENC] [--rename-clashing-keys]"""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ def add_parser(sub) -> None:
     p.add_argument("--report", metavar="FILE", help="write every merge decision (and skipped record) to FILE")
     p.add_argument("--skip-invalid", action="store_true", help="import the valid records and list the skipped ones")
     p.add_argument("--encoding", default="utf-8", help="text encoding of the input files (default: utf-8)")
+    p.add_argument("--rename-clashing-keys", action="store_true",
+                   help="when two files use one key for different works, give the later one a new key (with a "
+                        "warning) instead of stopping")
     p.set_defaults(run=run)
 
 
@@ -36,25 +40,30 @@ def _out_format(args) -> str:
 def run(args) -> int:
     import importlib
 
-    from ..citations import load_bibliography
-    from ..atomic import write as atomic_write
+    from ..atomic import check_target, write as atomic_write
+    from ..citations import check_encoding, load_bibliography
 
-    warnings: list[str] = []
-    skipped: list[str] = []
-    result = load_bibliography(args.files, warnings=warnings, fmt=args.fmt, encoding=args.encoding,
-                               skip_invalid=args.skip_invalid, skipped=skipped)
+    check_encoding(args.encoding)
+    if args.output != "-":
+        check_target(args.output)
+    if args.report:
+        check_target(args.report)
+    result = load_bibliography(args.files, fmt=args.fmt, encoding=args.encoding, skip_invalid=args.skip_invalid,
+                               on_key_clash="rename" if args.rename_clashing_keys else "error")
     module = importlib.import_module(f"..citations.{WRITERS[_out_format(args)]}", __package__)
     text = module.dumps(result.bibliography)
-    for w in warnings:
+    for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    for s in skipped:
+    for s in result.skipped:
         print(f"skipped: {s}", file=sys.stderr)
+    for a in result.apart:
+        print(a, file=sys.stderr)
     if args.output == "-":
         sys.stdout.write(text)
     else:
         atomic_write(Path(args.output), text)
     if args.report:
-        lines = [result.summary(), *result.decisions, *(f"skipped {s}" for s in skipped)]
+        lines = [*result.report(), *(f"skipped {s}" for s in result.skipped)]
         atomic_write(Path(args.report), "\n".join(lines) + "\n")
-    print(result.summary() + (f", skipped {len(skipped)} invalid" if skipped else ""), file=sys.stderr)
+    print(result.summary() + (f", skipped {len(result.skipped)} invalid" if result.skipped else ""), file=sys.stderr)
     return 0

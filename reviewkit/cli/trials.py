@@ -40,9 +40,11 @@ def argparse_suppress():
 
 
 def run_import(args) -> int:
-    from ..atomic import write as atomic_write
+    from ..atomic import check_target, write as atomic_write
     from ..trials import read_trials, to_csv
 
+    if args.output != "-":
+        check_target(args.output)
     skipped, warnings = [], []
     df = read_trials(args.files, skip_invalid=args.skip_invalid, skipped=skipped, warnings=warnings)
     for w in warnings:
@@ -90,10 +92,12 @@ def run_fetch(args) -> int:
 
 
 def run_diff(args) -> int:
-    from ..atomic import write as atomic_write
+    from ..atomic import check_target, write as atomic_write
     from ..trials import read_table
     from ..trials.diff import diff, summary
 
+    if args.output:
+        check_target(args.output)
     changes = diff(read_table(args.old), read_table(args.new))
     print(summary(changes, old_label=Path(args.old).name))
     if args.output:

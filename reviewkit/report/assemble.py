@@ -118,10 +118,15 @@ class CitationResolver:
                 value = self._norm[prefix](e.fields.get(fname))
                 if value:
                     self.by_id.setdefault((prefix, value.lower()), key)
+            for alias in e.fields.get("ids", "").split(","):
+                if alias:
+                    self.by_id.setdefault(("alias", alias), key)
 
     def resolve(self, key: str, origin: str) -> str:
         if key in self.bib.entries:
             return key
+        if ("alias", key) in self.by_id:  # a key a source gave (CSL-JSON id, biblatex ids)
+            return self.by_id[("alias", key)]
         prefix, _, ident = key.partition(":")
         prefix = prefix.lower()
         if ident and prefix in self._norm:
@@ -143,7 +148,9 @@ class CitationResolver:
                 "resolve it once with internet: `reviewkit cite refresh` (or add an entry to a bibliography file)",
                 source=origin,
             )
-        near = closest(key, self.bib.entries.keys())
+        from ..citations import suggest_keys
+
+        near = suggest_keys(key, self.bib.entries)
         hint = f"; closest known keys: {', '.join(near)}" if near else ""
         raise CitationError(f"unknown citation key @{key}{hint}", source=origin)
 

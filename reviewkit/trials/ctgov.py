@@ -17,42 +17,61 @@ from pathlib import Path
 from ..errors import InputError
 
 
+def _d(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _l(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _s(value) -> str:
+    """Text of a scalar (a number becomes its digits); a list, object or null is no text."""
+    if isinstance(value, bool) or value is None:
+        return ""
+    return str(value) if isinstance(value, (str, int, float)) else ""
+
+
 def _date(struct) -> str:
-    return (struct or {}).get("date", "") if isinstance(struct, dict) else ""
+    return _s(_d(struct).get("date"))
 
 
 def study_to_row(study: dict, source: str) -> dict:
-    """One API v2 study -> a dict of the normalized columns (strings; lists for multi-valued)."""
-    ps = study.get("protocolSection") or {}
-    ident = ps.get("identificationModule") or {}
-    status = ps.get("statusModule") or {}
-    design = ps.get("designModule") or {}
-    sponsors = ps.get("sponsorCollaboratorsModule") or {}
-    conditions = ps.get("conditionsModule") or {}
-    arms = ps.get("armsInterventionsModule") or {}
-    locations = (ps.get("contactsLocationsModule") or {}).get("locations") or []
-    enrollment = design.get("enrollmentInfo") or {}
-    interventions = arms.get("interventions") or []
-    nct = ident.get("nctId", "")
+    """One API v2 study -> a dict of the normalized columns (strings; lists for multi-valued).
+
+    A field of an unexpected type (an object where text belongs, a string where a list belongs) is
+    read as empty, so the row's validation reports what is missing rather than Python failing.
+    """
+    ps = _d(study.get("protocolSection"))
+    ident = _d(ps.get("identificationModule"))
+    status = _d(ps.get("statusModule"))
+    design = _d(ps.get("designModule"))
+    sponsors = _d(ps.get("sponsorCollaboratorsModule"))
+    conditions = _d(ps.get("conditionsModule"))
+    arms = _d(ps.get("armsInterventionsModule"))
+    locations = [_d(x) for x in _l(_d(ps.get("contactsLocationsModule")).get("locations"))]
+    enrollment = _d(design.get("enrollmentInfo"))
+    interventions = [_d(i) for i in _l(arms.get("interventions"))]
+    nct = _s(ident.get("nctId"))
     return {
         "nct_id": nct,
-        "brief_title": ident.get("briefTitle", ""),
-        "official_title": ident.get("officialTitle", ""),
-        "acronym": ident.get("acronym", ""),
-        "overall_status": status.get("overallStatus", ""),
-        "phase": "/".join(design.get("phases") or []),
-        "study_type": design.get("studyType", ""),
+        "brief_title": _s(ident.get("briefTitle")),
+        "official_title": _s(ident.get("officialTitle")),
+        "acronym": _s(ident.get("acronym")),
+        "overall_status": _s(status.get("overallStatus")),
+        "phase": "/".join(_s(p) for p in _l(design.get("phases")) if _s(p)),
+        "study_type": _s(design.get("studyType")),
         "start_date": _date(status.get("startDateStruct")),
         "primary_completion_date": _date(status.get("primaryCompletionDateStruct")),
         "completion_date": _date(status.get("completionDateStruct")),
-        "enrollment": str(enrollment.get("count", "")) if enrollment.get("count") is not None else "",
-        "enrollment_type": enrollment.get("type", ""),
-        "conditions": list(conditions.get("conditions") or []),
-        "interventions": [i.get("name", "") for i in interventions if i.get("name")],
-        "intervention_types": [i.get("type", "") for i in interventions if i.get("name")],
-        "sponsor": (sponsors.get("leadSponsor") or {}).get("name", ""),
-        "collaborators": [c.get("name", "") for c in sponsors.get("collaborators") or [] if c.get("name")],
-        "countries": sorted({loc.get("country") for loc in locations if loc.get("country")}),
+        "enrollment": _s(enrollment.get("count")),
+        "enrollment_type": _s(enrollment.get("type")),
+        "conditions": [_s(c) for c in _l(conditions.get("conditions")) if _s(c)],
+        "interventions": [_s(i.get("name")) for i in interventions if _s(i.get("name"))],
+        "intervention_types": [_s(i.get("type")) for i in interventions if _s(i.get("name"))],
+        "sponsor": _s(_d(sponsors.get("leadSponsor")).get("name")),
+        "collaborators": [_s(_d(c).get("name")) for c in _l(sponsors.get("collaborators")) if _s(_d(c).get("name"))],
+        "countries": sorted({_s(loc.get("country")) for loc in locations if _s(loc.get("country"))}),
         "has_results": "" if "hasResults" not in study else str(bool(study.get("hasResults"))),
         "first_posted": _date(status.get("studyFirstPostDateStruct")),
         "last_update_posted": _date(status.get("lastUpdatePostDateStruct")),
@@ -83,7 +102,10 @@ STREAM_ABOVE = 16 * 1024 * 1024  # bytes; larger JSON files are streamed study b
 def _parse(path: Path):
     import orjson
 
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read this file: {exc.strerror or exc}", source=str(path)) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -103,14 +125,18 @@ def _stream(path: Path):
     try:
         with open(path, "rb") as f:
             yield from ijson.items(f, prefix, use_float=True)
-    except ijson.JSONError as exc:
-        raise InputError(f"not valid JSON ({exc}); is the file truncated?", source=str(path)) from None
+    except (ijson.JSONError, ValueError, RecursionError) as exc:
+        raise InputError(f"not valid JSON ({str(exc)[:200]}); is the file truncated?", source=str(path)) from None
 
 
 def read_json(path, *, snapshot: str | None = None) -> tuple[list[dict], list[str], list[str]]:
     """(rows, record locations, warnings) from an API v2 JSON file (*snapshot*: the folder it belongs to)."""
     path = Path(path)
-    if path.stat().st_size > STREAM_ABOVE:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot read this file: {exc.strerror or exc}", source=str(path)) from None
+    if size > STREAM_ABOVE:
         studies = _stream(path)
         many = True
     else:

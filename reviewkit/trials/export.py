@@ -30,13 +30,14 @@ def _split(cell: str) -> list[str]:
 
 
 def read_csv(path) -> tuple[list[dict], list[str]]:
-    import pandas as pd
+    from .table import read_csv_file
 
+    return read_frame(read_csv_file(path), Path(path))
+
+
+def read_frame(df, path) -> tuple[list[dict], list[str]]:
+    """Rows of the website export already read as a DataFrame of strings."""
     path = Path(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except Exception as exc:
-        raise InputError(f"not a readable CSV file: {exc}", source=str(path)) from None
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         unknown = [c for c in df.columns if c not in COLUMNS]

@@ -42,6 +42,12 @@ PHASE_LABELS = {
 
 NCT_RE = re.compile(r"^NCT\d{8}$")
 
+#: Spellings of the older ClinicalTrials.gov site and API (classic CSV, API v1) -> API v2 vocabulary.
+#: Each is read with a warning; none is a guess ("Phase 0" is what the registry renamed "Early Phase 1").
+OLD_STATUSES = {"UNKNOWN_STATUS": "UNKNOWN", "AVAILABLE_FOR_EXPANDED_ACCESS": "AVAILABLE"}
+OLD_PHASES = {"PHASE 0": "EARLY_PHASE1", "PHASE0": "EARLY_PHASE1"}
+OLD_STUDY_TYPES = {"OBSERVATIONAL_PATIENT_REGISTRY": "OBSERVATIONAL", "EXPANDED_ACCESS_INDIVIDUAL": "EXPANDED_ACCESS"}
+
 
 def _token(text: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", text.strip().upper()).strip("_")
@@ -53,6 +59,7 @@ def normalize_status(text) -> str | None:
     if text is None or str(text).strip() == "":
         return ""
     tok = _token(str(text))
+    tok = OLD_STATUSES.get(tok, tok)
     return tok if tok in STATUSES else None
 
 
@@ -65,9 +72,30 @@ def normalize_phase(text) -> str | None:
     if s in {"N/A", "NA", "NOT APPLICABLE"}:
         return "NA"
     s = s.replace("EARLY PHASE 1", "EARLY_PHASE1").replace("EARLY_PHASE_1", "EARLY_PHASE1")
+    s = re.sub(r"\bPHASE ?0\b", "EARLY_PHASE1", s)
     parts = [re.sub(r"PHASE\s*_?\s*(\d)", r"PHASE\1", p.strip()) for p in re.split(r"[/|,]", s) if p.strip()]
     value = "/".join(parts)
     return value if value in PHASES else None
+
+
+def normalize_study_type(text) -> str | None:
+    if text is None or str(text).strip() == "":
+        return ""
+    tok = _token(str(text))
+    tok = OLD_STUDY_TYPES.get(tok, tok)
+    return tok if tok in STUDY_TYPES else None
+
+
+def old_spelling(column: str, text) -> bool:
+    """Whether *text* is an older registry spelling of a value in *column* (read, with a warning)."""
+    s = str(text or "").strip().upper()
+    if column == "overall_status":
+        return _token(s) in OLD_STATUSES
+    if column == "phase":
+        return bool(re.search(r"\bPHASE ?0\b", s))
+    if column == "study_type":
+        return _token(s) in OLD_STUDY_TYPES
+    return False
 
 
 _MONTH_FORMATS = ["%B %Y", "%b %Y", "%Y-%m"]

@@ -42,35 +42,35 @@ def read_trials(paths, *, skip_invalid: bool = False, skipped: list | None = Non
                 if warnings is not None:
                     warnings.extend(warn)
             continue
-        for f in [path]:
-            if not f.is_file():
-                raise InputError("trial file not found", source=str(f))
+        f = path
+        if not f.exists():
+            raise InputError("trial file not found", source=str(f))
+        try:
             with open(f, "rb") as fh:
                 head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-            if head[:1] in (b"{", b"["):
-                r, w, warn = ctgov.read_json(f)
-                rows += r
-                where += w
-                if warnings is not None:
-                    warnings.extend(warn)
-                continue
-            try:
-                header = pd.read_csv(f, dtype=str, nrows=0, encoding="utf-8-sig").columns.tolist()
-            except Exception as exc:
-                raise InputError(f"neither JSON nor a readable CSV file: {exc}", source=str(f)) from None
-            if export.is_site_export(header):
-                r, w = export.read_csv(f)
-                rows += r
-                where += w
-            else:
-                df = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-                frames.append((df, str(f)))
+        except OSError as exc:
+            raise InputError(f"cannot read this file: {exc.strerror or exc}", source=str(f)) from None
+        if head[:1] in (b"{", b"["):
+            r, w, warn = ctgov.read_json(f)
+            rows += r
+            where += w
+            if warnings is not None:
+                warnings.extend(warn)
+            continue
+        df = read_csv_file(f)
+        if export.is_site_export(df.columns.tolist()):
+            r, w = export.read_frame(df, f)
+            rows += r
+            where += w
+        else:
+            frames.append((df, str(f)))
     out = []
     if rows:
         name = str(paths[0]) if len(paths) == 1 else "trials"
-        out.append(normalize(pd.DataFrame(rows), name=name, where=where, skip_invalid=skip_invalid, skipped=skipped))
+        out.append(normalize(pd.DataFrame(rows), name=name, where=where, skip_invalid=skip_invalid, skipped=skipped,
+                             warnings=warnings))
     for df, name in frames:
-        out.append(normalize(df, name=name, skip_invalid=skip_invalid, skipped=skipped))
+        out.append(normalize(df, name=name, skip_invalid=skip_invalid, skipped=skipped, warnings=warnings))
     if not out:
         return normalize(pd.DataFrame(columns=schema.COLUMNS), name="trials")
     result = pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
@@ -79,6 +79,40 @@ def read_trials(paths, *, skip_invalid: bool = False, skipped: list | None = Non
         raise InputError(f"{', '.join(dups[:5])} appear in more than one input file; keep one record per trial",
                          source=", ".join(map(str, paths)))
     return result
+
+
+def read_csv_file(path):
+    """A CSV file as a DataFrame of strings; anything that is not a readable UTF-8 CSV is an error naming it."""
+    import csv
+
+    import pandas as pd
+
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read this file: {exc.strerror or exc}", source=str(path)) from None
+    if b"\x00" in raw[:4096]:
+        raise InputError("binary data: neither ClinicalTrials.gov JSON nor a CSV file", source=str(path))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; re-save the file as UTF-8",
+                         source=f"{path}:{line}") from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    import io
+
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise InputError("empty file: expected a CSV header line (nct_id, …) or ClinicalTrials.gov JSON",
+                         source=str(path)) from None
+    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+        m = __import__("re").search(r"line (\d+)", str(exc))
+        raise InputError(f"not a readable CSV file: {str(exc).strip()[:200]}",
+                         source=f"{path}:{m.group(1)}" if m else str(path)) from None
 
 
 def to_csv(df) -> str:
@@ -90,7 +124,7 @@ def to_csv(df) -> str:
 
 
 def normalize(df, *, name: str = "<table>", where: list[str] | None = None, skip_invalid: bool = False,
-              skipped: list | None = None):
+              skipped: list | None = None, warnings: list | None = None):
     """Validate and normalize a table of trial rows; every problem is reported at once.
 
     *where* names each row's location (``file:line`` or ``file:record N``);
@@ -136,11 +170,15 @@ def normalize(df, *, name: str = "<table>", where: list[str] | None = None, skip
             out["phase"][k] = ph
         raw = columns["study_type"][k]
         if raw:
-            stype = schema._token(raw)
-            if stype not in schema.STUDY_TYPES:
+            stype = schema.normalize_study_type(raw)
+            if stype is None:
                 problems.append(f"{here}: unknown study_type {raw!r} (expected one of {', '.join(schema.STUDY_TYPES)})")
             else:
                 out["study_type"][k] = stype
+        for col in ("overall_status", "phase", "study_type"):
+            if warnings is not None and columns[col][k] and schema.old_spelling(col, columns[col][k]):
+                warnings.append(f"{here}: {col} {columns[col][k]!r} is the older registry spelling of "
+                                f"{out[col][k]!r}; read as {out[col][k]}")
         for col in schema.DATE_COLUMNS:
             raw = columns[col][k]
             d = schema.normalize_date(raw)

@@ -38,6 +38,17 @@ from ..identifiers import (
 )
 
 MAX_AUTHORS = 6
+
+# characters that may stand as they are in a URL; everything else (quotes, angle brackets, spaces,
+# backslashes …) is percent-encoded, so no backend can be tricked out of an HTML attribute
+_URL_SAFE = "/:;,.?#[]@!$&()*+=%~-_"
+
+
+def href(url: str, text):
+    """A link whose URL is percent-encoded where it could break out of an attribute (any backend)."""
+    from urllib.parse import quote
+
+    return HRef(quote(url, safe=_URL_SAFE), text)
 TRUNCATED_TO = 3
 
 
@@ -130,19 +141,19 @@ def vancouver_entry(children, context):
     links = []
     doi = normalize_doi(f.get("doi"))
     if doi:
-        links.append(Text("doi:", HRef(doi_url(doi), Text(doi))))
+        links.append(Text("doi:", href(doi_url(doi), Text(doi))))
     pmid = normalize_pmid(f.get("pmid"))
     if pmid:
-        links.append(Text("PMID: ", HRef(pubmed_url(pmid), Text(pmid))))
+        links.append(Text("PMID: ", href(pubmed_url(pmid), Text(pmid))))
     pmcid = normalize_pmcid(f.get("pmcid"))
     if pmcid:
-        links.append(Text("PMCID: ", HRef(pmc_url(pmcid), Text(pmcid))))
+        links.append(Text("PMCID: ", href(pmc_url(pmcid), Text(pmcid))))
     nct = normalize_nct(f.get("nct"))
     if nct:
-        links.append(Text("ClinicalTrials.gov identifier: ", HRef(nct_url(nct), Text(nct))))
+        links.append(Text("ClinicalTrials.gov identifier: ", href(nct_url(nct), Text(nct))))
     url = f.get("url", "")
     if url and re.match(r"^https?://[^\s<>\"']+$", url) and not (doi or nct):
-        links.append(Text("Available from: ", HRef(url, Text(url))))
+        links.append(Text("Available from: ", href(url, Text(url))))
 
     out = Text()
     for i, p in enumerate(parts + links):
@@ -168,11 +179,19 @@ Style = VancouverStyle
 
 
 def format_html(entry) -> str:
-    """One entry as an HTML fragment (escaped text, validated links only)."""
+    """One entry as an HTML fragment (escaped text, validated links only, escaped attributes)."""
+    import html
+
     from pybtex.backends.html import Backend
 
+    class AttributeSafe(Backend):
+        @staticmethod
+        def format_href(url, text, external=False):
+            target = ' target="_blank"' if external else ""
+            return f'<a href="{html.escape(url, quote=True)}"{target}>{text}</a>' if text else ""
+
     text = vancouver_entry.format_data({"entry": entry, "style": None, "bib_data": None})
-    return text.render(Backend())
+    return text.render(AttributeSafe())
 
 
 def format_text(entry) -> str:
