@@ -3,7 +3,7 @@
 #   Rscript tests/reference/metafor_reference.R        (from the repository root)
 #
 # writes tests/reference/metafor_reference.json (committed) and the demonstration review's
-# examples/bcg-vaccine/references/bcg-trials.csv.  The tests read the JSON only; R is not needed
+# examples/bcg-vaccine/references/dat.bcg.csv and evidence.csv (committed).  The tests read the JSON only; R is not needed
 # to run them.  Every dataset below ships with metafor (package metadat); nothing is made up:
 #   dat.bcg            BCG vaccine trials (Colditz et al. 1994, JAMA 271(9):698-702)         OR, RR, RD
 #   dat.nielweise2007  catheter infections, several arms with zero events                    zero cells
@@ -189,7 +189,17 @@ out <- list(
   datasets = datasets, escalc = esc, rma = models, mh = mh, subgroups = subg, leave1out = l1o, regtest = reg)
 writeLines(js(out), "tests/reference/metafor_reference.json")
 
-# the demonstration review's trial table (examples/bcg-vaccine), exported verbatim from dat.bcg
+# the demonstration review (examples/bcg-vaccine): dat.bcg verbatim, and the same trials as rows of
+# reviewkit's extraction sheet (arm-level counts), each row saying which dat.bcg trial it copies
 dir.create("examples/bcg-vaccine/references", recursive = TRUE, showWarnings = FALSE)
 write.csv(bcg, "examples/bcg-vaccine/references/dat.bcg.csv", row.names = FALSE)
-cat("wrote tests/reference/metafor_reference.json and examples/bcg-vaccine/references/dat.bcg.csv\n")
+sheet <- data.frame(
+  study = paste(bcg$author, bcg$year), nct_id = "", design = paste(bcg$alloc, "allocation"), population = "",
+  subgroup = "", line = "", arm = "BCG vaccine", n = bcg$tpos + bcg$tneg, endpoint = "Other", statistic = "counts",
+  value = "", unit = "", ci_low = "", ci_high = "", ci_level = "", events = bcg$tpos,
+  where = sprintf("metafor dat.bcg trial %d: tpos %d, tneg %d, cpos %d, cneg %d", bcg$trial, bcg$tpos, bcg$tneg,
+                  bcg$cpos, bcg$cneg),
+  source = "colditz1994", outcome = "Tuberculosis", comparator = "No vaccine", comparator_n = bcg$cpos + bcg$cneg,
+  comparator_events = bcg$cpos, mean = "", sd = "", comparator_mean = "", comparator_sd = "")
+write.csv(sheet, "examples/bcg-vaccine/references/evidence.csv", row.names = FALSE, na = "")
+cat("wrote tests/reference/metafor_reference.json and examples/bcg-vaccine/references/{dat.bcg,evidence}.csv\n")
