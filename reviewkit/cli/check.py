@@ -50,11 +50,14 @@ def problems(project) -> tuple[list[str], list[str]]:
             if resolver is not None and cell.get("cell_type") == "markdown":
                 for key in cited_keys(params.source_of(cell)):
                     attempt(resolver.resolve, key, f"{rel}, cell {i}")
+    from ..evidence.bias import read_risk_of_bias
+    from ..evidence.grade import read_grade
     from ..evidence.screening import read_log
     from ..evidence.sheet import read_sheet
     from ..trials import read_table
 
-    readers = {"evidence.csv": read_sheet, "screening.csv": read_log}
+    readers = {"evidence.csv": read_sheet, "screening.csv": read_log, "risk-of-bias.csv": read_risk_of_bias,
+               "grade.csv": read_grade}
     checked = set()
     for s in cfg.sections:
         for path in cfg.glob(s.inputs):

@@ -30,6 +30,8 @@ MEASURES = {
     "PLO": ("logit", "proportion (logit)"), "PR": ("identity", "proportion"),
     "PFT": ("identity", "proportion (Freeman–Tukey double arcsine)"), "GEN": ("identity", "generic estimate"),
 }
+#: scale of yi for measures that come only as reported estimates (``GEN`` on the log scale)
+REPORTED_SCALES = {"HR": "log"}
 METHODS = ["FE", "DL", "REML", "PM", "ML", "HE", "SJ"]
 TESTS = ["z", "knha"]
 _ARGUMENTS = {
@@ -95,7 +97,7 @@ def effect_sizes(measure: str, *, data=None, study=None, add: float = 0.5, to: s
     import numpy as np
     import pandas as pd
 
-    _choice(measure, list(MEASURES), "measure")
+    _choice(measure, list(_ARGUMENTS), "measure")
     _choice(to, ["only0", "all", "if0all", "none"], "'to'")
     given = set(columns)
     sets = _ARGUMENTS[measure]
@@ -306,7 +308,9 @@ def _inputs(yi, vi, measure=None):
 def _scale(measure, scale=None):
     if scale:
         return scale
-    return MEASURES.get(measure, ("identity", ""))[0] if measure else "identity"
+    if not measure:
+        return "identity"
+    return REPORTED_SCALES.get(measure) or MEASURES.get(measure, ("identity", ""))[0]
 
 
 def _gls(y, v, X, tau2):
