@@ -216,3 +216,15 @@ def test_a_new_review_has_a_meta_analysis_section_that_builds_empty(tmp_path):
     assert proc.returncode == 0, proc.stderr
     html = (target / "outputs" / "report.html").read_text(encoding="utf-8")
     assert "The extraction sheet holds no comparative outcome yet" in html
+
+
+def test_the_readme_meta_analysis_example_runs(tmp_path):
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    part = readme[readme.index("## Meta-analysis"):]
+    code = part[part.index("```python") + len("```python"):part.index("```", part.index("```python") + 3)]
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "estimate=0.489" in proc.stdout and "ci_low=0.344" in proc.stdout

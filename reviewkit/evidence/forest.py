@@ -244,7 +244,7 @@ def forest(effects, result, *, subgroups=None, by: str | None = None, common=Non
                                       f"({revman_p(payload.p)}), I² = {i2 * 100:.0f}%", ha="left", fontsize=7.5,
                     transform=trans, va="center")
     null = NULL[scale]
-    ax.axvline(null, color="0.3", lw=0.8, zorder=1)
+    ax.plot([null, null], [len(rows) - 0.5, -0.5], color="0.3", lw=0.8, zorder=1)
     total_row = next(r for r, (w, _) in enumerate(rows) if w == "total")
     ax.plot([_to_scale(result.estimate, scale)] * 2, [total_row, -0.5], color="0.5", lw=0.6, ls=(0, (3, 3)), zorder=1)
     for side in ("left", "right", "top"):
