@@ -1,7 +1,7 @@
 """``reviewkit init DIR``: a new review that builds as is.
 
 It holds a ``review.toml``, an abstract, one notebook per kind of section
-(background, trial landscape, screening, efficacy per subgroup, what changed)
+(background, trial landscape, screening, efficacy per subgroup, meta-analysis, what changed)
 and empty evidence files with their headers.  Every notebook handles empty
 data, so the first ``reviewkit build`` succeeds before any evidence is added.
 """
@@ -48,6 +48,13 @@ notebook = "notebooks/efficacy.ipynb"
 inputs = ["references/evidence.csv"]
 # one section per subgroup of the extraction sheet, e.g. matrix = {{ subgroup = ["overall", "uterine"] }}
 parameters = {{ subgroup = "" }}
+
+[[section]]
+name = "meta-analysis"
+notebook = "notebooks/meta-analysis.ipynb"
+inputs = ["references/evidence.csv", "references/risk-of-bias.csv", "references/grade.csv"]
+# outcome: a comparative outcome of the sheet; measure: OR, RR, RD, HR, MD or SMD; method: FE, DL, REML, PM, ML, HE or SJ
+parameters = {{ outcome = "", measure = "RR", method = "REML", subgroup_column = "" }}
 
 [[section]]
 name = "changes"
@@ -118,6 +125,7 @@ def _notebooks() -> dict[str, list]:
                      "report.table(evidence[['study', 'subgroup', 'n', 'endpoint', 'statistic', 'value', 'unit', 'ci_low', 'ci_high']],\n"
                      "             f\"outcomes{tag}\", caption=\"Extracted outcomes.\")", []),
         ],
+        "meta-analysis": meta_analysis_cells(),
         "changes": [
             ("markdown", "# What changed since the last edition", []),
             ("code", "# Parameters\ncurrent = \"references/trials/trials.csv\"\nprevious = \"\"", ["parameters"]),
@@ -131,12 +139,80 @@ def _notebooks() -> dict[str, list]:
     }
 
 
+def meta_analysis_cells() -> list:
+    """The meta-analysis notebook kind: one comparative outcome pooled, with forest and funnel plots,
+    risk of bias and the GRADE summary of findings (each shown when its data are there)."""
+    return [
+        ("code", "# Parameters\nevidence_file = \"references/evidence.csv\"\n"
+                 "outcome = \"\"  # a comparative outcome of the sheet (its 'outcome', or the endpoint code)\n"
+                 "measure = \"RR\"  # OR, RR, RD, HR, MD or SMD\n"
+                 "method = \"REML\"  # FE, DL, REML, PM, ML, HE or SJ\n"
+                 "test = \"z\"  # z, or knha (Hartung-Knapp-Sidik-Jonkman)\n"
+                 "subgroup_column = \"\"  # a sheet column to form subgroups, e.g. \"design\"\n"
+                 "favours = [\"intervention\", \"control\"]\nstudy_noun = [\"study\", \"studies\"]\n"
+                 "comparator_risk = 0.0  # assumed comparator risk for absolute effects; 0: pooled control arms\n"
+                 "risk_of_bias_file = \"references/risk-of-bias.csv\"\ngrade_file = \"references/grade.csv\"",
+         ["parameters"]),
+        ("code", "from reviewkit import project, report\n"
+                 "from reviewkit.evidence import bias, forest, grade, meta_prose, prose, synthesis\n"
+                 "from reviewkit.evidence.sheet import read_sheet\nfrom reviewkit.pipeline.config import slug\n\n"
+                 "a = synthesis.analyse(read_sheet(project.path(evidence_file)), outcome=outcome, measure=measure,\n"
+                 "                      method=method, test=test, by=subgroup_column, name=evidence_file)\n"
+                 "tag = slug(a.outcome) if a else \"none\"\n"
+                 "report.text(f\"# Meta-analysis: {prose.literal(a.outcome) if a else 'comparative outcomes'}\")", []),
+        ("code", "if a is None:\n"
+                 "    report.text(\"The extraction sheet holds no comparative outcome yet (rows with statistic counts, \"\n"
+                 "                \"means, HR, OR, RR, RD or MD).\")\n"
+                 "else:\n"
+                 "    report.text(meta_prose.pooled_sentence(a.result, k_noun=study_noun[0], k_plural=study_noun[1],\n"
+                 "                                           participants=a.participants))\n"
+                 "    arms = [a.effects['arm'].iloc[0] or 'Intervention', a.effects['comparator'].iloc[0] or 'Control']\n"
+                 "    report.figure(forest.forest(a.effects, a.result, common=a.common, subgroups=a.subgroups, by=a.by or None,\n"
+                 "                                favours=favours, arms=arms), f\"forest-{tag}\",\n"
+                 "                  caption=f\"{prose.literal(a.outcome)}: {meta_prose.MEASURE_NAMES[a.measure]} per study and pooled \"\n"
+                 "                          f\"({meta_prose.METHOD_NAMES[a.result.method]}; grey diamond: \"\n"
+                 "                          f\"{meta_prose.METHOD_NAMES[a.common.method]}), with the prediction interval.\")\n"
+                 "    if a.subgroups is not None:\n"
+                 "        report.text(meta_prose.subgroup_sentence(a.subgroups, by=a.by))\n"
+                 "    if a.egger is not None:\n"
+                 "        report.figure(forest.funnel(a.effects, a.result, egger=a.egger), f\"funnel-{tag}\",\n"
+                 "                      caption=\"Funnel plot with 90%, 95% and 99% pseudo-confidence regions around the pooled estimate.\")\n"
+                 "        report.text(meta_prose.egger_sentence(a.egger, k=a.result.k))", []),
+        ("code", "rob_path = project.path(risk_of_bias_file)\n"
+                 "rob = bias.read_risk_of_bias(rob_path) if rob_path.exists() else None\n"
+                 "if rob is not None and len(rob):\n"
+                 "    report.figure(bias.traffic_light(rob), \"risk-of-bias\",\n"
+                 "                  caption=\"Risk of bias per study and domain (RoB 2 for randomized, ROBINS-I for non-randomized studies).\")\n"
+                 "    weights = dict(zip(a.effects['study'], a.result.weights)) if a else None\n"
+                 "    judged = rob[rob['study'].isin(weights)] if weights else rob\n"
+                 "    if len(judged):\n"
+                 "        report.figure(bias.summary(judged, weights), \"risk-of-bias-summary\",\n"
+                 "                      caption=\"Risk of bias per domain, as a share of the meta-analysis weight.\" if weights\n"
+                 "                      else \"Risk of bias per domain, as a share of studies.\")\n"
+                 "    if weights and len(judged) < len(weights):\n"
+                 "        report.text(f\"{prose.sentence_case(prose.count(len(weights) - len(judged), 'study', 'studies'))} \"\n"
+                 "                    \"in the analysis have no risk-of-bias judgement.\")", []),
+        ("code", "grade_path = project.path(grade_file)\n"
+                 "judgements = grade.read_grade(grade_path) if grade_path.exists() else None\n"
+                 "risk = comparator_risk or (a.control_risk if a else None)\n"
+                 "if a is not None and judgements is not None and (judgements['outcome'] == a.outcome).any() and risk:\n"
+                 "    sof = grade.summary_of_findings([dict(outcome=a.outcome, result=a.result, participants=a.participants,\n"
+                 "                                          control_risk=risk)], judgements)\n"
+                 "    basis = 'the assumed comparator risk' if comparator_risk else 'the pooled risk in the control arms'\n"
+                 "    report.figure(grade.sof_figure(sof, note=f\"Risk with comparator: {basis}.\"), f\"summary-of-findings-{tag}\",\n"
+                 "                  caption=\"Summary of findings with the GRADE certainty of the evidence.\")", []),
+    ]
+
+
 def create(directory) -> Path:
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     from .evidence.screening import COLUMNS as SCREENING
+    from .evidence.bias import COLUMNS as RISK_OF_BIAS
+    from .evidence.grade import COLUMNS as GRADE
     from .evidence.sheet import COLUMNS as SHEET
+    from .evidence.sheet import OPTIONAL as SHEET_OPTIONAL
     from .trials.classify import COLUMNS as CLASSES
     from .trials.schema import COLUMNS as TRIALS
 
@@ -155,8 +231,8 @@ def create(directory) -> Path:
     (root / "references" / "bibliography" / "references.bib").write_text(
         "% The review's bibliography: BibTeX here, or RIS/MEDLINE/CSL-JSON/pasted lists beside it.\n"
         "% Say in each entry where it came from (a `source` field).\n", encoding="utf-8")
-    headers = {"trials/trials.csv": TRIALS, "evidence.csv": SHEET, "screening.csv": SCREENING,
-               "intervention-classes.csv": CLASSES}
+    headers = {"trials/trials.csv": TRIALS, "evidence.csv": SHEET + SHEET_OPTIONAL, "screening.csv": SCREENING,
+               "intervention-classes.csv": CLASSES, "risk-of-bias.csv": RISK_OF_BIAS, "grade.csv": GRADE}
     for rel, cols in headers.items():
         (root / "references" / rel).write_text(",".join(cols) + "\n", encoding="utf-8")
     (root / ".gitignore").write_text("outputs/*\n!outputs/.gitkeep\n.ipynb_checkpoints/\n", encoding="utf-8")

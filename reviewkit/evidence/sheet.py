@@ -9,14 +9,21 @@ COLUMNS = [
     "study", "nct_id", "design", "population", "subgroup", "line", "arm", "n", "endpoint",
     "statistic", "value", "unit", "ci_low", "ci_high", "ci_level", "events", "where", "source",
 ]
-NUMERIC = ["n", "value", "ci_low", "ci_high", "ci_level", "events"]
+#: Optional columns for comparative outcomes (a sheet without them stays valid): the comparator arm's
+#: label and counts, and arm-level means and SDs.  See :mod:`reviewkit.evidence.comparative`.
+OPTIONAL = ["outcome", "comparator", "comparator_n", "comparator_events", "mean", "sd", "comparator_mean",
+            "comparator_sd"]
+NUMERIC = ["n", "value", "ci_low", "ci_high", "ci_level", "events",
+           "comparator_n", "comparator_events", "mean", "sd", "comparator_mean", "comparator_sd"]
 ENDPOINTS = {
     "ORR": "Objective response rate", "DCR": "Disease control rate", "CBR": "Clinical benefit rate",
     "SD": "Stable disease", "PFS": "Progression-free survival", "OS": "Overall survival",
     "PFS rate": "Progression-free survival rate", "OS rate": "Overall survival rate",
     "DOR": "Duration of response", "TTP": "Time to progression",
+    "Other": "Other outcome (named in the 'outcome' column)",
 }
-STATISTICS = ["proportion", "median", "rate", "HR", "range"]
+#: counts / means: arm-level data of a comparison; HR, OR, RR, RD, MD: a reported comparative estimate with its CI
+STATISTICS = ["proportion", "median", "rate", "HR", "range", "counts", "means", "OR", "RR", "RD", "MD"]
 
 
 def read_sheet(path):
@@ -28,13 +35,13 @@ def read_sheet(path):
 def validate(df, *, name: str = "<sheet>"):
     import pandas as pd
 
-    unknown = [c for c in df.columns if c not in COLUMNS]
+    unknown = [c for c in df.columns if c not in COLUMNS + OPTIONAL]
     missing = [c for c in COLUMNS if c not in df.columns]
     if unknown or missing:
-        msgs = [f"unknown column {c!r}{did_you_mean(c, COLUMNS)}" for c in unknown]
+        msgs = [f"unknown column {c!r}{did_you_mean(c, COLUMNS + OPTIONAL)}" for c in unknown]
         msgs += [f"missing column {c!r}" for c in missing]
         raise InputError("; ".join(msgs), source=f"{name}:1")
-    df = df[COLUMNS].copy()
+    df = df.assign(**{c: "" for c in OPTIONAL if c not in df.columns})[COLUMNS + OPTIONAL].copy()
     problems = []
     for col in NUMERIC:
         num = pd.to_numeric(df[col].replace("", None), errors="coerce")
@@ -56,10 +63,16 @@ def validate(df, *, name: str = "<sheet>"):
             problems.append(f"{where}: ci_low {lo} is above ci_high {hi}")
         if pd.notna(r["events"]) and pd.notna(r["n"]) and r["events"] > r["n"]:
             problems.append(f"{where}: events ({r['events']:g}) > n ({r['n']:g})")
-        if r["statistic"] != "range" and pd.isna(v):
+        if r["statistic"] not in ("range", "counts", "means") and pd.isna(v):
             problems.append(f"{where}: value is empty")
+        if r["endpoint"] == "Other" and not r["outcome"].strip():
+            problems.append(f"{where}: endpoint 'Other' needs the outcome's name in the 'outcome' column")
+        from .comparative import row_problems
+
+        problems += [f"{where}: {p}" for p in row_problems(r)]
     if problems:
         raise InputError("invalid extraction sheet:\n  " + "\n  ".join(problems), source=name)
     df["n"] = df["n"].astype("Int64")
-    df["events"] = df["events"].astype("Int64")
+    for col in ("events", "comparator_n", "comparator_events"):
+        df[col] = df[col].astype("Int64")
     return df

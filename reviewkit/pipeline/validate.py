@@ -201,12 +201,15 @@ def csv_problems(path: Path, rel: str, limit: int = 20) -> list[str]:
 
 def _typed_reader(path: Path):
     """The reader whose own validation applies to *path* (by the file's role in a review), else None."""
+    from ..evidence.bias import read_risk_of_bias
+    from ..evidence.grade import read_grade
     from ..evidence.screening import read_log
     from ..evidence.sheet import read_sheet
     from ..trials import read_table
     from ..trials.classify import read_classes
 
-    by_name = {"evidence.csv": read_sheet, "screening.csv": read_log, "intervention-classes.csv": read_classes}
+    by_name = {"evidence.csv": read_sheet, "screening.csv": read_log, "intervention-classes.csv": read_classes,
+               "risk-of-bias.csv": read_risk_of_bias, "grade.csv": read_grade}
     if path.name in by_name:
         return by_name[path.name]
     if path.is_dir() and "trials" in path.parts:  # a snapshot folder named by a parameter
