@@ -316,12 +316,27 @@ class Assembler:
         from ..citations.styles.vancouver import format_html
 
         for key in self.order:
-            references.append({"key": key, "number": self.numbers[key], "html": format_html(self.bib.entries[key])})
+            entry = self.bib.entries[key]
+            references.append({"key": key, "number": self.numbers[key], "html": format_html(entry),
+                               "ids": _identifiers(entry)})
         nb = new_notebook(cells=cells)
         nb.metadata["reviewkit"] = dict(meta, references=references)
         for i, c in enumerate(nb.cells):
             c.id = f"c{i}"
         return nb, figures_out, tables_out
+
+
+def _identifiers(entry) -> dict:
+    """The entry's validated identifiers (doi, pmid, pmcid, nct), for writers that tag them (JATS pub-id)."""
+    from ..citations.identifiers import normalize_doi, normalize_nct, normalize_pmcid, normalize_pmid
+
+    norm = {"doi": normalize_doi, "pmid": normalize_pmid, "pmcid": normalize_pmcid, "nct": normalize_nct}
+    out = {}
+    for kind, fname in _IDENTIFIER_FIELDS.items():
+        value = norm[kind](entry.fields.get(fname))
+        if value:
+            out[kind] = value
+    return out
 
 
 def _svg_bytes(svg) -> bytes:
