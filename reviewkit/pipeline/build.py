@@ -188,6 +188,7 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
     from ..citations.library import Library
     from ..report import writers
     from ..report.metadata import document_meta
+    from ..report.settings import resolve_style
     from ..report.assemble import Assembler, SectionDoc, blocks_from_notebook
     from .runner import run_sections
 
@@ -243,7 +244,8 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
     from ..citations.resolve import LOCK_NAME, Lock
 
     lock = Lock.read(cfg.root / LOCK_NAME)
-    nb, figures, tables = Assembler(library, lock).build(docs, meta)
+    style = resolve_style(rep.get("style", "vancouver"), cfg.root)
+    nb, figures, tables = Assembler(library, lock, style=style).build(docs, meta)
 
     rendered, export_error = {}, None
     for fmt in to:

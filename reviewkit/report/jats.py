@@ -102,7 +102,9 @@ def finish(body_xml: str, rk: dict, *, abstract_xml: str = "") -> bytes:
         _sub(rl, "title", "References")
         for r in refs:
             ref = _sub(rl, "ref", id=f"ref-{r['key']}")
-            _sub(ref, "label", str(r.get("label", r["number"])))
+            label = r.get("label", str(r["number"]))
+            if label:
+                _sub(ref, "label", label)
             mc = _sub(ref, "mixed-citation", publication_type=r.get("type", "journal"))
             mc.text = _plain(r["html"]) + " "
             ids = r.get("ids", {})

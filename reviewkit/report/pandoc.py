@@ -103,8 +103,11 @@ def document_html(nb, image_dir: Path, *, title_block: bool = True) -> str:
                      f'<p>{html.escape(text)}</p></div>')
     refs = rk.get("references", [])
     if refs:
-        items = "".join(f'<li id="ref-{html.escape(r["key"])}">{_sanitize(r["html"])}</li>' for r in refs)
-        parts.append(f'<div id="references"><h2 id="sec-references">References</h2><ol>{items}</ol></div>')
+        if rk.get("citation_style"):  # the style prints its own labels (or none): one paragraph per reference
+            items = "".join(f'<div id="ref-{html.escape(r["key"])}"><p>{_sanitize(r["html"])}</p></div>' for r in refs)
+        else:
+            items = "<ol>" + "".join(f'<li id="ref-{html.escape(r["key"])}">{_sanitize(r["html"])}</li>' for r in refs) + "</ol>"
+        parts.append(f'<div id="references"><h2 id="sec-references">References</h2>{items}</div>')
     parts.append("</body></html>")
     return "\n".join(parts)
 
