@@ -4,12 +4,12 @@ VENV    ?= .venv
 BIN      = $(VENV)/bin
 STAMP    = $(VENV)/.installed-stamp
 
-.PHONY: report test lab bench setup chromium clean
+.PHONY: report test lab bench setup chromium libreoffice clean
 
 report: setup chromium
 	$(BIN)/reviewkit build . --to html,pdf
 
-test: setup chromium
+test: setup chromium libreoffice
 	$(BIN)/python -m pytest
 
 lab: setup
@@ -31,6 +31,9 @@ $(STAMP): pyproject.toml
 
 chromium:
 	@bash scripts/ensure-chromium.sh
+
+libreoffice:
+	@bash scripts/ensure-libreoffice.sh
 
 clean:
 	rm -rf outputs/* $(VENV) .pytest_cache

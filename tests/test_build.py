@@ -179,8 +179,9 @@ def test_no_chromium_still_writes_html(tmp_path, monkeypatch):
 
 
 def test_usage_errors_exit_2(tmp_path):
-    proc = reviewkit("build", tmp_path, "--to", "docx")
-    assert proc.returncode == 2 and "choose from html, pdf" in proc.stderr
+    proc = reviewkit("build", tmp_path, "--to", "html,docs")
+    assert proc.returncode == 2 and "unknown format 'docs' (did you mean 'docx'?)" in proc.stderr
+    assert "choose from html, pdf, docx, jats" in proc.stderr
     proc = reviewkit("build", tmp_path)
     assert proc.returncode == 2 and "no review.toml" in proc.stderr
 

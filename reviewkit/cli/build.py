@@ -1,4 +1,4 @@
-"""reviewkit build [PROJECT] [--to html,pdf] [-j N]"""
+"""reviewkit build [PROJECT] [--to html,pdf,docx,jats] [-j N]"""
 
 from __future__ import annotations
 
@@ -6,17 +6,19 @@ import argparse
 
 
 def _formats(text: str) -> tuple[str, ...]:
-    fmts = tuple(f.strip().lower() for f in text.split(",") if f.strip())
-    bad = [f for f in fmts if f not in ("html", "pdf")]
-    if bad or not fmts:
-        raise argparse.ArgumentTypeError(f"unknown format(s) {', '.join(bad) or text!r}; choose from html, pdf")
-    return fmts
+    from ..report.writers import parse_formats
+
+    try:
+        return parse_formats(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_parser(sub) -> None:
-    b = sub.add_parser("build", help="run the sections and build the report (HTML, PDF)")
+    b = sub.add_parser("build", help="run the sections and build the report (HTML, PDF, DOCX, JATS)")
     b.add_argument("project", nargs="?", default=".", help="folder holding review.toml (default: .)")
-    b.add_argument("--to", type=_formats, default=("html", "pdf"), help="comma-separated: html,pdf (default: both)")
+    b.add_argument("--to", type=_formats, default=None,
+                   help="comma-separated: html,pdf,docx,jats (default: [report] formats in review.toml, else html,pdf)")
     b.add_argument("-j", "--jobs", type=int, default=None, help="sections run at once (default: number of cores)")
     b.add_argument("--force", action="store_true", help="rerun every section even if nothing changed")
     b.add_argument("--executor", choices=["local", "dask"], default="local",

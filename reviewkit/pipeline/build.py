@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..atomic import write as atomic_write
 from ..errors import ExportError, NotebookError, ReviewkitError
+from ..report.writers import DEFAULT_FORMATS, FILES
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "report" / "templates"
 
@@ -124,7 +125,7 @@ def _report_key(cfg, section_keys: dict, notebooks: dict, hashes, to) -> str:
     return cache.key_of(parts)
 
 
-def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, force: bool = False, only=None,
+def build(project=None, *, to=None, jobs: int | None = None, force: bool = False, only=None,
           overrides: dict | None = None, report: bool = True, executor: str = "local", scheduler: str | None = None,
           log=print) -> dict:
     """Run what is stale, then assemble and export the report; returns the paths written.
@@ -139,6 +140,7 @@ def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, force: b
     t0 = time.perf_counter()
     cfg = config.load(project)
     out = cfg.outputs
+    to = tuple(to or cfg.report.get("formats") or DEFAULT_FORMATS)
     sections = [s for s in cfg.sections if not only or s.name in only or s.name.split("-")[0] in only]
     if only and not sections:
         from ..errors import ConfigError, did_you_mean
@@ -169,7 +171,7 @@ def build(project=None, *, to=("html", "pdf"), jobs: int | None = None, force: b
                 log(f"reused {s.name} (nothing it depends on changed)")
         report_key = _report_key(cfg, keys, notebooks, hashes, to) if report else None
         fresh_report = (report and not todo and not force and state.report.get("key") == report_key
-                        and all((out / f"report.{f}").is_file() for f in to))
+                        and all((out / FILES[f]).is_file() for f in to))
         if not report or fresh_report:
             state.save(hashes.now)
             if fresh_report:
@@ -188,7 +190,9 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
 
     from .. import __version__
     from ..citations.library import Library
-    from ..report import export
+    from ..report import writers
+    from ..report.metadata import document_meta
+    from ..report.settings import resolve_style
     from ..report.assemble import Assembler, SectionDoc, blocks_from_notebook
     from .runner import run_sections
 
@@ -228,8 +232,7 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
     meta = {
         "title": rep["title"],
         "running_title": rep.get("running_title", rep["title"]),
-        "authors": rep.get("authors", []),
-        "affiliations": rep.get("affiliations", []),
+        **document_meta(rep),
         "keywords": rep.get("keywords", []),
         "edition": rep.get("edition", ""),
         "version": __version__,
@@ -245,16 +248,16 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
     from ..citations.resolve import LOCK_NAME, Lock
 
     lock = Lock.read(cfg.root / LOCK_NAME)
-    nb, figures, tables = Assembler(library, lock).build(docs, meta)
+    style = resolve_style(rep.get("style", "vancouver"), cfg.root)
+    nb, figures, tables = Assembler(library, lock, style=style).build(docs, meta)
 
-    html_text = export.to_html(nb) if "html" in to else None
-    pdf_error = None
-    pdf = None
-    if "pdf" in to:
+    rendered, export_error = {}, None
+    for fmt in to:
         try:
-            pdf = export.to_pdf(nb, running_title=meta["running_title"])
+            rendered[fmt] = writers.render(nb, fmt, running_title=meta["running_title"],
+                                           docx_template=cfg.resolve(rep["docx_template"]) if rep.get("docx_template") else None)
         except ExportError as exc:
-            pdf_error = exc
+            export_error = export_error or exc
 
     written = {}
     import csv
@@ -271,20 +274,17 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
         w.writerows([["" if v is None else v for v in row] for row in table["data"]])
         atomic_write(out / "tables" / f"{name}.csv", buf.getvalue())
     atomic_write(out / "report.ipynb", nbformat.writes(nb))
-    if html_text is not None:
-        atomic_write(out / "report.html", html_text)
-        written["html"] = out / "report.html"
-    if pdf is not None:
-        atomic_write(out / "report.pdf", pdf)
-        written["pdf"] = out / "report.pdf"
+    for fmt, data in rendered.items():
+        atomic_write(out / FILES[fmt], data)
+        written[fmt] = out / FILES[fmt]
     write_manifest(cfg, state, started, todo)
-    if pdf_error is None:
+    if export_error is None:
         state.report = {"key": report_key}
     state.save(hashes.now)
-    log(f"built {', '.join(str(p.relative_to(cfg.root)) for k, p in written.items() if k in ('html', 'pdf'))} "
+    log(f"built {', '.join(str(p.relative_to(cfg.root)) for k, p in written.items() if k in FILES)} "
         f"in {time.perf_counter() - t0:.1f} s")
-    if pdf_error:
-        raise pdf_error
+    if export_error:
+        raise export_error
     return written
 
 

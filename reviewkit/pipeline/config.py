@@ -2,7 +2,9 @@
 
     [report]                      title, running_title, authors, affiliations,
                                   abstract (Markdown file), keywords,
-                                  bibliography (paths/globs), style, edition
+                                  bibliography (paths/globs), style, edition;
+                                  formats, docx_template, author metadata
+                                  (reviewkit.report.settings / .metadata)
     [[section]]                   name, notebook, parameters, inputs (globs),
                                   matrix: {parameter = [values…]} runs the notebook
                                   once per combination, as sections NAME-VALUE…
@@ -23,9 +25,10 @@ CONFIG_NAME = "review.toml"
 REPORT_KEYS = {
     "title": str, "running_title": str, "authors": list, "affiliations": list, "abstract": str,
     "keywords": list, "bibliography": list, "style": str, "edition": str, "data_as_of": str,
+    "formats": list, "docx_template": str, "funding": str, "conflicts": str, "data_availability": str,
+    "acknowledgements": str,
 }
 SECTION_KEYS = {"name": str, "notebook": str, "parameters": dict, "inputs": list, "title": str, "matrix": dict}
-STYLES = ["vancouver"]
 
 
 @dataclass
@@ -145,9 +148,9 @@ def load(project=None) -> Config:
     check_keys(report, REPORT_KEYS, "report", next(iter(_spans(text, "report")), None))
     if "title" not in report:
         raise ConfigError("report.title is required", source=f"{path}:1")
-    style = report.get("style", "vancouver")
-    if style not in STYLES:
-        raise ConfigError(f"unknown style {style!r} (valid: {', '.join(STYLES)})", source=f"{path}:{_line_of(text, 'style')}")
+    from ..report import settings
+
+    settings.check(report, root, path, text)  # formats, style, docx_template, author metadata
 
     sections = []
     seen = set()

@@ -228,9 +228,13 @@ def cited_identifiers(text: str) -> set[str]:
 
 
 class Assembler:
-    def __init__(self, bibliography, lock=None):
+    def __init__(self, bibliography, lock=None, style=None):
+        """*style*: None for Vancouver (numbers linked one by one), else the path of a ``.csl`` file."""
+        from .csl import CslCitations
+
         self.resolver = CitationResolver(bibliography, lock)
         self.bib = bibliography
+        self.csl = CslCitations(style, bibliography) if style else None
         self.order: list[str] = []  # cited keys in first-appearance order
         self.numbers: dict[str, int] = {}
         self.floats: dict[tuple[str, str], int] = {}  # (fig|tbl, name) -> number
@@ -261,6 +265,8 @@ class Assembler:
                 resolved.append(rk)
             by_number = {self.numbers[k]: k for k in resolved}
             cites = html.escape(" ".join(dict.fromkeys(resolved)))
+            if self.csl is not None:  # rendered by the style once every citation is known
+                return f'<span class="citation-group" data-cites="{cites}">{self.csl.add(resolved)}</span>'
             return f'<span class="citation-group" data-cites="{cites}">[{format_numbers(list(by_number), by_number)}]</span>'
 
         return _outside_code(text, lambda s: _CITE_GROUP.sub(group, s))
@@ -328,16 +334,49 @@ class Assembler:
                     )]
                     cells.append(c)
                     tables_out[b.name] = b.data.get(MIME_TABLE, {"columns": [], "data": []})
-        references = []
-        from ..citations.styles.vancouver import format_html
+        if self.csl is not None:
+            references = self._csl_references(cells, meta)
+        else:
+            from ..citations.styles.vancouver import format_html
 
-        for key in self.order:
-            references.append({"key": key, "number": self.numbers[key], "html": format_html(self.bib.entries[key])})
+            references = [{"key": key, "number": self.numbers[key], "html": format_html(self.bib.entries[key])}
+                          for key in self.order]
+        for r in references:
+            r["ids"] = _identifiers(self.bib.entries[r["key"]])
         nb = new_notebook(cells=cells)
         nb.metadata["reviewkit"] = dict(meta, references=references)
         for i, c in enumerate(nb.cells):
             c.id = f"c{i}"
         return nb, figures_out, tables_out
+
+
+    def _csl_references(self, cells, meta) -> list[dict]:
+        """Render the CSL citations into every text that holds a placeholder; the style's reference list."""
+        rendered, references = self.csl.render()
+        sub = self.csl.substitute
+        for c in cells:
+            if c.cell_type == "markdown":
+                c.source = sub(c.source, rendered)
+            for o in c.get("outputs", []):
+                m = o["metadata"]["reviewkit"]
+                m["caption_markdown"] = sub(m["caption_markdown"], rendered)
+        if meta.get("abstract_markdown"):
+            meta["abstract_markdown"] = sub(meta["abstract_markdown"], rendered)
+        meta["citation_style"] = {"format": self.csl.format, "csl": self.csl.path.name}
+        return references
+
+
+def _identifiers(entry) -> dict:
+    """The entry's validated identifiers (doi, pmid, pmcid, nct), for writers that tag them (JATS pub-id)."""
+    from ..citations.identifiers import normalize_doi, normalize_nct, normalize_pmcid, normalize_pmid
+
+    norm = {"doi": normalize_doi, "pmid": normalize_pmid, "pmcid": normalize_pmcid, "nct": normalize_nct}
+    out = {}
+    for kind, fname in _IDENTIFIER_FIELDS.items():
+        value = norm[kind](entry.fields.get(fname))
+        if value:
+            out[kind] = value
+    return out
 
 
 def _svg_bytes(svg) -> bytes:

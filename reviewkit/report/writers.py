@@ -1,0 +1,58 @@
+"""The four writers of the assembled document, by format name.
+
+    html   nbconvert + the ``paper`` template (self-contained)      report.html
+    pdf    the same HTML printed by headless Chromium (A4)          report.pdf
+    docx   pandoc's docx writer + python-docx finishing touches     report.docx
+    jats   pandoc's JATS writer wrapped into a JATS 1.3 article     report.xml
+
+Every writer takes the assembled notebook and returns bytes; the caller
+decides where they go (:func:`write` puts them into the folder it is handed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FORMATS = ("html", "pdf", "docx", "jats")
+FILES = {"html": "report.html", "pdf": "report.pdf", "docx": "report.docx", "jats": "report.xml"}
+DEFAULT_FORMATS = ("html", "pdf")
+
+
+def parse_formats(value) -> tuple[str, ...]:
+    """``"html,pdf"`` or ``["html", "pdf"]`` -> a tuple of known formats; ValueError names the closest choice."""
+    from ..errors import did_you_mean
+
+    items = value.split(",") if isinstance(value, str) else list(value)
+    fmts = tuple(dict.fromkeys(str(f).strip().lower() for f in items if str(f).strip()))
+    for f in fmts:
+        if f not in FORMATS:
+            raise ValueError(f"unknown format {f!r}{did_you_mean(f, FORMATS)} (choose from {', '.join(FORMATS)})")
+    if not fmts:
+        raise ValueError(f"no format given (choose from {', '.join(FORMATS)})")
+    return fmts
+
+
+def epoch_of(date: str) -> int | None:
+    """The build date (YYYY-MM-DD) as a Unix time, for timestamps inside DOCX zips."""
+    from datetime import datetime, timezone
+
+    try:
+        return int(datetime.strptime(date, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp())
+    except (TypeError, ValueError):
+        return None
+
+
+def render(nb, fmt: str, *, running_title: str = "", docx_template: Path | None = None) -> bytes:
+    from . import export, pandoc
+
+    rk = nb.metadata.get("reviewkit", {})
+    epoch = epoch_of(rk.get("build_date", ""))
+    if fmt == "html":
+        return export.to_html(nb).encode("utf-8")
+    if fmt == "pdf":
+        return export.to_pdf(nb, running_title=running_title)
+    if fmt == "docx":
+        return pandoc.to_docx(nb, reference_doc=docx_template, epoch=epoch)
+    if fmt == "jats":
+        return pandoc.to_jats(nb, epoch=epoch)
+    raise ValueError(f"unknown format {fmt!r}")
