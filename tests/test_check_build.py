@@ -131,6 +131,7 @@ def test_check_and_build_reject_the_same_mistake_naming_file_and_line(tmp_path, 
         assert "Traceback" not in proc.stderr
         assert re.search(expected, proc.stderr), proc.stderr
     assert "problem" in check.stderr and "ready to build" not in check.stderr
+    assert len(re.findall(expected, build.stderr)) == 1  # each problem said once
     assert "running" not in build.stderr and not (project / "outputs" / "sections").exists()  # no kernel started
 
 

@@ -270,8 +270,8 @@ def problems(cfg, *, sections=None, cheap: bool = True, deep: bool = True, repor
     for s in sections:
         if s.notebook in bad_paths:
             continue
-        if s.notebook not in notebooks:
-            notebooks[s.notebook] = attempt(params.read_notebook, s.notebook)
+        if s.notebook not in notebooks:  # an unreadable notebook is the cheap stage's problem, said once
+            notebooks[s.notebook] = attempt(params.read_notebook, s.notebook) if cheap else _quietly(params.read_notebook, s.notebook)
         nb = notebooks[s.notebook]
         if nb is None or not cheap:
             continue
@@ -349,6 +349,13 @@ def problems(cfg, *, sections=None, cheap: bool = True, deep: bool = True, repor
         if reader is not None and not structural:
             attempt(reader, path)
     return found, notes
+
+
+def _quietly(fn, *a):
+    try:
+        return fn(*a)
+    except ReviewkitError:
+        return None
 
 
 def _defaults_problems(cfg, sections, notebooks, lines, rel) -> list[Problem]:
