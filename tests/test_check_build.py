@@ -100,7 +100,8 @@ def notebook_defaults_differ_from_the_section(p):
 
 def unknown_parameter(p):
     edit(p / "review.toml", "statuses = []", "status = []")
-    return r"notebooks/trials\.ipynb: section 'trials': unknown parameter 'status' \(did you mean 'statuses'\?\)"
+    return (rf"review\.toml:{line_of(p / 'review.toml', 'status = []')}: section 'trials': unknown parameter 'status' "
+            r"\(did you mean 'statuses'\?\).*\(notebooks/trials\.ipynb declares the parameters\)")
 
 
 def unknown_endpoint_in_the_sheet(p):

@@ -275,7 +275,12 @@ def problems(cfg, *, sections=None, cheap: bool = True, deep: bool = True, repor
         nb = notebooks[s.notebook]
         if nb is None or not cheap:
             continue
-        attempt(params.check, s.name, s.notebook, s.parameters, nb)
+        try:
+            params.check(s.name, s.notebook, s.parameters, nb)
+        except ReviewkitError as exc:  # a name or type in review.toml: said at its line (a notebook fault at the notebook)
+            where = lines.section(s, "parameters") if "parameter " in exc.message and s.parameters else exc.source
+            found.append(Problem(f"{where}: {exc.message} ({rel(s.notebook)} declares the parameters)"
+                                 if where != exc.source else str(exc)))
         try:
             defaults = params.declared(s.notebook, nb)
         except ReviewkitError:
