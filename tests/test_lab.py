@@ -143,3 +143,20 @@ def test_reviewkit_lab_runs_jupyterlab_and_writes_saves_back(tmp_path):
     assert proc.returncode == 0, output
     assert "opening notebooks/efficacy-leiomyosarcoma.lab.ipynb" in output and "Jupyter Server" in output
     assert not copy.exists() and "Traceback" not in output
+
+
+def test_a_copy_left_by_a_killed_session_is_named_by_check_and_written_back_by_the_next(tmp_path):
+    project = copy_project(tmp_path / "p")
+    cfg, s = _section(project, "efficacy-leiomyosarcoma")
+    copy = lab.prepare(cfg, s)
+    nb = nbformat.read(copy, as_version=4)
+    nb.cells[-1].source += "\n# edit before the session was killed"
+    nbformat.write(nb, copy)
+    from conftest import reviewkit
+
+    proc = reviewkit("check", project)
+    assert proc.returncode == 0
+    assert ("warning: notebooks/efficacy-leiomyosarcoma.lab.ipynb: a lab copy left by a `reviewkit lab` session"
+            in proc.stderr)
+    again = lab.prepare(cfg, s)  # the next session
+    assert again == copy and "# edit before the session was killed" in s.notebook.read_text(encoding="utf-8")

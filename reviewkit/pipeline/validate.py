@@ -302,6 +302,11 @@ def problems(cfg, *, sections=None, cheap: bool = True, deep: bool = True, repor
                     found.append(Problem(f"{rel(path)}, cell {i}: saved with outputs; commit notebooks without them: "
                                          f"jupyter nbconvert --clear-output --inplace {rel(path)}", warning=True))
                     break
+        for folder in sorted({p.parent for p in notebooks}):  # a JupyterLab session that was killed: edits not yet back
+            for copy in sorted(folder.glob("*.lab.ipynb")):
+                found.append(Problem(f"{rel(copy)}: a lab copy left by a `reviewkit lab` session; its edits may not be in "
+                                     f"the source notebook yet: `reviewkit lab {copy.name[:-len('.lab.ipynb')]}` writes "
+                                     "them back (or delete the copy)", warning=True))
     if not deep:
         return found, notes
 
