@@ -114,7 +114,19 @@ def notebook_not_json(p):
     return r"notebooks/changes\.ipynb:\d+: not a valid notebook \(JSON error"
 
 
-CASES = [unknown_key_in_abstract, missing_file_in_a_notebook_default, missing_file_in_review_toml_parameters,
+def inputs_that_are_not_paths(p):
+    edit(p / "review.toml", 'inputs = ["references/screening.csv"]', 'inputs = [1, ""]')
+    at = line_of(p / "review.toml", 'inputs = [1, ""]')
+    return (rf"review\.toml:{at}: section 'screening': inputs entry 1 is not text; expected a path in quotes(.|\n)*"
+            rf"review\.toml:{at}: section 'screening': inputs entry is empty")
+
+
+def bibliography_names_a_folder(p):
+    edit(p / "review.toml", 'bibliography = [', 'bibliography = ["references", ')
+    return rf"review\.toml:{line_of(p / 'review.toml', 'bibliography =')}: report\.bibliography entry 'references' is a folder; expected a file"
+
+
+CASES = [inputs_that_are_not_paths, bibliography_names_a_folder, unknown_key_in_abstract, missing_file_in_a_notebook_default, missing_file_in_review_toml_parameters,
          inputs_glob_matching_nothing, csv_with_one_field_too_many, semicolon_separated_csv, abstract_outside_the_project,
          bibliography_outside_the_project, absolute_inputs_glob, unknown_key_in_a_notebook_cell,
          unknown_key_in_a_caption_in_code, notebook_defaults_differ_from_the_section, unknown_parameter,

@@ -58,8 +58,10 @@ def _inside(root: Path, path: Path) -> bool:
 
 def path_problem(root: Path, value: str, what: str, *, folders: bool = False) -> str | None:
     """Why *value* (a path or glob from review.toml, relative to the project) is not usable, else None."""
-    if not isinstance(value, str) or not value.strip():
-        return f"{what} is empty"
+    if not isinstance(value, str):
+        return f"{what} {value!r} is not text; expected a path in quotes, relative to the project folder"
+    if not value.strip():
+        return f"{what} is empty; expected a path relative to the project folder"
     p = Path(value)
     if p.is_absolute() or value.startswith("~"):
         return f"{what} {value!r} is an absolute path; give it relative to the project folder ({root})"
@@ -75,7 +77,7 @@ def path_problem(root: Path, value: str, what: str, *, folders: bool = False) ->
         return f"{what} {value!r} reaches {outside[0]}, outside the project (a link?); keep the review's files inside its folder"
     if not matches:
         if not magic and (root / p).is_dir():
-            return f"{what} {value!r} is a folder; name its files, e.g. {value.rstrip('/')}/*"
+            return f"{what} {value!r} is a folder; expected a file (a glob such as {value.rstrip('/')}/* names its files)"
         return f"{what} {value!r} matches no file{_nearby(root, value)}"
     return None
 
