@@ -126,7 +126,17 @@ def bibliography_names_a_folder(p):
     return rf"review\.toml:{line_of(p / 'review.toml', 'bibliography =')}: report\.bibliography entry 'references' is a folder; expected a file"
 
 
-CASES = [inputs_that_are_not_paths, bibliography_names_a_folder, unknown_key_in_abstract, missing_file_in_a_notebook_default, missing_file_in_review_toml_parameters,
+def notebook_json_that_is_not_a_notebook(p):
+    (p / "notebooks" / "changes.ipynb").write_text("[]\n", encoding="utf-8")
+    return r"notebooks/changes\.ipynb:1: not a notebook: expected a JSON object whose \"cells\" is a list of cells"
+
+
+def abstract_not_utf8(p):
+    (p / "abstract.md").write_bytes("First line.\nCaf\u00e9 [@kasper2021unmet]\n".encode("latin-1"))
+    return r"abstract\.md:2: not UTF-8 text \(byte 15\); save the abstract as UTF-8"
+
+
+CASES = [notebook_json_that_is_not_a_notebook, abstract_not_utf8, inputs_that_are_not_paths, bibliography_names_a_folder, unknown_key_in_abstract, missing_file_in_a_notebook_default, missing_file_in_review_toml_parameters,
          inputs_glob_matching_nothing, csv_with_one_field_too_many, semicolon_separated_csv, abstract_outside_the_project,
          bibliography_outside_the_project, absolute_inputs_glob, unknown_key_in_a_notebook_cell,
          unknown_key_in_a_caption_in_code, notebook_defaults_differ_from_the_section, unknown_parameter,

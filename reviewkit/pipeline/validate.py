@@ -327,7 +327,15 @@ def problems(cfg, *, sections=None, cheap: bool = True, deep: bool = True, repor
         if cfg.report.get("abstract") and _inside(root, cfg.resolve(cfg.report["abstract"])) \
                 and cfg.resolve(cfg.report["abstract"]).is_file():
             abstract = cfg.resolve(cfg.report["abstract"])
-            for n, line in enumerate(abstract.read_text(encoding="utf-8").splitlines(), start=1):
+            raw = abstract.read_bytes()
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = raw[: exc.start].count(b"\n") + 1
+                found.append(Problem(f"{rel(abstract)}:{line}: not UTF-8 text "
+                                     f"(byte {exc.start}); save the abstract as UTF-8"))
+                text = ""
+            for n, line in enumerate(text.splitlines(), start=1):
                 for key in cited_keys(line):
                     attempt(resolver.resolve, key, f"{rel(abstract)}:{n}")
         for path, nb in notebooks.items():
