@@ -8,12 +8,14 @@ STAMP    = $(VENV)/.installed-stamp
 
 report: setup chromium
 	$(BIN)/reviewkit build . --to html,pdf
+	@echo "reviewkit is installed in $(VENV)/: in a new shell, run '. $(VENV)/bin/activate' here to use the reviewkit command"
 
 test: setup chromium libreoffice
 	$(BIN)/python -m pytest
 
+# `make lab` opens the review; `make lab SECTION=efficacy-leiomyosarcoma` opens that section with the report's parameters
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/reviewkit lab $(SECTION)
 
 bench: setup chromium
 	$(BIN)/python benchmarks/bench_build.py

@@ -100,7 +100,8 @@ def notebook_defaults_differ_from_the_section(p):
 
 def unknown_parameter(p):
     edit(p / "review.toml", "statuses = []", "status = []")
-    return r"notebooks/trials\.ipynb: section 'trials': unknown parameter 'status' \(did you mean 'statuses'\?\)"
+    return (rf"review\.toml:{line_of(p / 'review.toml', 'status = []')}: section 'trials': unknown parameter 'status' "
+            r"\(did you mean 'statuses'\?\).*\(notebooks/trials\.ipynb declares the parameters\)")
 
 
 def unknown_endpoint_in_the_sheet(p):
@@ -113,7 +114,29 @@ def notebook_not_json(p):
     return r"notebooks/changes\.ipynb:\d+: not a valid notebook \(JSON error"
 
 
-CASES = [unknown_key_in_abstract, missing_file_in_a_notebook_default, missing_file_in_review_toml_parameters,
+def inputs_that_are_not_paths(p):
+    edit(p / "review.toml", 'inputs = ["references/screening.csv"]', 'inputs = [1, ""]')
+    at = line_of(p / "review.toml", 'inputs = [1, ""]')
+    return (rf"review\.toml:{at}: section 'screening': inputs entry 1 is not text; expected a path in quotes(.|\n)*"
+            rf"review\.toml:{at}: section 'screening': inputs entry is empty")
+
+
+def bibliography_names_a_folder(p):
+    edit(p / "review.toml", 'bibliography = [', 'bibliography = ["references", ')
+    return rf"review\.toml:{line_of(p / 'review.toml', 'bibliography =')}: report\.bibliography entry 'references' is a folder; expected a file"
+
+
+def notebook_json_that_is_not_a_notebook(p):
+    (p / "notebooks" / "changes.ipynb").write_text("[]\n", encoding="utf-8")
+    return r"notebooks/changes\.ipynb:1: not a notebook: expected a JSON object whose \"cells\" is a list of cells"
+
+
+def abstract_not_utf8(p):
+    (p / "abstract.md").write_bytes("First line.\nCaf\u00e9 [@kasper2021unmet]\n".encode("latin-1"))
+    return r"abstract\.md:2: not UTF-8 text \(byte 15\); save the abstract as UTF-8"
+
+
+CASES = [notebook_json_that_is_not_a_notebook, abstract_not_utf8, inputs_that_are_not_paths, bibliography_names_a_folder, unknown_key_in_abstract, missing_file_in_a_notebook_default, missing_file_in_review_toml_parameters,
          inputs_glob_matching_nothing, csv_with_one_field_too_many, semicolon_separated_csv, abstract_outside_the_project,
          bibliography_outside_the_project, absolute_inputs_glob, unknown_key_in_a_notebook_cell,
          unknown_key_in_a_caption_in_code, notebook_defaults_differ_from_the_section, unknown_parameter,
@@ -131,6 +154,7 @@ def test_check_and_build_reject_the_same_mistake_naming_file_and_line(tmp_path, 
         assert "Traceback" not in proc.stderr
         assert re.search(expected, proc.stderr), proc.stderr
     assert "problem" in check.stderr and "ready to build" not in check.stderr
+    assert len(re.findall(expected, build.stderr)) == 1  # each problem said once
     assert "running" not in build.stderr and not (project / "outputs" / "sections").exists()  # no kernel started
 
 

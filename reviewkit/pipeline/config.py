@@ -56,7 +56,7 @@ class Config:
         out: dict[Path, None] = {}
         root = self.root.resolve()
         for pat in patterns:
-            if Path(pat).is_absolute() or pat.startswith("~"):
+            if not isinstance(pat, str) or not pat.strip() or Path(pat).is_absolute() or pat.startswith("~"):
                 continue  # never read: `check` and `build` report it (pipeline.validate)
             matches = sorted(self.root.glob(pat)) if any(c in pat for c in "*?[") else [self.root / pat]
             for m in matches:

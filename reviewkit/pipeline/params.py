@@ -19,9 +19,16 @@ _ANY = object()
 
 def read_notebook(path: Path) -> dict:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ConfigError(f"not a valid notebook (JSON error: {exc.msg})", source=f"{path}:{exc.lineno}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not a valid notebook (byte {exc.start} is not UTF-8)", source=str(path)) from None
+    if not (isinstance(nb, dict) and isinstance(nb.get("cells", []), list)
+            and all(isinstance(c, dict) for c in nb.get("cells", []))):
+        raise ConfigError("not a notebook: expected a JSON object whose \"cells\" is a list of cells "
+                          "(save it from JupyterLab)", source=f"{path}:1")
+    return nb
 
 
 def source_of(cell) -> str:

@@ -58,8 +58,10 @@ def _inside(root: Path, path: Path) -> bool:
 
 def path_problem(root: Path, value: str, what: str, *, folders: bool = False) -> str | None:
     """Why *value* (a path or glob from review.toml, relative to the project) is not usable, else None."""
-    if not isinstance(value, str) or not value.strip():
-        return f"{what} is empty"
+    if not isinstance(value, str):
+        return f"{what} {value!r} is not text; expected a path in quotes, relative to the project folder"
+    if not value.strip():
+        return f"{what} is empty; expected a path relative to the project folder"
     p = Path(value)
     if p.is_absolute() or value.startswith("~"):
         return f"{what} {value!r} is an absolute path; give it relative to the project folder ({root})"
@@ -75,7 +77,7 @@ def path_problem(root: Path, value: str, what: str, *, folders: bool = False) ->
         return f"{what} {value!r} reaches {outside[0]}, outside the project (a link?); keep the review's files inside its folder"
     if not matches:
         if not magic and (root / p).is_dir():
-            return f"{what} {value!r} is a folder; name its files, e.g. {value.rstrip('/')}/*"
+            return f"{what} {value!r} is a folder; expected a file (a glob such as {value.rstrip('/')}/* names its files)"
         return f"{what} {value!r} matches no file{_nearby(root, value)}"
     return None
 
@@ -273,12 +275,17 @@ def problems(cfg, *, sections=None, cheap: bool = True, deep: bool = True, repor
     for s in sections:
         if s.notebook in bad_paths:
             continue
-        if s.notebook not in notebooks:
-            notebooks[s.notebook] = attempt(params.read_notebook, s.notebook)
+        if s.notebook not in notebooks:  # an unreadable notebook is the cheap stage's problem, said once
+            notebooks[s.notebook] = attempt(params.read_notebook, s.notebook) if cheap else _quietly(params.read_notebook, s.notebook)
         nb = notebooks[s.notebook]
         if nb is None or not cheap:
             continue
-        attempt(params.check, s.name, s.notebook, s.parameters, nb)
+        try:
+            params.check(s.name, s.notebook, s.parameters, nb)
+        except ReviewkitError as exc:  # a name or type in review.toml: said at its line (a notebook fault at the notebook)
+            where = lines.section(s, "parameters") if "parameter " in exc.message and s.parameters else exc.source
+            found.append(Problem(f"{where}: {exc.message} ({rel(s.notebook)} declares the parameters)"
+                                 if where != exc.source else str(exc)))
         try:
             defaults = params.declared(s.notebook, nb)
         except ReviewkitError:
@@ -300,6 +307,11 @@ def problems(cfg, *, sections=None, cheap: bool = True, deep: bool = True, repor
                     found.append(Problem(f"{rel(path)}, cell {i}: saved with outputs; commit notebooks without them: "
                                          f"jupyter nbconvert --clear-output --inplace {rel(path)}", warning=True))
                     break
+        for folder in sorted({p.parent for p in notebooks}):  # a JupyterLab session that was killed: edits not yet back
+            for copy in sorted(folder.glob("*.lab.ipynb")):
+                found.append(Problem(f"{rel(copy)}: a lab copy left by a `reviewkit lab` session; its edits may not be in "
+                                     f"the source notebook yet: `reviewkit lab {copy.name[:-len('.lab.ipynb')]}` writes "
+                                     "them back (or delete the copy)", warning=True))
     if not deep:
         return found, notes
 
@@ -318,7 +330,15 @@ def problems(cfg, *, sections=None, cheap: bool = True, deep: bool = True, repor
         if cfg.report.get("abstract") and _inside(root, cfg.resolve(cfg.report["abstract"])) \
                 and cfg.resolve(cfg.report["abstract"]).is_file():
             abstract = cfg.resolve(cfg.report["abstract"])
-            for n, line in enumerate(abstract.read_text(encoding="utf-8").splitlines(), start=1):
+            raw = abstract.read_bytes()
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = raw[: exc.start].count(b"\n") + 1
+                found.append(Problem(f"{rel(abstract)}:{line}: not UTF-8 text "
+                                     f"(byte {exc.start}); save the abstract as UTF-8"))
+                text = ""
+            for n, line in enumerate(text.splitlines(), start=1):
                 for key in cited_keys(line):
                     attempt(resolver.resolve, key, f"{rel(abstract)}:{n}")
         for path, nb in notebooks.items():
@@ -352,6 +372,13 @@ def problems(cfg, *, sections=None, cheap: bool = True, deep: bool = True, repor
         if reader is not None and not structural:
             attempt(reader, path)
     return found, notes
+
+
+def _quietly(fn, *a):
+    try:
+        return fn(*a)
+    except ReviewkitError:
+        return None
 
 
 def _defaults_problems(cfg, sections, notebooks, lines, rel) -> list[Problem]:
