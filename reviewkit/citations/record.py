@@ -33,22 +33,34 @@ _WS = re.compile(r"\s+")
 
 
 def clean(text) -> str:
-    return _WS.sub(" ", str(text)).strip() if text is not None else ""
+    if not text:
+        return ""
+    s = text if isinstance(text, str) else str(text)
+    if "  " in s or "\n" in s or "\t" in s or "\r" in s:
+        return _WS.sub(" ", s).strip()
+    return s.strip()
+
+
+_PERSON = None
+
+
+def _person(first: list, last: list):
+    """A pybtex Person with its name parts set directly (``Person("…")`` re-parses TeX: slow at 100,000s)."""
+    global _PERSON
+    if _PERSON is None:
+        from pybtex.database import Person
+
+        _PERSON = Person
+    p = _PERSON.__new__(_PERSON)
+    p.first_names, p.middle_names, p.prelast_names, p.last_names, p.lineage_names = first, [], [], last, []
+    return p
 
 
 def person(family: str = "", given: str = "", literal: str = ""):
     """A pybtex Person: "Family, Given", or a literal (organisation) name kept whole."""
-    from pybtex.database import Person
-
     if literal and not family:
-        # braces keep an organisation name as one family name in pybtex's parser
-        p = Person()
-        p.last_names = [clean(literal)]
-        return p
-    p = Person()
-    p.last_names = [clean(family)] if family else []
-    p.first_names = [clean(given)] if given else []
-    return p
+        return _person([], [clean(literal)])  # one family name: an organisation is never split
+    return _person([clean(given)] if given else [], [clean(family)] if family else [])
 
 
 def split_name(text: str):
@@ -79,11 +91,8 @@ def make_entry(entry_type: str = "article", *, authors=(), editors=(), title="",
         "howpublished": clean(howpublished), "source": clean(source),
     }
     fields.update({k: clean(v) for k, v in (extra or {}).items()})
-    entry = Entry(entry_type, fields={k: v for k, v in fields.items() if v})
-    for role, people in (("author", authors), ("editor", editors)):
-        for p in people:
-            entry.add_person(p, role)
-    return entry
+    persons = {role: list(people) for role, people in (("author", authors), ("editor", editors)) if people}
+    return Entry(entry_type, fields={k: v for k, v in fields.items() if v}, persons=persons)
 
 
 def doi_from_url(text: str) -> str:
