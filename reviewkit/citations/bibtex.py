@@ -13,7 +13,7 @@ from ..errors import InputError
 from .identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from .keys import is_others
 from .latex import escape, to_text
-from .record import ParseResult, lines
+from .record import ParseResult, lines, new_entry
 
 _VERBATIM = {"url", "doi", "eprint", "file", "pmid", "pmcid", "nct", "urldate"}
 
@@ -84,7 +84,7 @@ def loads(text: str, *, name: str = "<string>"):
 
 
 def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> ParseResult:
-    from pybtex.database import BibliographyData, BibliographyDataError, Entry
+    from pybtex.database import BibliographyData, BibliographyDataError
     from pybtex.exceptions import PybtexError
     from pybtex.scanner import PybtexSyntaxError, TokenRequired
 
@@ -130,7 +130,7 @@ def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> P
             if f in fields and norm(fields[f]):
                 fields[f] = norm(fields[f])
         persons = {role: [_decoded(p) for p in people] for role, people in e.persons.items()}
-        out[key] = Entry(e.type.lower(), fields=fields, persons=persons)
+        out[key] = new_entry(e.type, fields, persons)
     _inherit_crossrefs(out, name, where, warnings)
     for entry in out.values():  # biblatex spellings -> the fields the styles read
         f = entry.fields

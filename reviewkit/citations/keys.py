@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .record import Fields
+
 _STOP = frozenset(
     "a an the of on in for and or to with from by at as is are was be its into than "
     "what which how why when who whom whose does do did can should".split()
@@ -27,7 +29,8 @@ def ascii_fold(text: str) -> str:
 def fields_of(entry) -> dict:
     """An entry's fields for reading, as a plain dict (pybtex keeps lower-case keys in ``_dict``; reading
     through its case-insensitive mapping costs a third of a 20,000-record merge)."""
-    return getattr(entry.fields, "_dict", entry.fields)
+    f = entry.fields
+    return f if type(f) is Fields else getattr(f, "_dict", f)
 
 
 def is_others(person) -> bool:

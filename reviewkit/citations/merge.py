@@ -48,6 +48,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import InputError
+from .record import new_entry
 from .keys import ascii_fold, assign_keys, fields_of, first_family, fingerprint, is_others
 
 ID_KINDS = ("doi", "pmid", "pmcid", "nct")
@@ -313,7 +314,7 @@ def _source_keys(rec) -> list[str]:
 
 
 def _finish(groups, read, apart, on_key_clash) -> MergeResult:
-    from pybtex.database import BibliographyData, Entry
+    from pybtex.database import BibliographyData
 
     groups.sort(key=lambda g: g.index)
     owner: dict[str, int] = {}
@@ -350,11 +351,7 @@ def _finish(groups, read, apart, on_key_clash) -> MergeResult:
         aliases = ",".join(sorted(k for k in owned.get(i, ()) if k != key))
         if aliases != e.fields.get("ids", ""):
             if len(g.records) == 1:  # never change an input entry in place
-                copy = Entry(e.type, fields=dict(e.fields))
-                for role, people in e.persons.items():
-                    for p in people:
-                        copy.add_person(p, role)
-                e = copy
+                e = new_entry(e.type, dict(e.fields), dict(e.persons))
             if aliases:
                 e.fields["ids"] = aliases
             else:
@@ -376,8 +373,6 @@ def _named(persons):
 
 
 def _combine(entries):
-    from pybtex.database import Entry
-
     if len(entries) == 1:
         return entries[0]
     types = [e.type for e in entries]
@@ -394,14 +389,12 @@ def _combine(entries):
             fields[name] = ",".join(sorted({a for e in entries for a in e.fields.get("ids", "").split(",") if a}))
         else:
             fields[name] = _richer([e.fields.get(name) for e in entries])
-    out = Entry(etype, fields={k: v for k, v in fields.items() if v})
+    persons = {}
     for role in sorted({r for e in entries for r in e.persons}):
         lists = [e.persons.get(role, []) for e in entries]
-        best = max(
+        persons[role] = max(
             lists,
             key=lambda ps: (len(_named(ps)), sum(len("".join(p.first_names + p.last_names)) for p in ps),
                             any(map(is_others, ps))),
         )
-        for p in best:
-            out.add_person(p, role)
-    return out
+    return new_entry(etype, {k: v for k, v in fields.items() if v}, persons)

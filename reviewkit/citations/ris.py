@@ -55,10 +55,11 @@ class RawRecord:
         return self._by
 
     def all(self, *names):
+        """Non-empty values of these tags, tag by tag in the order named (file order within a tag)."""
         by = self._index()
         if len(names) == 1:
             return by.get(names[0], [])
-        return [v for t, v, _ in self.tags if t in names and v]
+        return [v for n in names for v in by.get(n, ())]
 
     def first(self, *names):
         by = self._index()
