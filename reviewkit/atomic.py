@@ -23,6 +23,33 @@ def write(path, data: bytes | str) -> None:
         raise
 
 
+class replacing:
+    """``with replacing(path) as f: f.write(…)`` — a text file written beside *path* and renamed over it
+    only when the block ends without an error (the streaming form of :func:`write`)."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.tmp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = open(self.tmp, "w", encoding="utf-8", newline="")
+        return self.file
+
+    def __exit__(self, kind, value, tb):
+        try:
+            if kind is None:
+                self.file.flush()
+                os.fsync(self.file.fileno())
+            self.file.close()
+            if kind is None:
+                os.replace(self.tmp, self.path)
+        finally:
+            if kind is not None or self.tmp.exists():
+                self.tmp.unlink(missing_ok=True)
+        return False
+
+
 def check_target(path) -> None:
     """An output path must be a regular file or not exist yet: a folder, FIFO or device is an error
     (renaming over it would replace it).  Checked before any work, so nothing is written."""

@@ -326,3 +326,25 @@ def test_check_suggests_keys_the_same_way(tmp_path):
     nb.write_text(json.dumps(data), encoding="utf-8")
     proc = reviewkit("check", project)
     assert proc.returncode == 2 and "closest known keys: kasper2021unmet" in proc.stderr
+
+
+def test_import_of_folders_missing_files_and_bad_encodings_is_a_clear_error(tmp_path):
+    out = tmp_path / "out.bib"
+    for args, expected in (([tmp_path], "is a folder"), ([tmp_path / "missing.ris"], "file not found"),
+                           ([DATA / "same-works-four-formats.bib", "--encoding", "bogus"], "unknown text encoding")):
+        proc = reviewkit("import", *args, "-o", out)
+        assert proc.returncode == 2 and expected in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+        assert not out.exists()
+
+
+def test_import_report_lists_surviving_key_first(tmp_path):
+    from conftest import ROOT
+
+    report = tmp_path / "report.txt"
+    files = sorted((ROOT / "references" / "bibliography").glob("*"))
+    proc = reviewkit("import", *files, "-o", tmp_path / "out.bib", "--report", report)
+    assert proc.returncode == 0, proc.stderr
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "read 20 records, merged 3 duplicates, wrote 17"
+    assert "kasper2021unmet: merged seed-000-kasper2022-references.txt:6 with seed-papers.bib:18 (@kasper2021unmet) " \
+           "(title is a prefix of the other (journal run into the title), same year and first author)" in lines

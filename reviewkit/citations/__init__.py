@@ -228,7 +228,8 @@ def suggest_keys(key: str, entries, n: int = 3) -> list[str]:
 
 
 def load_bibliography(paths, *, warnings: list | None = None, fmt: str | None = None, encoding: str = "utf-8",
-                      skip_invalid: bool = False, skipped: list | None = None, on_key_clash: str = "error"):
+                      skip_invalid: bool = False, skipped: list | None = None, on_key_clash: str = "error",
+                      cache: bool = True):
     """Read and merge citation files -> :class:`merge.MergeResult` (with ``warnings`` and ``skipped``).
 
     A BibTeX key is kept as the record's key; every other record gets a readable
@@ -244,7 +245,8 @@ def load_bibliography(paths, *, warnings: list | None = None, fmt: str | None = 
     for path in paths:
         path = Path(path)
         this_fmt = fmt or (detect_format(path, _head(path)) if path.is_file() else None)
-        bib = load(path, fmt=this_fmt, encoding=encoding, warnings=warn, skip_invalid=skip_invalid, skipped=skip)
+        bib = load(path, fmt=this_fmt, encoding=encoding, warnings=warn, skip_invalid=skip_invalid, skipped=skip,
+                   cache=cache)
         lines = {}
         if this_fmt == "bibtex":
             from .bibtex import entry_lines
@@ -268,6 +270,9 @@ def _origin(path: Path, key: str, entry, lines: dict) -> str:
     m = re.search(rf"(?:^|[\s;/]){re.escape(path.name)}([:#]\d+)", source)
     if m:
         return f"{path.name}{m.group(1)}"
+    m = re.search(rf"{re.escape(path.name)}, reference \d+ \(line (\d+)\)", source)  # pasted reference lists
+    if m:
+        return f"{path.name}:{m.group(1)}"
     if key in lines:
         return f"{path.name}:{lines[key]} (@{key})"
     return f"{path.name} ({key})"

@@ -13,7 +13,7 @@ from ..errors import InputError
 from .identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from .keys import is_others
 from .latex import escape, to_text
-from .record import ParseResult, lines
+from .record import ParseResult, lines, new_entry
 
 _VERBATIM = {"url", "doi", "eprint", "file", "pmid", "pmcid", "nct", "urldate"}
 
@@ -53,6 +53,21 @@ def _parser(name: str, lines: dict, warnings: list):
     return TolerantParser()
 
 
+def _decoded(p):
+    """A copy of pybtex's Person with every name part decoded from LaTeX (built directly: no re-parsing)."""
+    from pybtex.database import Person
+
+    if is_others(p):
+        return Person("others")
+    out = Person.__new__(Person)
+    out.first_names = [x for x in (to_text(n) for n in p.first_names) if x]
+    out.middle_names = [x for x in (to_text(n) for n in p.middle_names) if x]
+    out.prelast_names = [x for x in (to_text(n) for n in p.prelast_names) if x]
+    out.last_names = [x for x in (to_text(n) for n in p.last_names) if x]
+    out.lineage_names = [x for x in (to_text(n) for n in p.lineage_names) if x]
+    return out
+
+
 def read(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False) -> ParseResult:
     from . import read_text
 
@@ -69,7 +84,7 @@ def loads(text: str, *, name: str = "<string>"):
 
 
 def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> ParseResult:
-    from pybtex.database import BibliographyData, BibliographyDataError, Entry, Person
+    from pybtex.database import BibliographyData, BibliographyDataError
     from pybtex.exceptions import PybtexError
     from pybtex.scanner import PybtexSyntaxError, TokenRequired
 
@@ -114,23 +129,8 @@ def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> P
         for f, norm in (("pmid", normalize_pmid), ("pmcid", normalize_pmcid)):
             if f in fields and norm(fields[f]):
                 fields[f] = norm(fields[f])
-        entry = Entry(e.type.lower(), fields=fields)
-        for role, persons in e.persons.items():
-            for p in persons:
-                if is_others(p):
-                    entry.add_person(Person("others"), role)
-                    continue
-                entry.add_person(
-                    Person(
-                        first=to_text(" ".join(p.first_names)),
-                        middle=to_text(" ".join(p.middle_names)),
-                        prelast=to_text(" ".join(p.prelast_names)),
-                        last=to_text(" ".join(p.last_names)),
-                        lineage=to_text(" ".join(p.lineage_names)),
-                    ),
-                    role,
-                )
-        out[key] = entry
+        persons = {role: [_decoded(p) for p in people] for role, people in e.persons.items()}
+        out[key] = new_entry(e.type, fields, persons)
     _inherit_crossrefs(out, name, where, warnings)
     for entry in out.values():  # biblatex spellings -> the fields the styles read
         f = entry.fields
@@ -164,15 +164,23 @@ def _inherit_crossrefs(entries: dict, name: str, where: dict, warnings: list) ->
                 child.add_person(p, "editor")
 
 
-def dumps(bib) -> str:
-    """BibTeX text for plain-text entries (escaping LaTeX specials)."""
-    lines = []
-    for key, e in bib.entries.items():
-        lines.append(f"@{e.type}{{{key},")
+def dump(bib, file) -> None:
+    """Write BibTeX for plain-text entries (escaping LaTeX specials), one entry at a time."""
+    for i, (key, e) in enumerate(bib.entries.items()):
+        lines = [f"@{e.type}{{{key},"]
         for role, persons in e.persons.items():
             lines.append(f"  {role} = {{{' and '.join(escape(str(p)) for p in persons)}}},")
         for f, v in e.fields.items():
             value = v if f in _VERBATIM else escape(v)
             lines.append(f"  {f} = {{{value}}},")
         lines.append("}\n")
-    return "\n".join(lines)
+        file.write(("\n" if i else "") + "\n".join(lines))
+
+
+def dumps(bib) -> str:
+    """BibTeX text for plain-text entries (escaping LaTeX specials)."""
+    import io
+
+    out = io.StringIO()
+    dump(bib, out)
+    return out.getvalue()

@@ -165,5 +165,14 @@ def entry_to_item(key: str, e) -> dict:
     return item
 
 
+def dump(bib, file) -> None:
+    """Write a CSL-JSON array, one item at a time (the same text as :func:`dumps`)."""
+    file.write("[")
+    for i, (k, e) in enumerate(bib.entries.items()):
+        item = json.dumps(entry_to_item(k, e), ensure_ascii=False, indent=2)
+        file.write(("," if i else "") + "\n  " + item.replace("\n", "\n  "))
+    file.write("\n]\n" if bib.entries else "]\n")
+
+
 def dumps(bib) -> str:
     return json.dumps([entry_to_item(k, e) for k, e in bib.entries.items()], ensure_ascii=False, indent=2) + "\n"

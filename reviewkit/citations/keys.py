@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .record import Fields
+
 _STOP = frozenset(
     "a an the of on in for and or to with from by at as is are was be its into than "
     "what which how why when who whom whose does do did can should".split()
@@ -19,7 +21,16 @@ _STOP = frozenset(
 
 
 def ascii_fold(text: str) -> str:
+    if text.isascii():
+        return text
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def fields_of(entry) -> dict:
+    """An entry's fields for reading, as a plain dict (pybtex keeps lower-case keys in ``_dict``; reading
+    through its case-insensitive mapping costs a third of a 20,000-record merge)."""
+    f = entry.fields
+    return f if type(f) is Fields else getattr(f, "_dict", f)
 
 
 def is_others(person) -> bool:
@@ -34,7 +45,8 @@ def first_family(entry) -> str:
                 continue
             name = " ".join(person.prelast_names + person.last_names) or str(person)
             return name
-    org = entry.fields.get("organization") or entry.fields.get("institution")
+    f = fields_of(entry)
+    org = f.get("organization") or f.get("institution")
     return org or ""
 
 
@@ -45,8 +57,9 @@ def base_key(entry) -> str:
     fam_words = [w for w in re.split(r"[\s\-]+", folded) if w]
     if len(fam_words) > 1 and fam_words[0] in {"van", "von", "de", "der", "den", "di", "da", "la", "le", "du"}:
         family = re.sub(r"[^a-z]", "", "".join(fam_words[1:]))
-    year = re.sub(r"\D", "", entry.fields.get("year", ""))[:4]
-    words = re.findall(r"[a-z0-9]+", ascii_fold(entry.fields.get("title", "")).lower())
+    f = fields_of(entry)
+    year = re.sub(r"\D", "", f.get("year", ""))[:4]
+    words = re.findall(r"[a-z0-9]+", ascii_fold(f.get("title", "")).lower())
     word = next((w for w in words if w not in _STOP and not w.isdigit()), "")
     if not family:
         family = word or "anon"
@@ -55,7 +68,7 @@ def base_key(entry) -> str:
 
 
 def fingerprint(entry) -> str:
-    f = entry.fields
+    f = fields_of(entry)
     return f.get("doi") or f.get("pmid") or f.get("pmcid") or f.get("nct") or (
         re.sub(r"\W+", " ", f.get("title", "").lower()).strip() + "|" + f.get("year", "")
     )

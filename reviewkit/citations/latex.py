@@ -36,7 +36,7 @@ def escape(text: str) -> str:
     return _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group()], text)
 
 
-_NEEDS_CODEC = re.compile(r"[\\~$`]|--|''|<<|>>|!`|\?`")
+_NEEDS_CODEC = re.compile(r"[\\~$`]|''|<<|>>|!`|\?`")
 
 
 def to_text(value: str) -> str:
@@ -51,6 +51,8 @@ def to_text(value: str) -> str:
     if not _NEEDS_CODEC.search(value):
         if "{" in value or "}" in value:
             value = re.sub(r"[ \t\r\n]+", " ", value.replace("{", "").replace("}", "")).strip()
+        if "--" in value:  # TeX dashes, as latexcodec decodes them
+            value = value.replace("---", "\u2014").replace("--", "\u2013")
         return value
     s = value.replace(r"\{", _LBRACE).replace(r"\}", _RBRACE).replace(r"\$", "\ue005")
     s = s.replace(r"\textbackslash{}", "\ue002").replace(r"\textbackslash", "\ue002")

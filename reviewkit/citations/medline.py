@@ -62,7 +62,15 @@ def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> R
     return R.ParseResult(BibliographyData(entries=assign_keys(entries)), [], skipped)
 
 
-_DOI_IN = re.compile(r"(\S+)\s*\[doi\]")
+def _tagged(value: str, marker: str) -> list[str]:
+    """The word before each *marker* ("10.1/x [doi]"), found without backtracking over long lines."""
+    out, start = [], 0
+    while (i := value.find(marker, start)) >= 0:
+        before = value[max(0, i - 1000):i].split()
+        if before:
+            out.append(before[-1])
+        start = i + len(marker)
+    return out
 
 
 def _values(rec, tag) -> list[str]:
@@ -76,7 +84,7 @@ def _t(rec, tag) -> str:
 
 def _to_entry(rec, source: str):
     # Biopython joins repeated LID lines into one string ("S0140… [pii] 10.1016/… [doi]"): find each "… [doi]"
-    dois = [m.group(1) for tag in ("LID", "AID") for v in _values(rec, tag) for m in _DOI_IN.finditer(v)]
+    dois = [d for tag in ("LID", "AID") for v in _values(rec, tag) for d in _tagged(v, "[doi]")]
     doi = next((d for d in dois if R.normalize_doi(d)), "")
     dp = _t(rec, "DP")
     year = (re.search(r"\d{4}", dp) or [""])[0]

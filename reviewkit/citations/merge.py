@@ -25,9 +25,11 @@ The rules, in the order they apply:
 Records are taken in a fixed order (most identifiers first, then by content),
 so the result does not depend on the order of the input files.  Every lookup
 is a dictionary probe — identifier, exact title, and the title shortened or
-matched by one to four words — and candidate works are kept per set of
-identifier kinds they carry, so a probe never scans a list: merging is linear
-in the number of records whatever the distribution of titles.
+matched by one to four words — that looks at no more than a few works filed
+under the key (a key crowded with works that have different identifiers merges
+nothing new: safe, never a guess), so merging is linear in the number of
+records whatever the distribution of titles, and memory is one small entry
+per key.
 
 Within a merged work each field keeps its richer value (the longer text; ties
 go alphabetically), every identifier of every record is kept (rule 1 makes
@@ -46,7 +48,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from .keys import ascii_fold, assign_keys, first_family, fingerprint, is_others
+from .record import new_entry
+from .keys import ascii_fold, assign_keys, fields_of, first_family, fingerprint, is_others
 
 ID_KINDS = ("doi", "pmid", "pmcid", "nct")
 CONFLICT_KINDS = ("doi", "pmid", "pmcid")  # a work has one of each; two different values are two works
@@ -115,12 +118,12 @@ class MergeResult:
 
 
 class _Group:
-    __slots__ = ("records", "ids", "kinds", "index", "why")
+    __slots__ = ("records", "ids", "titles", "index", "why")
 
     def __init__(self, index: int):
         self.records: list[Record] = []
         self.ids: dict[str, str] = {}
-        self.kinds = frozenset()
+        self.titles: list[tuple[str, str, str]] = []  # (normalized title, year, surname) of its records
         self.index = index
         self.why: list[tuple[Record, str]] = []
 
@@ -128,7 +131,7 @@ class _Group:
 def _ids(entry) -> dict[str, str]:
     """The record's identifiers.  An NCT id names a trial, which many papers report: it identifies the
     work only for a record that has no DOI, PMID or PMCID (a registration itself)."""
-    f = entry.fields
+    f = fields_of(entry)
     ids = {k: f[k].lower() for k in CONFLICT_KINDS if f.get(k)}
     if not ids and f.get("nct"):
         ids["nct"] = f["nct"].lower()
@@ -142,38 +145,63 @@ def _conflict(a: dict, b: dict) -> str | None:
     return None
 
 
+def _related(t: str, other: str) -> str | None:
+    """The title rule that makes two normalized titles match: "same" or "prefix", else None."""
+    if t == other:
+        return "same"
+    short, long_ = sorted((t, other), key=len)
+    if (long_.startswith(short + " ") and short.count(" ") + 1 >= PREFIX_WORDS
+            and len(long_[len(short):].split()) <= MAX_EXTRA_WORDS):
+        return "prefix"
+    return None
+
+
 class _TitleIndex:
-    """title key -> {identifier kinds of the work -> ordered set of works}; probes never scan."""
+    """Hash of a title key -> the work (or works) filed under it.  A probe looks at no more than
+    :attr:`SCAN` works and checks each against the title itself, so neither a crowd of works with one
+    title nor a hash collision can make it slow or wrong; memory is one small entry per key."""
+
+    SCAN = 16
 
     def __init__(self):
-        self.data: dict[tuple, dict[frozenset, dict[_Group, None]]] = {}
-        self.filed: dict[_Group, list[tuple]] = {}  # the keys each group is filed under
+        self.data: dict[int, object] = {}
 
     def add(self, key, group: _Group) -> None:
-        by_kinds = self.data.setdefault(key, {})
-        if group in by_kinds.get(group.kinds, ()):
-            return
-        by_kinds.setdefault(group.kinds, {})[group] = None
-        self.filed.setdefault(group, []).append(key)
+        h = hash(key)
+        v = self.data.get(h)
+        if v is None:
+            self.data[h] = group
+        elif v is not group:
+            if type(v) is list:
+                if v[-1] is not group:
+                    v.append(group)
+            else:
+                self.data[h] = [v, group]
 
-    def refile(self, group: _Group, old_kinds: frozenset) -> None:
-        for key in self.filed.get(group, ()):
-            by_kinds = self.data[key]
-            by_kinds.get(old_kinds, {}).pop(group, None)
-            by_kinds.setdefault(group.kinds, {})[group] = None
+    def candidates(self, key) -> tuple[list, bool]:
+        v = self.data.get(hash(key))
+        if v is None:
+            return [], False
+        if type(v) is not list:
+            return [v], False
+        return v[: self.SCAN], len(v) > self.SCAN
 
-    def compatible(self, key, kinds: frozenset, ids: dict, limit: int = 2) -> list[_Group]:
-        """Up to *limit* works under *key* whose identifiers cannot conflict with *ids*."""
-        out = []
-        for group_kinds, groups in self.data.get(key, {}).items():
-            shared = (group_kinds & kinds) & set(CONFLICT_KINDS)
-            for g in groups:
-                if shared and _conflict(g.ids, ids):
-                    break  # same kinds -> every work in this set has a different value (else the id would match)
-                out.append(g)
-                if len(out) >= limit:
-                    return out
-        return out
+
+def _compatible(index: _TitleIndex, key, title: tuple, ids: dict, limit: int = 2) -> tuple[list, bool]:
+    """(up to *limit* works under *key* whose title matches *title* and whose identifiers cannot conflict
+    with *ids*, whether more works were there than a probe looks at)."""
+    t, year, fam = title
+    cands, more = index.candidates(key)
+    out = []
+    for g in cands:
+        if g in out or _conflict(g.ids, ids):
+            continue
+        if not any(y == year and f == fam and _related(t, t2) for t2, y, f in g.titles):
+            continue  # a hash collision, not the same title
+        out.append(g)
+        if len(out) >= limit:
+            break
+    return out, more
 
 
 def merge(records, *, on_key_clash: str = "error") -> MergeResult:
@@ -197,7 +225,7 @@ def _order(records):
     """Most identifiers first, then by content: the same records in any order give the same result."""
     def sort_key(item):
         i, rec = item
-        f = rec.entry.fields
+        f = fields_of(rec.entry)
         return (-sum(1 for k in ID_KINDS if f.get(k)), fingerprint(rec.entry), rec.key or "", rec.origin, i)
     return [rec for _, rec in sorted(enumerate(records), key=sort_key)]
 
@@ -216,8 +244,7 @@ def _title_keys(t: str, year: str, fam: str):
 def _merge(records, on_key_clash: str) -> MergeResult:
     groups: list[_Group] = []
     by_id: dict[tuple[str, str], _Group] = {}
-    titles = _TitleIndex()  # exact titles, filed under ("=", title, year, surname)
-    cut = _TitleIndex()  # titles shortened by 1..4 words, filed under ("=", shortened, year, surname)
+    titles = _TitleIndex()  # exact titles: ("=", title, year, surname) and shortened: ("<", shortened, year, surname)
     apart: list[str] = []
     read = 0
 
@@ -225,9 +252,9 @@ def _merge(records, on_key_clash: str) -> MergeResult:
         read += 1
         entry = rec.entry
         ids = _ids(entry)
-        kinds = frozenset(ids)
-        t = norm_title(entry.fields.get("title", ""))
-        fam, year = _family_key(entry), entry.fields.get("year", "")
+        f = fields_of(entry)
+        t = norm_title(f.get("title", ""))
+        fam, year = _family_key(entry), f.get("year", "")
         target, why = None, ""
         for k, v in ids.items():  # rule 2, checked against rule 1
             g = by_id.get((k, v))
@@ -239,42 +266,42 @@ def _merge(records, on_key_clash: str) -> MergeResult:
                     continue
                 target, why = g, f"same {k.upper()} {v}"
                 break
-        exact, shorter = _title_keys(t, year, fam) if t else (None, [])
-        if target is None and t and not is_generic(t):  # rules 3-5
-            found = titles.compatible(exact, kinds, ids)
-            rule = "same title, year and first author"
+        usable = bool(t) and not is_generic(t)
+        exact, shorter = _title_keys(t, year, fam) if usable else (None, [])
+        if target is None and usable:  # rules 3-5
+            me = (t, year, fam)
+            found, more = _compatible(titles, exact, me, ids)
             if not found and len(t.split()) >= PREFIX_WORDS:
-                # this title is the longer one: a work whose whole title is this one shortened
-                for key in shorter:
-                    found = titles.compatible(key, kinds, ids)
+                for key in shorter:  # this title is the longer: a work whose title is this one shortened
+                    found, more = _compatible(titles, key, me, ids)
                     if found:
                         break
-                if not found:  # this title is the shorter one: a work whose title, shortened, is this one
-                    found = cut.compatible(exact, kinds, ids)
-                rule = "title is a prefix of the other (journal run into the title), same year and first author"
-            if len(found) > 1:
+                if not found:  # this title is the shorter: a work whose title, shortened, is this one
+                    found, more = _compatible(titles, ("<",) + exact[1:], me, ids)
+            if len(found) > 1 or (found and more):
+                other = found[1].records[0].origin if len(found) > 1 else "other works"
                 apart.append(f"kept apart: {rec.origin} has the title of {found[0].records[0].origin} and of "
-                             f"{found[1].records[0].origin}, which have different identifiers; not merged into either")
+                             f"{other}, which have different identifiers; not merged into either")
             elif found:
-                target, why = found[0], rule
+                g = found[0]
+                rule = "same" if any(_related(t, t2) == "same" for t2, y, fa in g.titles if (y, fa) == (year, fam)) else "prefix"
+                target, why = g, ("same title, year and first author" if rule == "same" else
+                                  "title is a prefix of the other (journal run into the title), same year and first author")
         if target is None:
             target = _Group(len(groups))
             groups.append(target)
         else:
             target.why.append((rec, why))
         target.records.append(rec)
-        old_kinds = target.kinds
         for k, v in ids.items():
             target.ids.setdefault(k, v)
             by_id.setdefault((k, v), target)
-        target.kinds = frozenset(target.ids)
-        if target.kinds != old_kinds:
-            titles.refile(target, old_kinds)
-            cut.refile(target, old_kinds)
-        if t and not is_generic(t):
+        if usable:
+            if (t, year, fam) not in target.titles:
+                target.titles.append((t, year, fam))
             titles.add(exact, target)
             for key in shorter:
-                cut.add(key, target)
+                titles.add(("<",) + key[1:], target)
 
     return _finish(groups, read, apart, on_key_clash)
 
@@ -282,12 +309,12 @@ def _merge(records, on_key_clash: str) -> MergeResult:
 def _source_keys(rec) -> list[str]:
     """The keys a source gave this record: its BibTeX key and any alias (CSL-JSON id, biblatex ``ids``)."""
     keys = [rec.key] if rec.key else []
-    keys += [a.strip() for a in rec.entry.fields.get("ids", "").split(",") if a.strip()]
+    keys += [a.strip() for a in fields_of(rec.entry).get("ids", "").split(",") if a.strip()]
     return keys
 
 
 def _finish(groups, read, apart, on_key_clash) -> MergeResult:
-    from pybtex.database import BibliographyData, Entry
+    from pybtex.database import BibliographyData
 
     groups.sort(key=lambda g: g.index)
     owner: dict[str, int] = {}
@@ -324,11 +351,7 @@ def _finish(groups, read, apart, on_key_clash) -> MergeResult:
         aliases = ",".join(sorted(k for k in owned.get(i, ()) if k != key))
         if aliases != e.fields.get("ids", ""):
             if len(g.records) == 1:  # never change an input entry in place
-                copy = Entry(e.type, fields=dict(e.fields))
-                for role, people in e.persons.items():
-                    for p in people:
-                        copy.add_person(p, role)
-                e = copy
+                e = new_entry(e.type, dict(e.fields), dict(e.persons))
             if aliases:
                 e.fields["ids"] = aliases
             else:
@@ -350,8 +373,6 @@ def _named(persons):
 
 
 def _combine(entries):
-    from pybtex.database import Entry
-
     if len(entries) == 1:
         return entries[0]
     types = [e.type for e in entries]
@@ -368,14 +389,12 @@ def _combine(entries):
             fields[name] = ",".join(sorted({a for e in entries for a in e.fields.get("ids", "").split(",") if a}))
         else:
             fields[name] = _richer([e.fields.get(name) for e in entries])
-    out = Entry(etype, fields={k: v for k, v in fields.items() if v})
+    persons = {}
     for role in sorted({r for e in entries for r in e.persons}):
         lists = [e.persons.get(role, []) for e in entries]
-        best = max(
+        persons[role] = max(
             lists,
             key=lambda ps: (len(_named(ps)), sum(len("".join(p.first_names + p.last_names)) for p in ps),
                             any(map(is_others, ps))),
         )
-        for p in best:
-            out.add_person(p, role)
-    return out
+    return new_entry(etype, {k: v for k, v in fields.items() if v}, persons)

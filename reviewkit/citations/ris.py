@@ -1,17 +1,18 @@
 """RIS files from PubMed, Scopus, Embase, Ovid, ProQuest, Web of Science, Rayyan, Zotero, EndNote.
 
 The tokenizer is tolerant of what those exports really contain: a byte-order
-mark, CRLF line ends, tags separated by tabs or by one space (Web of Science's
-two-letter tags), untagged continuation lines, repeated tags, and stray lines
-between records ("Record #1 of 2", "1."), which are skipped.  A tag outside a
-record, or a file that ends inside one, is an error naming the line; nothing
-is dropped silently.  Tag names follow rispy's table; writing uses rispy.
+mark, CR, CRLF or LF line ends, tags separated by tabs or by one space (Web of
+Science's two-letter tags), untagged continuation lines, repeated tags, and
+lines outside records ("Record #1 of 2", "1.", Ovid's ``NL  -`` and link lines
+after ``ER``), which are ignored with a warning naming them.  A record cut
+before its ``ER`` is an error naming the line; nothing is dropped silently.
+Records are read one at a time (a 200,000-record file never exists as tokens
+all at once).  Tag names follow rispy's table; writing uses rispy.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
@@ -23,6 +24,8 @@ _TAG = re.compile(r"^([A-Z][A-Z0-9])(?: {1,2}-(?: |$)| {1,2}-(?=\S)|\t+-? ?)(.*)
 # Web of Science: "PT J", "AU Name", "ER" alone
 _WOS_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
 _WOS_HEAD = re.compile(r"^(FN|VR) ")
+_FAST = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _WOS_LISTS = {"AU", "AF", "BA", "BF", "CA", "ED", "BE", "CR", "C1", "GP"}
 
 TYPES = {"JOUR": "article", "JFULL": "article", "EJOUR": "article", "MGZN": "article", "NEWS": "article",
@@ -32,30 +35,63 @@ TYPES = {"JOUR": "article", "JFULL": "article", "EJOUR": "article", "MGZN": "art
          "J": "article", "B": "book", "S": "article", "P": "misc", "Journal Article": "article"}
 
 
-@dataclass
 class RawRecord:
-    line: int
-    tags: list[tuple[str, str, int]] = field(default_factory=list)
+    """One record's tags in file order: ``(tag, value, line)``; values by tag are indexed once."""
+
+    __slots__ = ("line", "tags", "_by")
+
+    def __init__(self, line: int, tags=None):
+        self.line = line
+        self.tags: list[tuple[str, str, int]] = tags if tags is not None else []
+        self._by = None
+
+    def _index(self) -> dict:
+        if self._by is None:
+            by: dict[str, list[str]] = {}
+            for t, v, _ in self.tags:
+                if v:
+                    by.setdefault(t, []).append(v)
+            self._by = by
+        return self._by
 
     def all(self, *names):
-        return [v for t, v, _ in self.tags if t in names and v]
+        """Non-empty values of these tags, tag by tag in the order named (file order within a tag)."""
+        by = self._index()
+        if len(names) == 1:
+            return by.get(names[0], [])
+        return [v for n in names for v in by.get(n, ())]
 
     def first(self, *names):
+        by = self._index()
         for n in names:
-            for t, v, _ in self.tags:
-                if t == n and v:
-                    return v
+            if n in by:
+                return by[n][0]
         return ""
 
 
 def tokenize(text: str, name: str = "<string>", warnings: list | None = None) -> list[RawRecord]:
+    """All records of a RIS text (see :func:`iter_records`)."""
+    return list(iter_records(text, name, warnings))
+
+
+def _lines(text: str):
+    """The lines of *text* (LF-separated) one at a time, without a list of all of them."""
+    pos, n = 0, len(text)
+    while pos < n:
+        end = text.find("\n", pos)
+        if end < 0:
+            end = n
+        yield text[pos:end]
+        pos = end + 1
+
+
+def iter_records(text: str, name: str = "<string>", warnings: list | None = None):
     """The records of a RIS file.  Lines outside any record — export headers, "1.", tags an exporter
     writes after ``ER`` (Ovid's ``NL  -``, "Link to the Ovid Full Text…"), a second ``ER`` — are
     ignored with one warning per run of lines (into *warnings*), naming the lines.  A record that
     never ends (a new ``TY`` or the end of the file before its ``ER``) is an error: where it was cut
     cannot be known."""
     text = R.lines(text)
-    records: list[RawRecord] = []
     current: RawRecord | None = None
     wos = False
     last_tag = None
@@ -69,13 +105,16 @@ def tokenize(text: str, name: str = "<string>", warnings: list | None = None) ->
             warnings.append(f"{name}:{span}: {what} outside any record ignored (first: {stray[0][1][:60]!r})")
         stray.clear()
 
-    for lineno, line in enumerate(text.split("\n"), start=1):
+    for lineno, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         if lineno <= 3 and _WOS_HEAD.match(line):
             wos = True
             continue
-        m = (_WOS_TAG if wos else _TAG).match(line)
+        if not wos and len(line) >= 5 and line[2:5] == "  -" and line[0] in _UPPER and (len(line) == 5 or line[5] == " "):
+            m = _FAST.match(line)  # the common "TI  - value" shape, checked without the general pattern
+        else:
+            m = (_WOS_TAG if wos else _TAG).match(line)
         if wos and line.startswith("   ") and current is not None and last_tag:
             if last_tag in _WOS_LISTS:  # one author / cited reference per continuation line
                 current.tags.append((last_tag, line.strip(), lineno))
@@ -94,7 +133,7 @@ def tokenize(text: str, name: str = "<string>", warnings: list | None = None) ->
                 last_tag = "TY"
                 continue
             if tag == "ER" and current is not None:
-                records.append(current)
+                yield current
                 current, last_tag = None, None
                 continue
             if tag == "EF" and wos:
@@ -114,10 +153,9 @@ def tokenize(text: str, name: str = "<string>", warnings: list | None = None) ->
         raise InputError(f"file ends inside the record that starts at line {current.line} (no ER tag); "
                          "the file may have been cut", source=f"{name}:{current.line}")
     flush_stray()
-    return records
 
 
-def _to_entry(rec: RawRecord, name: str):
+def _to_entry(rec: RawRecord, base: str):
     ty = rec.first("TY")
     doi = ""
     for v in rec.all("DO", "DI", "M3", "UR", "L3"):
@@ -149,7 +187,7 @@ def _to_entry(rec: RawRecord, name: str):
         year=year, volume=rec.first("VL", "VO", "VN"), number=rec.first("IS", "CP", "IP"), pages=pages,
         doi=doi, pmid=pmid, pmcid=pmcid, url=urls[0] if urls else "", abstract=rec.first("AB", "N2"),
         publisher=rec.first("PB"), keywords=rec.all("KW", "DE"), language=rec.first("LA"), note=rec.first("N1"),
-        issn=rec.first("SN"), source=f"{Path(name).name}:{rec.line}",
+        issn=rec.first("SN"), source=f"{base}:{rec.line}",
     )
 
 
@@ -161,11 +199,10 @@ def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> R
     warnings: list[str] = []
     skipped: list[str] = []
     entries = []
-    records = tokenize(text, name, warnings)
-    if not records and text.strip():
-        first = next(i for i, ln in enumerate(R.lines(text).split("\n"), start=1) if ln.strip())
-        raise InputError("no RIS record in this file (expected a line 'TY  - …' to start one)", source=f"{name}:{first}")
-    for rec in records:
+    base = Path(name).name
+    seen = 0
+    for rec in iter_records(text, name, warnings):  # one record at a time: memory holds entries, not tokens
+        seen += 1
         given = rec.all("DO", "DI")
         bad = [v for v in given if not R.doi_from_url(v)]
         for v in bad:
@@ -177,7 +214,10 @@ def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> R
                 raise InputError(problem, source=f"{name}:{rec.line}")
             skipped.append(f"{name}:{rec.line}: {problem}")
             continue
-        entries.append(_to_entry(rec, name))
+        entries.append(_to_entry(rec, base))
+    if not seen and text.strip():
+        first = next(i for i, ln in enumerate(_lines(R.lines(text)), start=1) if ln.strip())
+        raise InputError("no RIS record in this file (expected a line 'TY  - …' to start one)", source=f"{name}:{first}")
     return R.ParseResult(BibliographyData(entries=assign_keys(entries)), warnings, skipped)
 
 

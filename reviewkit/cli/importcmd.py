@@ -37,10 +37,17 @@ def _out_format(args) -> str:
     return "bibtex"
 
 
+def _write(module, bib, file) -> None:
+    if hasattr(module, "dump"):
+        module.dump(bib, file)
+    else:
+        file.write(module.dumps(bib))
+
+
 def run(args) -> int:
     import importlib
 
-    from ..atomic import check_target, write as atomic_write
+    from ..atomic import check_target, replacing, write as atomic_write
     from ..citations import check_encoding, load_bibliography
 
     check_encoding(args.encoding)
@@ -49,9 +56,9 @@ def run(args) -> int:
     if args.report:
         check_target(args.report)
     result = load_bibliography(args.files, fmt=args.fmt, encoding=args.encoding, skip_invalid=args.skip_invalid,
-                               on_key_clash="rename" if args.rename_clashing_keys else "error")
+                               on_key_clash="rename" if args.rename_clashing_keys else "error",
+                               cache=False)  # a one-off conversion: caching the parse would only cost time
     module = importlib.import_module(f"..citations.{WRITERS[_out_format(args)]}", __package__)
-    text = module.dumps(result.bibliography)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
     for s in result.skipped:
@@ -59,9 +66,10 @@ def run(args) -> int:
     for a in result.apart:
         print(a, file=sys.stderr)
     if args.output == "-":
-        sys.stdout.write(text)
+        _write(module, result.bibliography, sys.stdout)
     else:
-        atomic_write(Path(args.output), text)
+        with replacing(args.output) as f:  # streamed to a temporary file, renamed into place when complete
+            _write(module, result.bibliography, f)
     if args.report:
         lines = [*result.report(), *(f"skipped {s}" for s in result.skipped)]
         atomic_write(Path(args.report), "\n".join(lines) + "\n")
