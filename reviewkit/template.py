@@ -177,7 +177,10 @@ def meta_analysis_cells() -> list:
                  "    if a.egger is not None:\n"
                  "        report.figure(forest.funnel(a.effects, a.result, egger=a.egger), f\"funnel-{tag}\",\n"
                  "                      caption=\"Funnel plot with 90%, 95% and 99% pseudo-confidence regions around the pooled estimate.\")\n"
-                 "        report.text(meta_prose.egger_sentence(a.egger, k=a.result.k))", []),
+                 "        report.text(meta_prose.egger_sentence(a.egger, k=a.result.k))\n"
+                 "    if a.result.k >= 3:\n"
+                 "        report.table(synthesis.leave_one_out_table(a), f\"leave-one-out-{tag}\",\n"
+                 "                     caption=\"Sensitivity analysis: the pooled estimate without each study in turn.\")", []),
         ("code", "rob_path = project.path(risk_of_bias_file)\n"
                  "rob = bias.read_risk_of_bias(rob_path) if rob_path.exists() else None\n"
                  "if rob is not None and len(rob):\n"
@@ -195,7 +198,8 @@ def meta_analysis_cells() -> list:
         ("code", "grade_path = project.path(grade_file)\n"
                  "judgements = grade.read_grade(grade_path) if grade_path.exists() else None\n"
                  "risk = comparator_risk or (a.control_risk if a else None)\n"
-                 "if a is not None and judgements is not None and (judgements['outcome'] == a.outcome).any() and risk:\n"
+                 "if (a is not None and a.measure in ('OR', 'RR', 'RD', 'HR') and risk and judgements is not None\n"
+                 "        and (judgements['outcome'] == a.outcome).any()):\n"
                  "    sof = grade.summary_of_findings([dict(outcome=a.outcome, result=a.result, participants=a.participants,\n"
                  "                                          control_risk=risk)], judgements)\n"
                  "    basis = 'the assumed comparator risk' if comparator_risk else 'the pooled risk in the control arms'\n"

@@ -117,3 +117,14 @@ def test_a_row_that_cannot_be_pooled_is_an_error_not_dropped(tmp_path):
     with pytest.raises(InputError) as info:
         effects(read_sheet(path), "RR", name=str(path))
     assert f"{path}:3: statistic 'HR' cannot be pooled as RR (usable: counts, RR)" in str(info.value)
+
+
+def test_a_reported_hazard_ratio_is_not_drawn_as_a_median(tmp_path):
+    from reviewkit.evidence import figures
+
+    path = write(tmp_path,
+                 row(statistic="median", value=13.2, ci_low=4.7, ci_high=31.1, endpoint="OS", outcome="", unit="months", n=25),
+                 row(study="Trial B", statistic="HR", value=0.8, ci_low=0.6, ci_high=1.1, endpoint="OS", outcome=""))
+    fig = figures.outcome_intervals(read_sheet(path), endpoints=("OS",))
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == 1 and "Trial B" not in " ".join(labels)

@@ -19,6 +19,14 @@ DEMO = ROOT / "examples" / "bcg-vaccine"
 REF = json.loads((Path(__file__).parent / "reference" / "metafor_reference.json").read_text())
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 @pytest.fixture(scope="module")
 def analysis():
     return synthesis.analyse(read_sheet(DEMO / "references" / "evidence.csv"), outcome="Tuberculosis", measure="RR",
@@ -169,6 +177,17 @@ def test_synthesis_errors_name_the_closest_outcome(analysis):
     assert synthesis.analyse(read_sheet(ROOT / "references" / "evidence.csv")) is None
 
 
+def test_leave_one_out_table_back_transforms(analysis):
+    table = synthesis.leave_one_out_table(analysis)
+    ref = next(e for e in REF["leave1out"] if e["method"] == "REML")["result"]
+    import math
+
+    assert list(table["Study left out"]) == list(analysis.effects["study"])
+    first = table.iloc[0]["Pooled risk ratio [95% CI]"]
+    assert first == (f"{math.exp(ref['estimate'][0]):.2f} [{math.exp(ref['ci_low'][0]):.2f}, "
+                     f"{math.exp(ref['ci_high'][0]):.2f}]")
+
+
 def test_demo_notebook_is_the_template_kind():
     import nbformat
 
@@ -200,6 +219,7 @@ def test_the_demo_review_builds_with_all_four_figure_kinds(tmp_path):
                  "summary-of-findings-tuberculosis"):
         assert f'id="fig-{name}"' in html, name
         assert (project / "outputs" / "figures" / f"{name}.png").stat().st_size > 10_000
+    assert 'id="tbl-leave-one-out-tuberculosis"' in html
     text = re.sub(r"<[^>]+>", "", html)
     assert "Across 13 trials (n = 357,347), the pooled risk ratio was 0.49 (95% CI 0.34–0.70; I² = 92%" in text
     assert (project / "outputs" / "report.pdf").read_bytes().startswith(b"%PDF")

@@ -89,7 +89,9 @@ def outcome_intervals(evidence, endpoints=("PFS", "OS")):
 
     from .sheet import ENDPOINTS
 
-    rows = evidence[evidence["endpoint"].isin(endpoints) & evidence["value"].notna()].copy()
+    # medians only: a hazard ratio or other comparative estimate for the same endpoint is not a median
+    rows = evidence[evidence["endpoint"].isin(endpoints) & evidence["value"].notna()
+                    & (evidence["statistic"] == "median")].copy()
     if rows.empty:
         raise ValueError(f"no outcomes with a value for endpoints {list(endpoints)}")
     many_studies = rows["study"].nunique() > 1

@@ -384,12 +384,26 @@ def _tau2(y, v, X, method):
         if hi > 1e12:
             raise ValueError(f"{method}: the τ² estimate does not converge")
     grid = np.concatenate([[0.0], np.geomspace(hi * 1e-9, hi, 240)])
-    scores = [score(t) for t in grid]
+    scores = _grid_scores(y, v, grid, method) if p == 1 and np.allclose(X, 1) else [score(t) for t in grid]
     candidates = [0.0] if scores[0] <= 0 else []
     for (t0, s0), (t1, s1) in zip(zip(grid, scores), zip(grid[1:], scores[1:])):
         if s0 > 0 >= s1:
             candidates.append(float(brentq(score, t0, t1, xtol=1e-15, rtol=1e-14, maxiter=500)))
     return max(candidates, key=loglik)
+
+
+def _grid_scores(y, v, grid, method):
+    """The τ² scores of an intercept-only model on a whole grid at once (what ``score`` gives one by one)."""
+    import numpy as np
+
+    w = 1 / (v[None, :] + grid[:, None])
+    sw = w.sum(axis=1)
+    r = y[None, :] - ((w * y).sum(axis=1) / sw)[:, None]
+    py = w * r
+    if method == "PM":
+        return list((py * r).sum(axis=1) - (len(y) - 1))
+    pp = (py * py).sum(axis=1)
+    return list(pp - (sw - (w * w).sum(axis=1) / sw if method == "REML" else sw))
 
 
 def _i2_h2(y, v, X, tau2, q, method):

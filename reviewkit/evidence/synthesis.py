@@ -78,3 +78,28 @@ def analyse(sheet, *, outcome: str = "", measure: str = "RR", method: str = "REM
     participants = int(n.sum()) if n.notna().all() else None
     control = float(es["comparator_events"].sum() / es["comparator_n"].sum()) if counts else None
     return Analysis(outcome, measure, es, result, common, sub, by, egger, participants, control)
+
+
+def leave_one_out_table(a: Analysis):
+    """A display table of :func:`~reviewkit.evidence.meta.leave_one_out` for an analysis: the pooled
+    estimate [CI] (back-transformed for ratios), I² and τ² without each study in turn."""
+    import pandas as pd
+
+    import math
+
+    from .meta import leave_one_out
+    from .meta_prose import MEASURE_NAMES, value
+
+    table = leave_one_out(a.effects["yi"], a.effects["vi"], method=a.result.method, test=a.result.test,
+                          level=a.result.level, study=a.effects["study"])
+
+    f = math.exp if a.result.scale == "log" else (lambda x: x)
+    name = MEASURE_NAMES.get(a.measure, "estimate")
+    level = f"{round(a.result.level * 100):g}% CI"
+    return pd.DataFrame({
+        "Study left out": table["left_out"],
+        f"Pooled {name} [{level}]": [f"{value(f(e))} [{value(f(lo))}, {value(f(hi))}]"
+                                     for e, lo, hi in zip(table["estimate"], table["ci_low"], table["ci_high"])],
+        "I²": [f"{i * 100:.0f}%" for i in table["i2"]],
+        "τ²": [f"{t:.2f}" for t in table["tau2"]],
+    })
