@@ -9,7 +9,7 @@ from .. import __version__
 
 
 def parser() -> argparse.ArgumentParser:
-    from . import build, check, cite, diff, importcmd, init, trials
+    from . import build, bundle, check, cite, diff, importcmd, init, trials
 
     p = argparse.ArgumentParser(prog="reviewkit", description="Evidence bases to position-paper reports.")
     p.add_argument("--version", action="version", version=f"reviewkit {__version__}")
@@ -21,6 +21,7 @@ def parser() -> argparse.ArgumentParser:
     diff.add_parser(sub)
     init.add_parser(sub)
     check.add_parser(sub)
+    bundle.add_parser(sub)
     return p
 
 
