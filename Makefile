@@ -22,6 +22,7 @@ bench: setup chromium
 	$(BIN)/python benchmarks/bench_citations.py
 	$(BIN)/python benchmarks/bench_trials.py
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_formats.py
 
 setup: $(STAMP)
 

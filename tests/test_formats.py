@@ -215,3 +215,35 @@ def test_same_bytes_again(four):
     before = {n: (out / n).read_bytes() for n in ("report.docx", "report.xml")}
     reviewkit("build", four[0], "--to", "docx,jats", check=True)
     assert {n: (out / n).read_bytes() for n in before} == before
+
+
+def test_bundle_holds_the_submission(four):
+    import hashlib
+    import io
+    import json
+    import zipfile
+
+    from PIL import Image
+
+    project, out, html = four
+    proc = reviewkit("bundle", project)
+    assert proc.returncode == 0, proc.stderr
+    z = zipfile.ZipFile(out / "submission.zip")
+    names = set(z.namelist())
+    assert {f"manuscript/report.{x}" for x in ("html", "pdf", "docx", "xml")} <= names
+    for f in range(1, FIGURES + 1):
+        stems = [n[:-4] for n in names if n.startswith(f"figures/figure-{f}-") and n.endswith(".png")]
+        assert len(stems) == 1, f
+        assert {f"{stems[0]}.svg", f"{stems[0]}.pdf"} <= names
+        png = Image.open(io.BytesIO(z.read(f"{stems[0]}.png")))
+        assert round(png.info["dpi"][0]) == 300
+        assert z.read(f"{stems[0]}.pdf").startswith(b"%PDF")
+    assert len([n for n in names if n.startswith("tables/") and n.endswith(".csv")]) == len(html.tables)
+    assert {"notebooks/trials.ipynb", "notebooks/trials.html"} <= names
+    bib = z.read("bibliography/references.bib").decode()
+    assert len(re.findall(r"^@\w+\{", bib, re.M)) == REFERENCES
+    assert len(json.loads(z.read("bibliography/references.json"))) == REFERENCES
+    manifest = json.loads(z.read("manifest.json"))
+    assert manifest["packages"]["nbconvert"] and manifest["sections"][0]["inputs"][0]["sha256"]
+    for name, digest in manifest["bundle"]["files"].items():
+        assert hashlib.sha256(z.read(name)).hexdigest() == digest, name

@@ -115,3 +115,33 @@ def test_unknown_style_names_the_line_and_closest(project):
     assert re.search(r"review\.toml:\d+: unknown style 'american-medical-asociation' \(did you mean "
                      r"'american-medical-association'", proc.stderr), proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_docx_template_styles_are_used(project):
+    """[report] docx_template: the DOCX takes its styles from a reference document (here: pandoc's, restyled)."""
+    import subprocess
+
+    import docx
+    from docx.shared import Pt, RGBColor
+
+    from reviewkit.report.pandoc import pandoc_path
+
+    ref = project / "styles" / "journal.docx"
+    ref.write_bytes(subprocess.run([pandoc_path(), "--print-default-data-file", "reference.docx"],
+                                   capture_output=True, check=True).stdout)
+    d = docx.Document(ref)
+    heading = next(s for s in d.styles if s.name == "Heading 1")
+    heading.font.size, heading.font.color.rgb = Pt(21), RGBColor(0x8B, 0x00, 0x00)
+    d.save(ref)
+    toml = project / "review.toml"
+    text = re.sub(r'(?m)^style = ".*"$', 'style = "vancouver"', toml.read_text(encoding="utf-8"))
+    toml.write_text(text.replace('style = "vancouver"', 'style = "vancouver"\ndocx_template = "styles/missing.docx"'),
+                    encoding="utf-8")
+    proc = reviewkit("build", project, "--to", "docx")
+    assert proc.returncode == 2 and re.search(r"review\.toml:\d+: docx_template styles/missing\.docx not found", proc.stderr)
+    toml.write_text(toml.read_text(encoding="utf-8").replace("styles/missing.docx", "styles/journal.docx"), encoding="utf-8")
+    reviewkit("build", project, "--to", "docx", check=True)
+    out = docx.Document(project / "outputs" / "report.docx")
+    h1 = next(s for s in out.styles if s.name == "Heading 1")
+    assert h1.font.size == Pt(21) and h1.font.color.rgb == RGBColor(0x8B, 0x00, 0x00)
+    assert [p.text for p in out.paragraphs if p.style.name == "Heading 1"][0] == "1 Background and unmet needs"

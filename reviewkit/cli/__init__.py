@@ -9,7 +9,7 @@ from .. import __version__
 
 
 def parser() -> argparse.ArgumentParser:
-    from . import build, check, cite, diff, importcmd, init, lab, refs, trials
+    from . import build, bundle, check, cite, diff, importcmd, init, lab, refs, trials
 
     p = argparse.ArgumentParser(prog="reviewkit", description="Evidence bases to position-paper reports.")
     p.add_argument("--version", action="version", version=f"reviewkit {__version__}")
@@ -23,6 +23,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_parser(sub)
     refs.add_parser(sub)
     lab.add_parser(sub)
+    bundle.add_parser(sub)
     return p
 
 

@@ -223,9 +223,9 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
     for w in library.warnings:
         log(f"warning: {w}")
     log(f"bibliography: {library.summary}")
-    docs = []
+    docs, executed_notebooks = [], {}
     for s in cfg.sections:
-        executed = nbformat.read(out / "sections" / f"{s.name}.ipynb", as_version=4)
+        executed_notebooks[s.name] = executed = nbformat.read(out / "sections" / f"{s.name}.ipynb", as_version=4)
         docs.append(SectionDoc(s.name, blocks_from_notebook(executed, str(s.notebook.relative_to(cfg.root)),
                                                             source=notebooks[s.name])))
     rep = cfg.report
@@ -249,7 +249,8 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
 
     lock = Lock.read(cfg.root / LOCK_NAME)
     style = resolve_style(rep.get("style", "vancouver"), cfg.root)
-    nb, figures, tables = Assembler(library, lock, style=style).build(docs, meta)
+    sizes = {k: rep[k] for k in ("supplementary_rows", "supplementary_height") if k in rep}
+    nb, figures, tables = Assembler(library, lock, style=style, **sizes).build(docs, meta)
 
     rendered, export_error = {}, None
     for fmt in to:
@@ -258,6 +259,9 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
                                            docx_template=cfg.resolve(rep["docx_template"]) if rep.get("docx_template") else None)
         except ExportError as exc:
             export_error = export_error or exc
+    # the pages a figure's or table's link opens, rendered before anything is written
+    pages = ({name: writers.notebook_page(executed) for name, executed in executed_notebooks.items()}
+             if {"html", "pdf"} & set(to) else {})
 
     written = {}
     import csv
@@ -274,6 +278,8 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
         w.writerows([["" if v is None else v for v in row] for row in table["data"]])
         atomic_write(out / "tables" / f"{name}.csv", buf.getvalue())
     atomic_write(out / "report.ipynb", nbformat.writes(nb))
+    for name, page in pages.items():
+        atomic_write(out / "notebooks" / f"{name}.html", page)
     for fmt, data in rendered.items():
         atomic_write(out / FILES[fmt], data)
         written[fmt] = out / FILES[fmt]

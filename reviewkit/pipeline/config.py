@@ -26,7 +26,7 @@ REPORT_KEYS = {
     "title": str, "running_title": str, "authors": list, "affiliations": list, "abstract": str,
     "keywords": list, "bibliography": list, "style": str, "edition": str, "data_as_of": str,
     "formats": list, "docx_template": str, "funding": str, "conflicts": str, "data_availability": str,
-    "acknowledgements": str,
+    "acknowledgements": str, "supplementary_rows": object, "supplementary_height": object,
 }
 SECTION_KEYS = {"name": str, "notebook": str, "parameters": dict, "inputs": list, "title": str, "matrix": dict}
 

@@ -43,8 +43,13 @@ def render_figure(fig) -> dict[str, bytes]:
     return out
 
 
-def figure(fig, name: str, *, caption: str) -> None:
-    """Show *fig* and register it as report figure *name* with a Markdown *caption*."""
+def figure(fig, name: str, *, caption: str, supplementary: bool | None = None) -> None:
+    """Show *fig* and register it as report figure *name* with a Markdown *caption*.
+
+    ``supplementary=True`` puts it in the report's "Supplementary material" part
+    (numbered Figure S1, S2, …); ``None`` (default) does so when it is taller than
+    ``[report] supplementary_height`` inches; ``False`` keeps it in the text.
+    """
     import matplotlib.pyplot as plt
     from IPython.display import display
 
@@ -56,7 +61,10 @@ def figure(fig, name: str, *, caption: str) -> None:
         "image/svg+xml": data["svg"].decode("utf-8"),
         "text/plain": f"Figure '{name}': {caption}",
     }
-    display(bundle, raw=True, metadata={"reviewkit": {"kind": "figure", "name": name, "caption": caption}})
+    meta = {"kind": "figure", "name": name, "caption": caption}
+    if supplementary is not None:
+        meta["supplementary"] = bool(supplementary)
+    display(bundle, raw=True, metadata={"reviewkit": meta})
 
 
 def table_html(df, links: dict[str, str] | None = None) -> str:
@@ -90,8 +98,12 @@ def _jsonable(v):
     return v if isinstance(v, (int, float, bool, str)) else str(v)
 
 
-def table(df, name: str, *, caption: str, links: dict[str, str] | None = None) -> None:
-    """Show *df* and register it as report table *name* with a Markdown *caption*."""
+def table(df, name: str, *, caption: str, links: dict[str, str] | None = None, supplementary: bool | None = None) -> None:
+    """Show *df* and register it as report table *name* with a Markdown *caption*.
+
+    ``supplementary=True`` puts it in the "Supplementary material" part (Table S1, …);
+    ``None`` (default) does so when it has more rows than ``[report] supplementary_rows``.
+    """
     from IPython.display import display
 
     _check_name(name)
@@ -107,7 +119,10 @@ def table(df, name: str, *, caption: str, links: dict[str, str] | None = None) -
         MIME_TABLE: payload,
         "text/plain": f"Table '{name}': {caption}",
     }
-    display(bundle, raw=True, metadata={"reviewkit": {"kind": "table", "name": name, "caption": caption, "links": links or {}}})
+    meta = {"kind": "table", "name": name, "caption": caption, "links": links or {}}
+    if supplementary is not None:
+        meta["supplementary"] = bool(supplementary)
+    display(bundle, raw=True, metadata={"reviewkit": meta})
 
 
 def text(markdown: str) -> None:

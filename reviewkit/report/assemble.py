@@ -35,6 +35,10 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _IDENTIFIER_FIELDS = {"doi": "doi", "pmid": "pmid", "pmcid": "pmcid", "nct": "nct"}
 
 
+SUPPLEMENTARY_ROWS = 40  # tables longer than this go to the supplementary part unless placed explicitly
+SUPPLEMENTARY_HEIGHT = 9.0  # figures taller than this (inches) too: taller than a printed page with its caption
+
+
 @dataclass
 class Block:
     kind: str  # "markdown" | "figure" | "table" | "prose"
@@ -44,6 +48,7 @@ class Block:
     caption: str = ""
     data: dict = field(default_factory=dict)
     links: dict = field(default_factory=dict)
+    supplementary: bool | None = None  # None: decided by size
 
 
 @dataclass
@@ -99,7 +104,8 @@ def _blocks(cells, label: str) -> list[Block]:
                     out.append(Block("prose", origin, text=o["data"]["text/markdown"]))
                 elif kind in ("figure", "table"):
                     out.append(Block(kind, origin, name=meta["name"], caption=meta.get("caption", ""),
-                                     data=dict(o["data"]), links=meta.get("links", {})))
+                                     data=dict(o["data"]), links=meta.get("links", {}),
+                                     supplementary=meta.get("supplementary")))
     return out
 
 
@@ -228,10 +234,18 @@ def cited_identifiers(text: str) -> set[str]:
 
 
 class Assembler:
-    def __init__(self, bibliography, lock=None, style=None):
-        """*style*: None for Vancouver (numbers linked one by one), else the path of a ``.csl`` file."""
+    def __init__(self, bibliography, lock=None, style=None, *, supplementary_rows: int = SUPPLEMENTARY_ROWS,
+                 supplementary_height: float = SUPPLEMENTARY_HEIGHT):
+        """*style*: None for Vancouver (numbers linked one by one), else the path of a ``.csl`` file.
+
+        Figures taller than *supplementary_height* inches and tables longer than
+        *supplementary_rows* rows go to the "Supplementary material" part unless
+        the notebook placed them (``supplementary=True/False``).
+        """
         from .csl import CslCitations
 
+        self.supplementary_rows = supplementary_rows
+        self.supplementary_height = supplementary_height
         self.resolver = CitationResolver(bibliography, lock)
         self.bib = bibliography
         self.csl = CslCitations(style, bibliography) if style else None
@@ -240,16 +254,28 @@ class Assembler:
         self.floats: dict[tuple[str, str], int] = {}  # (fig|tbl, name) -> number
 
     # -- numbering -------------------------------------------------------
+    def is_supplementary(self, b: Block) -> bool:
+        if b.supplementary is not None:
+            return b.supplementary
+        if b.kind == "table":
+            return len(b.data.get(MIME_TABLE, {}).get("data", [])) > self.supplementary_rows
+        return _png_height_inches(b.data.get("image/png", "")) > self.supplementary_height
+
     def number_floats(self, sections: list[SectionDoc]) -> None:
-        counters = {"fig": 0, "tbl": 0}
+        """Figures and tables numbered in order of appearance: 1, 2, … in the text, S1, S2, … in the supplement."""
+        counters = {"fig": 0, "tbl": 0, "sfig": 0, "stbl": 0}
         for sec in sections:
             for b in sec.blocks:
                 if b.kind in ("figure", "table"):
                     kind = "fig" if b.kind == "figure" else "tbl"
                     if (kind, b.name) in self.floats:
                         raise InputError(f"{b.kind} name {b.name!r} is used twice", source=b.origin)
-                    counters[kind] += 1
-                    self.floats[(kind, b.name)] = counters[kind]
+                    if self.is_supplementary(b):
+                        counters["s" + kind] += 1
+                        self.floats[(kind, b.name)] = f"S{counters['s' + kind]}"
+                    else:
+                        counters[kind] += 1
+                        self.floats[(kind, b.name)] = counters[kind]
 
     def cite(self, text: str, origin: str) -> str:
         def group(m):
@@ -303,6 +329,7 @@ class Assembler:
             meta["abstract_markdown"] = self.inline(meta["abstract_markdown"], meta.get("abstract_source", "abstract"))
         figures_out: dict[str, dict] = {}
         tables_out: dict[str, dict] = {}
+        supplement: list = []  # figures and tables of the "Supplementary material" part
         for s_index, sec in enumerate(sections, start=1):
             sub = 0
             first_heading = True
@@ -312,28 +339,12 @@ class Assembler:
                     # computed prose may carry headings too (a batch section's title depends on its parameters)
                     text, sub, first_heading = _number_headings(text, s_index, sub, first_heading, sec.name)
                     cells.append(new_markdown_cell(text))
-                elif b.kind == "figure":
-                    n = self.floats[("fig", b.name)]
-                    caption = self.inline(b.caption, b.origin)
-                    c = new_code_cell("")
-                    c.outputs = [nbformat.v4.new_output(
-                        "display_data",
-                        data={"image/png": b.data["image/png"], "image/svg+xml": b.data["image/svg+xml"], "text/plain": b.caption},
-                        metadata={"reviewkit": {"kind": "figure", "name": b.name, "number": n, "caption_markdown": caption}},
-                    )]
-                    cells.append(c)
-                    figures_out[b.name] = {"png": base64.b64decode(b.data["image/png"]), "svg": _svg_bytes(b.data["image/svg+xml"])}
-                elif b.kind == "table":
-                    n = self.floats[("tbl", b.name)]
-                    caption = self.inline(b.caption, b.origin)
-                    c = new_code_cell("")
-                    c.outputs = [nbformat.v4.new_output(
-                        "display_data",
-                        data={"text/html": b.data["text/html"], "text/plain": b.caption},
-                        metadata={"reviewkit": {"kind": "table", "name": b.name, "number": n, "caption_markdown": caption}},
-                    )]
-                    cells.append(c)
-                    tables_out[b.name] = b.data.get(MIME_TABLE, {"columns": [], "data": []})
+                elif b.kind in ("figure", "table"):
+                    self._float_cell(b, supplement if self.is_supplementary(b) else cells, figures_out, tables_out,
+                                     sec.name)
+        if supplement:
+            cells.append(new_markdown_cell(SUPPLEMENT_HEADING))
+            cells.extend(supplement)
         if self.csl is not None:
             references = self._csl_references(cells, meta)
         else:
@@ -350,6 +361,26 @@ class Assembler:
         return nb, figures_out, tables_out
 
 
+    def _float_cell(self, b: Block, cells: list, figures_out: dict, tables_out: dict, section: str) -> None:
+        """The output cell of one figure or table, with its number and linked caption; its files for outputs/."""
+        import nbformat
+        from nbformat.v4 import new_code_cell
+
+        kind = "fig" if b.kind == "figure" else "tbl"
+        meta = {"kind": b.kind, "name": b.name, "number": self.floats[(kind, b.name)],
+                "caption_markdown": self.inline(b.caption, b.origin), "section": section}
+        if self.is_supplementary(b):
+            meta["supplementary"] = True
+        if b.kind == "figure":
+            data = {"image/png": b.data["image/png"], "image/svg+xml": b.data["image/svg+xml"], "text/plain": b.caption}
+            figures_out[b.name] = {"png": base64.b64decode(b.data["image/png"]), "svg": _svg_bytes(b.data["image/svg+xml"])}
+        else:
+            data = {"text/html": b.data["text/html"], "text/plain": b.caption}
+            tables_out[b.name] = b.data.get(MIME_TABLE, {"columns": [], "data": []})
+        c = new_code_cell("")
+        c.outputs = [nbformat.v4.new_output("display_data", data=data, metadata={"reviewkit": meta})]
+        cells.append(c)
+
     def _csl_references(self, cells, meta) -> list[dict]:
         """Render the CSL citations into every text that holds a placeholder; the style's reference list."""
         rendered, references = self.csl.render()
@@ -364,6 +395,22 @@ class Assembler:
             meta["abstract_markdown"] = sub(meta["abstract_markdown"], rendered)
         meta["citation_style"] = {"format": self.csl.format, "csl": self.csl.path.name}
         return references
+
+
+SUPPLEMENT_HEADING = '<h2 id="sec-supplementary" class="supplementary">Supplementary material</h2>'
+
+
+def _png_height_inches(png, dpi: int = 200) -> float:
+    """Height of a base64 PNG as ``report.figure`` saved it (at *dpi*), from its IHDR header."""
+    import struct
+
+    if isinstance(png, list):
+        png = "".join(png)
+    try:
+        head = base64.b64decode(png[:64])
+        return struct.unpack(">I", head[20:24])[0] / dpi
+    except (ValueError, struct.error):
+        return 0.0
 
 
 def _identifiers(entry) -> dict:

@@ -32,8 +32,10 @@ import subprocess
 from pathlib import Path
 
 from ..errors import ExportError
+from .assemble import _png_height_inches
 
 
+MAX_FIGURE_HEIGHT_IN = 7  # A4 or Letter text height less room for the caption
 JATS = "jats_archiving"  # JATS 1.3 Archiving and Interchange: the tag set that accepts any journal's article
 
 
@@ -91,7 +93,9 @@ def document_html(nb, image_dir: Path, *, title_block: bool = True) -> str:
                 png = "".join(png) if isinstance(png, list) else png
                 path = image_dir / f"{m['name']}.png"
                 path.write_bytes(base64.b64decode(png))
-                parts.append(f'<figure id="fig-{html.escape(m["name"])}"><img src="{html.escape(path.name)}" '
+                # a figure taller than a page is scaled to fit one (Word cannot split an image)
+                fit = f' height="{MAX_FIGURE_HEIGHT_IN}in"' if _png_height_inches(png) > MAX_FIGURE_HEIGHT_IN else ""
+                parts.append(f'<figure id="fig-{html.escape(m["name"])}"><img src="{html.escape(path.name)}"{fit} '
                              f'alt="{label} {m["number"]}"><figcaption>{caption}</figcaption></figure>')
             elif m["kind"] == "table":
                 table = _md_raw(o["data"]["text/html"])

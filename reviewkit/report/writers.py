@@ -56,3 +56,21 @@ def render(nb, fmt: str, *, running_title: str = "", docx_template: Path | None 
     if fmt == "jats":
         return pandoc.to_jats(nb, epoch=epoch)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def notebook_page(nb) -> bytes:
+    """An executed section notebook as a standalone HTML page, code shown (what a figure's link opens).
+
+    nbconvert's ``lab`` template with images embedded and HTML outputs sanitized;
+    its scripts from CDNs (require.js, MathJax, Mermaid) are left out, so the page
+    makes no request.
+    """
+    import re
+
+    from nbconvert.exporters import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", embed_images=True, sanitize_html=True)
+    body, _ = exporter.from_notebook_node(nb)
+    body = re.sub(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
+    body = re.sub(r'<script type="module">(?:(?!</script>).)*https?://(?:(?!</script>).)*</script>', "", body, flags=re.S)
+    return body.encode("utf-8")

@@ -1,0 +1,86 @@
+"""Units of the journal formats: JATS ref-list identifiers, explicit supplementary placement, metadata checks."""
+
+import re
+
+import pytest
+
+from conftest import DATA
+from reviewkit.errors import ConfigError
+from reviewkit.report import metadata
+from reviewkit.report.assemble import Assembler, Block, SectionDoc
+
+
+@pytest.fixture(scope="module")
+def pubmed_bibliography():
+    """Real PubMed records (tests/data/same-works-four-formats.nbib) with PMID, PMCID and DOI."""
+    from reviewkit.citations import load_bibliography
+
+    return load_bibliography([DATA / "same-works-four-formats.nbib"]).bibliography
+
+
+def test_jats_ref_list_tags_doi_pmid_pmcid(pubmed_bibliography):
+    from lxml import etree
+
+    from reviewkit.report.jats import finish
+
+    asm = Assembler(pubmed_bibliography)
+    keys = list(pubmed_bibliography.entries)[:2]
+    secs = [SectionDoc("a", [Block("markdown", "a, cell 1", text=f"# A\n\nSee [@{keys[0]}; @{keys[1]}].")])]
+    nb, _, _ = asm.build(secs, {"title": "T"})
+    rk = nb.metadata["reviewkit"]
+    root = etree.fromstring(finish("<sec id='sec-a'><title>A</title></sec>", rk))
+    refs = root.findall("back/ref-list/ref")
+    assert [r.get("id") for r in refs] == [f"ref-{k}" for k in keys]
+    ids = {(p.get("pub-id-type"), p.text) for p in root.iter("pub-id")}
+    assert ("pmid", "29424689") in ids and ("pmcid", "PMC5832410") in ids
+    assert ("doi", "10.7554/elife.32822") in {(t, v.lower()) for t, v in ids}
+
+
+def test_explicit_supplementary_flag_and_s_numbering(pubmed_bibliography):
+    asm = Assembler(pubmed_bibliography)
+    png = ""  # size unknown: placement only by the flag
+    secs = [SectionDoc("a", [
+        Block("markdown", "a, cell 1", text="# A\n\nSee @fig:one, @fig:two and @tbl:big."),
+        Block("figure", "a, cell 2", name="one", caption="One.", data={"image/png": png, "image/svg+xml": ""}),
+        Block("figure", "a, cell 3", name="two", caption="Two.", data={"image/png": png, "image/svg+xml": ""},
+              supplementary=True),
+        Block("table", "a, cell 4", name="big", caption="Big.",
+              data={"text/html": "<table></table>",
+                    "application/vnd.reviewkit.table+json": {"columns": ["x"], "data": [[i] for i in range(41)]}}),
+        Block("table", "a, cell 5", name="kept", caption="Kept.", supplementary=False,
+              data={"text/html": "<table></table>",
+                    "application/vnd.reviewkit.table+json": {"columns": ["x"], "data": [[i] for i in range(500)]}}),
+    ])]
+    nb, _, _ = asm.build(secs, {"title": "T"})
+    assert "Figure\xa01" in nb.cells[0].source or "Figure&nbsp;1" in nb.cells[0].source
+    assert re.search(r"Figure&nbsp;S1.*Table&nbsp;S1", nb.cells[0].source)
+    order = [(o.metadata.reviewkit["name"], o.metadata.reviewkit["number"]) for c in nb.cells if c.cell_type == "code"
+             for o in c.outputs]
+    assert order == [("one", 1), ("kept", 1), ("two", "S1"), ("big", "S1")]  # supplement after the text
+    assert any("Supplementary material" in c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_orcid_checksum():
+    assert metadata.orcid_checksum_ok("0000-0002-1825-0097")
+    assert metadata.orcid_checksum_ok("0000-0002-9079-593X")  # check digit X
+    assert not metadata.orcid_checksum_ok("0000-0002-1825-0098")
+
+
+@pytest.mark.parametrize("author, message", [
+    ({"name": "A", "orcd": "x"}, r"review\.toml:4: unknown key report\.authors\[1\]\.orcd \(did you mean 'orcid'\?\)"),
+    ({"name": "A", "orcid": "0000-0002-1825"}, r"ORCID '0000-0002-1825' of A: expected 16 digits"),
+    ({"name": "A", "affiliations": [3]}, r"A: affiliation 3 is not one of 1–2"),
+    ({"name": "A", "corresponding": True}, r"A is the corresponding author: add email"),
+    ({"name": "A", "email": "not-an-address"}, r"e-mail 'not-an-address' of A is not an address"),
+    ({"orcid": "0000-0002-1825-0097"}, r"report\.authors\[1\] needs a name"),
+])
+def test_metadata_errors_name_the_problem(author, message):
+    def toml_value(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return f'"{v}"' if isinstance(v, str) else str(v)
+
+    text = "[report]\ntitle = \"T\"\n" + "\n".join(f"{k} = {toml_value(v)}" for k, v in author.items())
+    report = {"title": "T", "affiliations": ["X", "Y"], "authors": [author]}
+    with pytest.raises(ConfigError, match=message):
+        metadata.check(report, "review.toml", text)
