@@ -21,6 +21,7 @@ def problems(project) -> tuple[list[str], list[str]]:
 
     cfg = config.load(project)
     found, notes = [], []
+    notes.extend(undeclared_reads(cfg))
 
     def attempt(fn, *a, **k):
         try:
@@ -65,6 +66,16 @@ def problems(project) -> tuple[list[str], list[str]]:
                 checked.add(path)
                 attempt(reader, path)
     return found, notes
+
+
+def undeclared_reads(cfg) -> list[str]:
+    """Files the sections' kernels read in the last build that no `inputs` declares (tracked by the build anyway)."""
+    from ..pipeline.cache import State
+
+    state = State(cfg.outputs)
+    return [f"note: section {s.name} read {path} in the last build, which no `inputs` declares "
+            "(the build tracks it; declare it so check can verify it before any kernel)"
+            for s in cfg.sections for path in state.sections.get(s.name, {}).get("undeclared", [])]
 
 
 def run(args) -> int:
