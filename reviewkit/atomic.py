@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 
 def write(path, data: bytes | str) -> None:
-    """Write *data* to a temporary file beside *path* (unique per process), fsync it, then rename it over *path*."""
+    """Write *data* to a temporary file beside *path* (unique per writer), fsync it, then rename it over *path*."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")  # unique per process and thread
     mode = "w" if isinstance(data, str) else "wb"
     try:
         with open(tmp, mode, **({"encoding": "utf-8", "newline": ""} if mode == "w" else {})) as f:

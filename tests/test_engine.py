@@ -109,7 +109,7 @@ def test_run_with_parameters_like_papermill(built, tmp_path):
     proc = reviewkit("run", built, "--only", "trials", "-f", yml, "-p", "condition", "leiomyosarcoma")
     assert proc.returncode == 0, proc.stderr
     assert statuses(proc.stderr) == {"trials": "(parameters changed)"}
-    executed = json.loads((built / "outputs" / "sections" / "trials.ipynb").read_text(encoding="utf-8"))
+    executed = json.loads((built / "outputs" / "run" / "trials.ipynb").read_text(encoding="utf-8"))
     text = json.dumps(executed)
     assert "Of 8 registered trials, eight are recruiting" in text
     proc = reviewkit("run", built, "--only", "trials", "-p", "status", "x")

@@ -158,31 +158,41 @@ def load(path, *, fmt: str | None = None, encoding: str = "utf-8", warnings: lis
          skip_invalid: bool = False, skipped: list | None = None, cache: bool = True):
     """Read one citation file (format from *fmt*, else the content, else the suffix).
 
-    Parsed files are cached by content hash (``$REVIEWKIT_CACHE``, default
+    Parsed files are cached (``$REVIEWKIT_CACHE``, default
     ``~/.cache/reviewkit``), so an unchanged 20,000-entry library is not parsed
-    again; warnings and skipped records are cached with it.
+    again; warnings and skipped records are cached with it.  The cache key
+    covers the file's content and the source code of the importer that parsed
+    it (:mod:`reviewkit.pipeline.code`), so an edited importer is never served
+    its old results; cache files are JSON, read without executing anything.
     """
     import hashlib
-    import pickle
+    import json
 
-    from .. import __version__
+    from ..pipeline import code
 
     path = Path(path)
     data = read_bytes(path)  # a folder, missing or unreadable path: an error naming it
     fmt = fmt or detect_format(path, _head(path))
+    if fmt not in MODULES:
+        raise InputError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}", source=str(path))
     digest = hashlib.sha256(data).hexdigest()
-    tag = hashlib.sha256(f"{__version__}|{fmt}|{encoding}|{skip_invalid}|{path.resolve()}".encode()).hexdigest()[:16]
-    cached = cache_dir() / f"{digest}-{tag}.pickle"
+    importer = code.key([f"{__name__}.{MODULES[fmt]}"], dynamic=False)
+    tag = hashlib.sha256(f"{importer}|{fmt}|{encoding}|{skip_invalid}|{path.resolve()}".encode()).hexdigest()[:16]
+    cached = cache_dir() / f"{digest}-{tag}.json"
     if cache and cached.is_file():
         try:
-            with open(cached, "rb") as f:
-                bib, warn, skip = pickle.load(f)
+            from pybtex.database import BibliographyData
+
+            from .library import decode_entry
+
+            stored = json.loads(cached.read_text(encoding="utf-8"))
+            bib = BibliographyData(entries={k: decode_entry(v) for k, v in stored["entries"]})
             if warnings is not None:
-                warnings.extend(warn)
+                warnings.extend(stored["warnings"])
             if skipped is not None:
-                skipped.extend(skip)
+                skipped.extend(stored["skipped"])
             return bib
-        except Exception:  # a stale or damaged cache file is ignored, then rewritten
+        except Exception:  # a damaged cache file is ignored, then rewritten
             pass
     warn: list = []
     skip: list = []
@@ -193,9 +203,12 @@ def load(path, *, fmt: str | None = None, encoding: str = "utf-8", warnings: lis
         skipped.extend(skip)
     if cache:
         from ..atomic import write
+        from .library import encode_entry
 
+        body = {"entries": [[k, encode_entry(e)] for k, e in bib.entries.items()],
+                "warnings": [str(w) for w in warn], "skipped": [str(x) for x in skip]}
         try:
-            write(cached, pickle.dumps((bib, warn, skip), protocol=pickle.HIGHEST_PROTOCOL))
+            write(cached, json.dumps(body, ensure_ascii=False))
         except OSError:
             pass  # a read-only cache only costs speed
     return bib

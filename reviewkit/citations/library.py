@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -98,28 +97,33 @@ class Library:
 
     @classmethod
     def load(cls, paths, *, cache: bool = True) -> "Library":
-        from .. import __version__
+        """The merged library of *paths*, from the cache when their contents and the code that reads and
+        merges them (every importer, the merge) are unchanged.  The cache file is JSON, never executed."""
+        from ..pipeline import code
         from . import cache_dir, load_bibliography
 
         paths = [Path(p) for p in paths]
-        h = hashlib.sha256(f"library|{__version__}".encode())
+        h = hashlib.sha256(f"library|{code.key([__name__])}".encode())
         for p in paths:
             h.update(str(p.resolve()).encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
-        cached = cache_dir() / f"library-{h.hexdigest()[:32]}.pickle"
+        cached = cache_dir() / f"library-{h.hexdigest()[:32]}.json"
         if cache and cached.is_file():
             try:
-                with open(cached, "rb") as f:
-                    return cls(*pickle.load(f))
-            except Exception:  # damaged or from another version: rebuilt below
+                d = json.loads(cached.read_text(encoding="utf-8"))
+                index = {(f, v): key for f, v, key in d["id_index"]}
+                return cls(d["entries"], index, d["summary"], d["decisions"], d["warnings"])
+            except Exception:  # damaged: rebuilt below
                 pass
         warnings: list[str] = []
         lib = cls.from_merge(load_bibliography(paths, warnings=warnings), warnings)
         if cache:
             from ..atomic import write
 
+            body = {"entries": lib.entries._encoded, "id_index": [[f, v, k] for (f, v), k in lib.id_index.items()],
+                    "summary": lib.summary, "decisions": [str(x) for x in lib.decisions],
+                    "warnings": [str(w) for w in lib.warnings]}
             try:  # parallel kernels may fill the same cache: each writes its own temporary file, then renames
-                write(cached, pickle.dumps((lib.entries._encoded, lib.id_index, lib.summary, lib.decisions, lib.warnings),
-                                           protocol=pickle.HIGHEST_PROTOCOL))
+                write(cached, json.dumps(body, ensure_ascii=False))
             except OSError:
                 pass
         return lib

@@ -37,7 +37,12 @@ def main(argv=None) -> int:
         print(f"reviewkit: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("reviewkit: interrupted; the previous report was kept", file=sys.stderr)
+        import logging
+
+        # what Ctrl-C cut short (a browser's event loop during the PDF) may complain while Python exits: not news
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+        sys.unraisablehook = lambda _: None
+        print("reviewkit: interrupted; nothing half-written was published", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `reviewkit import … -o - | head`
         return 0

@@ -15,8 +15,20 @@ def problems(project) -> tuple[list[str], list[str]]:
     """(problems, notes) for the review at *project*: the build's own validation (pipeline.validate), every stage."""
     from ..pipeline import config, validate
 
-    found, notes = validate.problems(config.load(project))
+    cfg = config.load(project)
+    found, notes = validate.problems(cfg)
+    notes.extend(undeclared_reads(cfg))
     return [str(p) for p in found], notes
+
+
+def undeclared_reads(cfg) -> list[str]:
+    """Files the sections' kernels read in the last build that no `inputs` declares (tracked by the build anyway)."""
+    from ..pipeline.cache import State
+
+    state = State(cfg.outputs)
+    return [f"note: section {s.name} read {path} in the last build, which no `inputs` declares "
+            "(the build tracks it; declare it so check can verify it before any kernel)"
+            for s in cfg.sections for path in state.sections.get(s.name, {}).get("undeclared", [])]
 
 
 def run(args) -> int:

@@ -2,9 +2,18 @@
 
 Each section runs in its own worker process (``-j N``, default: the number of
 cores, at most the number of sections), so kernel start-up of one section
-overlaps the execution of another.  The executed notebook is written to
-``outputs/sections/NAME.ipynb`` — also when the section fails, so the error is
-kept at a predictable path.
+overlaps the execution of another.  The executed notebook is written into the
+build's own staging folder (also when the section fails, so the error is
+kept); the build, which holds the project lock, decides what to keep.
+
+Workers die with the build: each asks the kernel (Linux ``PR_SET_PDEATHSIG``)
+to kill it when the build process dies, and a watch thread does the same where
+that is not available; a kernel exits when its worker does (ipykernel's
+parent poller).  So after ``kill -9`` of a build nothing of it keeps running,
+and nothing it started can write where a newer build looks.
+
+Each kernel starts with the audit hook of :mod:`reviewkit.pipeline.observe`,
+which records every file the notebook opens into ``NAME.reads``.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ class SectionResult:
     ok: bool
     seconds: float
     error: str = ""
+    token: str = ""  # the build that asked for it
 
 
 def quiet_imports() -> None:
@@ -32,31 +42,60 @@ def quiet_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 
+def die_with_parent(parent: int | None = None) -> None:
+    """Make this worker process end when the process that started it ends (however that one ends)."""
+    import signal
+    import threading
+
+    parent = parent or os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(1)
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="reviewkit-parent-watch").start()
+
+
 def execute_section(name: str, notebook: str, output: str, parameters: dict, cwd: str,
-                    kernel_name: str | None = None) -> SectionResult:
+                    kernel_name: str | None = None, reads: str | None = None, token: str = "") -> SectionResult:
     """Run one notebook; never raises for a notebook error (returns ``ok=False``)."""
     quiet_imports()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from .observe import startup_argument
+
     start = time.perf_counter()
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
+    # the kernel's own start-up chatter (a TCP-transport warning) is not the author's business
+    extra = ["--IPKernelApp.log_level=CRITICAL"]
+    if reads:
+        Path(reads).write_text("", encoding="utf-8")
+        extra.append(startup_argument(Path(reads)))
     try:
         pm.execute_notebook(
             notebook, str(out), parameters=parameters, cwd=cwd, kernel_name=kernel_name,
-            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-            # the kernel's own start-up chatter (a TCP-transport warning) is not the author's business
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            progress_bar=False, log_output=False, request_save_on_cell_execute=False, extra_arguments=extra,
         )
     except PapermillExecutionError as exc:
         where = f"{_display_path(notebook, cwd)}, cell {_source_cell_number(out, exc.cell_index)}"
         return SectionResult(name, out, False, time.perf_counter() - start,
-                             f"{where}: {exc.ename}: {exc.evalue} (executed notebook with the error: {out})")
+                             f"{where}: {exc.ename}: {exc.evalue}", token=token)
     except Exception as exc:  # kernel died, bad notebook JSON, …
         return SectionResult(name, out, False, time.perf_counter() - start,
-                             f"{_display_path(notebook, cwd)}: {type(exc).__name__}: {exc}")
-    return SectionResult(name, out, True, time.perf_counter() - start)
+                             f"{_display_path(notebook, cwd)}: {type(exc).__name__}: {exc}", token=token)
+    return SectionResult(name, out, True, time.perf_counter() - start, token=token)
 
 
 def _display_path(notebook: str, cwd: str) -> str:
@@ -81,8 +120,10 @@ def _source_cell_number(executed: Path, index: int) -> int:
 
 
 def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print, sections=None,
-                 on_done=None, executor: str = "local", scheduler: str | None = None) -> list[SectionResult]:
-    """Run *sections* (default: all); *on_done(result)* is called in this process as each one finishes.
+                 on_done=None, executor: str = "local", scheduler: str | None = None,
+                 token: str = "") -> list[SectionResult]:
+    """Run *sections* (default: all) into *out_dir* (``NAME.ipynb`` and ``NAME.reads``); *on_done(result)* is
+    called in this process as each one finishes.  A result is accepted only if it carries *token* (this build's).
 
     ``executor="dask"`` submits each section to the dask.distributed scheduler at
     *scheduler*.  Notebooks, inputs and outputs travel through the project
@@ -96,12 +137,14 @@ def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print, sect
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(sections)))
     tasks = [
         dict(name=s.name, notebook=str(s.notebook), output=str(out_dir / f"{s.name}.ipynb"),
-             parameters=s.parameters, cwd=str(cfg.root))
+             parameters=s.parameters, cwd=str(cfg.root), reads=str(out_dir / f"{s.name}.reads"), token=token)
         for s in sections
     ]
     results: dict[str, SectionResult] = {}
 
     def done(r):
+        if r.token != token or r.name in results or Path(r.output).parent != out_dir:
+            return  # not an answer to this build's request
         results[r.name] = r
         if on_done:  # record first: once "ran X" is printed, X is saved as fresh
             on_done(r)
@@ -115,11 +158,21 @@ def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print, sect
     else:
         import multiprocessing
 
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent,
+                                   initargs=(os.getpid(),))
+        try:
             futures = {pool.submit(execute_section, **t): t["name"] for t in tasks}
             for fut in as_completed(futures):
                 done(fut.result())
-    return [results[t["name"]] for t in tasks]
+        except BaseException:  # Ctrl-C or an error here: stop the workers now instead of waiting for them
+            for proc in list(getattr(pool, "_processes", {}).values()):  # no public handle on the workers
+                proc.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+    return [results.get(t["name"]) or SectionResult(t["name"], Path(t["output"]), False, 0.0,
+                                                    "no result from this build's worker", token=token)
+            for t in tasks]
 
 
 def _run_on_dask(tasks, scheduler: str | None, done) -> None:

@@ -19,9 +19,15 @@ from ..errors import ExportError
 
 TEMPLATES = Path(__file__).parent / "templates"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: No connection beyond the machine: background services off, and every host name resolves to nothing
+#: (the report is a local file with everything embedded, so printing it needs no network at all).
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--disable-default-apps",
+    "--no-default-browser-check", "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+    "--disable-breakpad", "--metrics-recording-only", "--no-pings", "--dns-prefetch-disable",
+    "--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,CertificateTransparencyComponentUpdater",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
 ]
 HOW_TO_GET_CHROMIUM = (
     "no Chromium found for the PDF (looked at $REVIEWKIT_CHROMIUM and "

@@ -1,0 +1,170 @@
+"""Code keys: a hash of the reviewkit source that produced a cached result.
+
+Caches key on the *code* that made them, not on a version string: an edited
+importer invalidates exactly the parse results it produced.  The code of a
+result is the closure of the reviewkit modules it used — the modules named,
+plus every reviewkit module they import (also inside functions), plus their
+parent packages' ``__init__``.  The imports are read from the source with
+:mod:`ast`, nothing is executed.  A dynamic relative import
+(``importlib.import_module(f".{name}", __name__)``, as the citation importers
+are picked by format) depends on every module of its package, unless the
+caller names the one module it uses (``dynamic=False``).
+
+Only the standard library is used: a no-op build stays cheap.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1]
+NAME = PACKAGE.name
+
+
+def module_of(path: Path) -> str | None:
+    """``reviewkit.x.y`` for a file of the package (a ``.py`` or its cached ``.pyc``), else None."""
+    try:
+        rel = path.relative_to(PACKAGE)
+    except ValueError:
+        return None
+    parts = list(rel.parts)
+    if parts and parts[-1].endswith(".pyc") and len(parts) >= 2 and parts[-2] == "__pycache__":
+        parts = parts[:-2] + [parts[-1].split(".")[0] + ".py"]
+    if not parts or not parts[-1].endswith(".py"):
+        return None
+    parts[-1] = parts[-1][:-3]
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    name = ".".join([NAME, *parts])
+    return name if file_of(name) else None
+
+
+def file_of(module: str) -> Path | None:
+    rel = module.split(".")[1:]
+    base = PACKAGE.joinpath(*rel)
+    for candidate in (base.with_suffix(".py") if rel else None, base / "__init__.py"):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return None
+
+
+def display_name(module: str) -> str:
+    """``reviewkit/x/y.py`` for ``reviewkit.x.y`` (a package: its ``__init__.py``)."""
+    f = file_of(module)
+    return str(f.relative_to(PACKAGE.parent)) if f else module.replace(".", "/") + ".py"
+
+
+@lru_cache(maxsize=None)
+def _source(module: str) -> bytes:
+    f = file_of(module)
+    return f.read_bytes() if f else b""
+
+
+#: {module: [sha256 of its source, imported modules, dynamic packages]} kept between builds (see :func:`remember`)
+_KNOWN: dict = {}
+
+
+def remember(path: Path, save: bool = False) -> None:
+    """Load (or, with *save*, write) the import lists of earlier builds, so a no-op build parses no source.
+
+    Entries are used only while the module's source hash is unchanged.
+    """
+    import json
+
+    if save:
+        from ..atomic import write
+
+        known = {m: [hashlib.sha256(_source(m)).hexdigest(), sorted(f), sorted(d)]
+                 for m in list(_SEEN) for f, d in [_imports(m)]}
+        try:
+            write(path, json.dumps(known, sort_keys=True))
+        except OSError:
+            pass
+        return
+    try:
+        _KNOWN.update(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        pass
+
+
+_SEEN: set = set()
+
+
+@lru_cache(maxsize=None)
+def _imports(module: str) -> tuple[frozenset, frozenset]:
+    """(reviewkit modules imported by *module*, packages it imports from dynamically)."""
+    f = file_of(module)
+    if f is None:
+        return frozenset(), frozenset()
+    _SEEN.add(module)
+    known = _KNOWN.get(module)
+    if known and known[0] == hashlib.sha256(_source(module)).hexdigest():
+        return frozenset(known[1]), frozenset(known[2])
+    is_pkg = f.name == "__init__.py"
+    package = module if is_pkg else module.rpartition(".")[0]
+    found, dynamic = set(), set()
+    try:
+        tree = ast.parse(_source(module))
+    except SyntaxError:
+        return frozenset(), frozenset()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == NAME)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.split(".")[0] != NAME:
+                continue
+            found.add(target)
+            for a in node.names:  # `from . import x` may name a submodule
+                if file_of(f"{target}.{a.name}"):
+                    found.add(f"{target}.{a.name}")
+        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
+              and len(node.args) == 2 and not isinstance(node.args[0], ast.Constant)):
+            dynamic.add(package)
+    return frozenset(m for m in found if file_of(m)), frozenset(dynamic)
+
+
+def _package_modules(package: str) -> set[str]:
+    folder = file_of(package)
+    if folder is None or folder.name != "__init__.py":
+        return set()
+    return {f"{package}.{p.stem}" for p in folder.parent.glob("*.py") if p.stem != "__init__"}
+
+
+def closure(modules, *, dynamic: bool = True) -> set[str]:
+    todo = [m for m in modules if file_of(m)]
+    seen: set[str] = set()
+    while todo:
+        m = todo.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        parts = m.split(".")
+        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # parent packages run their __init__
+        found, dyn = _imports(m)
+        todo.extend(found)
+        if dynamic:
+            for pkg in dyn:
+                todo.extend(_package_modules(pkg))
+    return seen
+
+
+def hashes(modules, *, dynamic: bool = True) -> dict[str, str]:
+    """{module: sha256 of its source} over the closure of *modules*."""
+    return {m: hashlib.sha256(_source(m)).hexdigest() for m in sorted(closure(modules, dynamic=dynamic))}
+
+
+def key(modules, *, dynamic: bool = True) -> str:
+    """One hash over the closure of *modules* (for cache file names)."""
+    h = hashlib.sha256()
+    for m, digest in hashes(modules, dynamic=dynamic).items():
+        h.update(f"{m}\0{digest}\n".encode())
+    return h.hexdigest()

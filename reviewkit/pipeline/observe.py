@@ -1,0 +1,147 @@
+"""Observed dependencies: the files a section's kernel actually opens.
+
+The runner starts each kernel with :func:`install` as a start-up line
+(``--IPKernelApp.exec_lines``), so before the notebook's first cell a
+:func:`sys.addaudithook` hook is in place.  Python raises the ``open`` audit
+event for every ``open()``/``io.open``/``os.open`` — whatever calls it:
+pandas' CSV reader, pybtex, ``Path.read_text``, ``reviewkit.project.path``
+followed by any reader.  The hook appends each new path opened for reading to
+a log file (one JSON string per line, written through a handle opened before
+the hook, so logging raises no event of its own).
+
+What is *not* a data dependency is dropped by :func:`classify`, in the build
+process, where it can be tested:
+
+* the Python installation (``sys.prefix``, ``sys.base_prefix``, every
+  ``sys.path`` folder outside the project) and system folders (``/usr``,
+  ``/lib``, ``/proc``, ``/sys``, ``/dev``, ``/etc``) — covered by the
+  environment key;
+* the reviewkit package — recorded as *code* (module files), covered by the
+  code key (:mod:`reviewkit.pipeline.code`);
+* the kernel's own files: Jupyter/IPython/matplotlib configuration and caches
+  (``~/.cache``, ``$XDG_CACHE_HOME``, ``~/.ipython``, ``~/.jupyter``,
+  ``~/.local/share/jupyter``, ``~/.config``) and ``$REVIEWKIT_CACHE``, whose
+  files are keyed by content and code already;
+* the build's own products under ``outputs/``.
+
+Everything else is a dependency: files in the project by their path relative
+to it, files outside it (an absolute path, the home folder) by absolute path.
+Readers written in C or Rust that open files without Python's ``open`` (e.g.
+pyarrow's own file system) raise no audit event and are not seen: declare
+their files in ``inputs``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+SYSTEM_DIRS = ("/usr/", "/lib/", "/lib64/", "/proc/", "/sys/", "/dev/", "/etc/", "/run/", "/bin/", "/sbin/")
+
+
+def install(log_path: str) -> None:
+    """Start recording (called in the kernel before any cell runs)."""
+    fh = open(log_path, "a", encoding="utf-8")
+    skip = tuple({os.path.join(p, "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)} | set(SYSTEM_DIRS))
+    seen: set = set()
+    isfile, abspath, fsdecode = os.path.isfile, os.path.abspath, os.fsdecode
+    write_only = os.O_WRONLY
+    accmode = getattr(os, "O_ACCMODE", 3)
+
+    def hook(event, args):
+        if event != "open":
+            return
+        try:
+            path, mode, flags = args
+            if path is None or isinstance(path, int):
+                return
+            if isinstance(mode, str):
+                if "r" not in mode and "+" not in mode:
+                    return  # written, not read
+            elif isinstance(flags, int) and flags & accmode == write_only:
+                return
+            path = abspath(fsdecode(path))
+            if path in seen or path.startswith(skip):
+                return
+            seen.add(path)
+            if isfile(path):
+                fh.write(json.dumps(path) + "\n")
+                fh.flush()
+        except Exception:  # never let bookkeeping break the author's cell
+            pass
+
+    sys.addaudithook(hook)
+
+
+def startup_argument(log_path: Path) -> str:
+    """The kernel command-line option that installs the hook writing to *log_path*."""
+    line = f"import reviewkit.pipeline.observe as _rk_observe; _rk_observe.install({str(log_path)!r}); del _rk_observe"
+    return f"--IPKernelApp.exec_lines={json.dumps([line])}"
+
+
+def read_log(log_path: Path) -> list[str]:
+    try:
+        text = Path(log_path).read_text(encoding="utf-8")
+    except OSError:
+        return []
+    out = []
+    for line in text.splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:  # a line cut short by a killed kernel
+            continue
+    return out
+
+
+def _ignored_dirs(root: Path) -> tuple[str, ...]:
+    home = Path.home()
+    dirs = [sys.prefix, sys.base_prefix, sys.exec_prefix, *SYSTEM_DIRS,
+            home / ".cache", home / ".ipython", home / ".jupyter", home / ".local" / "share" / "jupyter",
+            home / ".config", home / ".matplotlib"]
+    for var in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "REVIEWKIT_CACHE", "MPLCONFIGDIR", "IPYTHONDIR",
+                "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
+        if os.environ.get(var):
+            dirs.append(os.environ[var])
+    for p in sys.path:
+        if p and os.path.isdir(p) and not _inside(Path(p).resolve(), root):
+            dirs.append(p)
+    dirs.append(root / "outputs")
+    return tuple(os.path.join(os.path.realpath(str(d)), "") for d in dirs)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def classify(paths, root: Path) -> tuple[dict[str, Path], set[str]]:
+    """({dependency name: path}, {reviewkit module names}) from the paths a kernel opened.
+
+    A dependency inside the project is named by its path relative to the
+    project (``references/x.csv``), one outside by its absolute path.
+    """
+    from .code import PACKAGE, module_of
+
+    root = root.resolve()
+    package = os.path.join(str(PACKAGE), "")
+    ignored = _ignored_dirs(root)
+    files: dict[str, Path] = {}
+    modules: set[str] = set()
+    for raw in paths:
+        real = os.path.realpath(raw)
+        if real.startswith(package):
+            name = module_of(Path(real))
+            if name:
+                modules.add(name)
+            continue
+        if real.startswith(ignored) or "/__pycache__/" in real:
+            continue
+        p = Path(real)
+        name = str(p.relative_to(root)) if _inside(p, root) else str(p)
+        files[name] = p
+    return files, modules
+
+
+def dependency_path(name: str, root: Path) -> Path:
+    return Path(name) if os.path.isabs(name) else root / name
