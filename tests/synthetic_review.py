@@ -9,7 +9,7 @@ are the example review's own (the trials notebook cites NCT05204524 from seed-pa
 import csv
 import shutil
 
-from conftest import ROOT
+from conftest import ROOT, set_defaults
 
 TRIALS = 200
 STATUSES = ["Recruiting", "Completed", "Active, not recruiting", "Terminated", "Not yet recruiting"]
@@ -60,6 +60,9 @@ def make(dest, *, orcid="0000-0002-1825-0097"):
     (dest / "references" / "trials").mkdir(parents=True)
     (dest / "references" / "bibliography").mkdir(parents=True)
     shutil.copy(ROOT / "notebooks" / "trials.ipynb", dest / "notebooks" / "trials.ipynb")
+    # the notebook's defaults are its section's parameters (what JupyterLab runs is what the report shows)
+    set_defaults(dest / "notebooks" / "trials.ipynb", trials_file="references/trials/synthetic-trials.csv",
+                 condition="", statuses=[])
     shutil.copy(ROOT / "references" / "intervention-classes.csv", dest / "references" / "intervention-classes.csv")
     shutil.copy(ROOT / "references" / "bibliography" / "seed-papers.bib", dest / "references" / "bibliography")
     (dest / "review.toml").write_text(REVIEW_TOML.format(n=TRIALS, orcid=orcid), encoding="utf-8")

@@ -32,17 +32,17 @@ def synthetic_review(root, outside):
     (root / "review.toml").write_text(
         '[report]\ntitle = "Synthetic review (test data only)"\n\n'
         '[[section]]\nname = "pandas-read"\nnotebook = "notebooks/pandas_read.ipynb"\n\n'
-        '[[section]]\nname = "open-read"\nnotebook = "notebooks/open_read.ipynb"\n'
-        f'parameters = {{ outside_file = "{outside}" }}\n', encoding="utf-8")
+        '[[section]]\nname = "open-read"\nnotebook = "notebooks/open_read.ipynb"\n', encoding="utf-8")
     nbformat.write(notebook("Read with pandas", 'values_file = "data/values.csv"',
                             "import pandas as pd\nfrom reviewkit import project, report\n"
                             "total = int(pd.read_csv(project.path(values_file))['value'].sum())\n"
                             "report.text(f'The synthetic total is {total}.')"),
                    root / "notebooks" / "pandas_read.ipynb")
-    nbformat.write(notebook("Read with open", 'note_file = "data/note.txt"\noutside_file = ""',
+    # the file outside is named in the code itself (review.toml's paths must stay inside the project)
+    nbformat.write(notebook("Read with open", 'note_file = "data/note.txt"',
                             "from reviewkit import project, report\n"
                             "with open(project.path(note_file), encoding='utf-8') as f:\n    note = f.read().strip()\n"
-                            "with open(outside_file, encoding='utf-8') as f:\n    far = f.read().strip()\n"
+                            f"with open({str(outside)!r}, encoding='utf-8') as f:\n    far = f.read().strip()\n"
                             "report.text(f'The synthetic note says {note} and {far}.')"),
                    root / "notebooks" / "open_read.ipynb")
     return root
