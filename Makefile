@@ -11,7 +11,7 @@ report: setup chromium
 	@echo "reviewkit is installed in $(VENV)/: in a new shell, run '. $(VENV)/bin/activate' here to use the reviewkit command"
 
 test: setup chromium libreoffice
-	$(BIN)/python -m pytest
+	$(BIN)/python -B -m pytest  # -B: no bytecode in the repository (the tests write nothing into it)
 
 # `make lab` opens the review; `make lab SECTION=efficacy-leiomyosarcoma` opens that section with the report's parameters
 lab: setup

@@ -78,6 +78,8 @@ def path_problem(root: Path, value: str, what: str, *, folders: bool = False) ->
     if not matches:
         if not magic and (root / p).is_dir():
             return f"{what} {value!r} is a folder; expected a file (a glob such as {value.rstrip('/')}/* names its files)"
+        if magic and (value.rstrip("/").endswith("**") or value.endswith("/")):
+            return f"{what} {value!r} matches folders, not files; end it with /**/* (every file below) or /*"
         return f"{what} {value!r} matches no file{_nearby(root, value)}"
     return None
 
