@@ -10,7 +10,6 @@ import pytest
 from conftest import reviewkit
 from reviewkit.errors import InputError
 from reviewkit.evidence import bias, forest, grade, meta_analysis, meta_prose, subgroups, synthesis
-from reviewkit.evidence.comparative import effects
 from reviewkit.evidence.sheet import read_sheet
 from reviewkit.report import render_figure
 
