@@ -280,3 +280,19 @@ def test_forest_of_means_and_of_reported_hazard_ratios():
     t = texts(forest.forest(a.effects, a.result, common=a.common))
     assert "Hazard ratio" in t and "Total" not in t and "Events" not in t  # no arm data to show
     assert f"{g['estimate'][0]:.2f} [{g['ci_low'][0]:.2f}, {g['ci_high'][0]:.2f}]" in t  # the reported HR as printed
+
+
+def test_check_rejects_a_bad_risk_of_bias_or_grade_file_as_build_would(tmp_path):
+    import shutil
+
+    project = tmp_path / "bcg"
+    shutil.copytree(DEMO, project, ignore=shutil.ignore_patterns("outputs"))
+    rob = project / "references" / "risk-of-bias.csv"
+    rob.write_text(rob.read_text(encoding="utf-8").replace(",RoB 2,Some concerns,", ",RoB 2,Some concern,", 1),
+                   encoding="utf-8")
+    g = project / "references" / "grade.csv"
+    g.write_text(g.read_text(encoding="utf-8").replace(",randomized,", ",randomised,"), encoding="utf-8")
+    proc = reviewkit("check", project)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "risk-of-bias.csv:2: D1 'Some concern' is not a RoB 2 judgement (did you mean 'Some concerns'" in proc.stderr
+    assert "grade.csv:2: design 'randomised' (did you mean 'randomized'?)" in proc.stderr
