@@ -128,3 +128,12 @@ def test_a_reported_hazard_ratio_is_not_drawn_as_a_median(tmp_path):
     fig = figures.outcome_intervals(read_sheet(path), endpoints=("OS",))
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert len(labels) == 1 and "Trial B" not in " ".join(labels)
+
+
+def test_a_reported_ratio_at_90_percent_uses_its_own_level(tmp_path):
+    import math
+
+    path = write(tmp_path, row(statistic="OR", value=0.5, ci_low=0.3, ci_high=0.9, ci_level=90, endpoint="ORR", outcome=""))
+    es = effects(read_sheet(path), "OR")
+    se = (math.log(0.9) - math.log(0.3)) / (2 * 1.6448536269514722)
+    assert es["vi"][0] == pytest.approx(se ** 2) and es["yi"][0] == pytest.approx(math.log(0.5))

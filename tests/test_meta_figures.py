@@ -10,7 +10,6 @@ import pytest
 from conftest import reviewkit
 from reviewkit.errors import InputError
 from reviewkit.evidence import bias, forest, grade, meta_analysis, meta_prose, subgroups, synthesis
-from reviewkit.evidence.comparative import effects
 from reviewkit.evidence.sheet import read_sheet
 from reviewkit.report import render_figure
 
@@ -248,3 +247,52 @@ def test_the_readme_meta_analysis_example_runs(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "estimate=0.489" in proc.stdout and "ci_low=0.344" in proc.stdout
+
+
+def _sheet(rows):
+    import pandas as pd
+
+    from reviewkit.evidence.sheet import COLUMNS, OPTIONAL, validate
+
+    out = []
+    for values in rows:
+        r = dict.fromkeys(COLUMNS + OPTIONAL, "")
+        r.update(where="metafor reference data", source="metafor")
+        r.update({k: str(v) for k, v in values.items()})
+        out.append(r)
+    return validate(pd.DataFrame(out))
+
+
+def test_forest_of_means_and_of_reported_hazard_ratios():
+    d = REF["datasets"]["dat.normand1999"]
+    sheet = _sheet([dict(study=s, endpoint="Other", outcome="Length of stay", statistic="means", mean=d["m1i"][i],
+                         sd=d["sd1i"][i], n=int(d["n1i"][i]), comparator_mean=d["m2i"][i], comparator_sd=d["sd2i"][i],
+                         comparator_n=int(d["n2i"][i])) for i, s in enumerate(d["study"])])
+    a = synthesis.analyse(sheet, measure="MD", test="knha")
+    t = texts(forest.forest(a.effects, a.result, common=a.common))
+    assert "55 (47)" in t and "155" in t and "Mean (SD)" in t  # Edinburgh: 55 (SD 47), n = 155
+    assert "IV, Random (REML, HKSJ), 95% CI" in t and any(s.startswith("Test for overall effect: t = ") for s in t)
+    g = REF["datasets"]["bcg.rr.reported"]
+    sheet = _sheet([dict(study=s, endpoint="OS", statistic="HR", value=g["estimate"][i], ci_low=g["ci_low"][i],
+                         ci_high=g["ci_high"][i]) for i, s in enumerate(g["study"][:4])])
+    a = synthesis.analyse(sheet, measure="HR")
+    assert a.common.method == "FE" and a.control_risk is None
+    t = texts(forest.forest(a.effects, a.result, common=a.common))
+    assert "Hazard ratio" in t and "Total" not in t and "Events" not in t  # no arm data to show
+    assert f"{g['estimate'][0]:.2f} [{g['ci_low'][0]:.2f}, {g['ci_high'][0]:.2f}]" in t  # the reported HR as printed
+
+
+def test_check_rejects_a_bad_risk_of_bias_or_grade_file_as_build_would(tmp_path):
+    import shutil
+
+    project = tmp_path / "bcg"
+    shutil.copytree(DEMO, project, ignore=shutil.ignore_patterns("outputs"))
+    rob = project / "references" / "risk-of-bias.csv"
+    rob.write_text(rob.read_text(encoding="utf-8").replace(",RoB 2,Some concerns,", ",RoB 2,Some concern,", 1),
+                   encoding="utf-8")
+    g = project / "references" / "grade.csv"
+    g.write_text(g.read_text(encoding="utf-8").replace(",randomized,", ",randomised,"), encoding="utf-8")
+    proc = reviewkit("check", project)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "risk-of-bias.csv:2: D1 'Some concern' is not a RoB 2 judgement (did you mean 'Some concerns'" in proc.stderr
+    assert "grade.csv:2: design 'randomised' (did you mean 'randomized'?)" in proc.stderr

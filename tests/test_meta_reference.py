@@ -87,7 +87,6 @@ def test_meta_analysis_matches_rma(entry):
 
 
 def test_back_transformed_ratio_and_logit():
-    rr = next(e for e in REF["escalc"] if e["dataset"] == "dat.bcg" and e["measure"] == "RR")
     ref = next(m for m in REF["rma"] if m["dataset"] == "dat.bcg" and m["measure"] == "RR" and m["method"] == "REML"
                and m["test"] == "z" and m["k"] == 13 and "level" not in m)["result"]
     es = effect_sizes("RR", ai=DATA["dat.bcg"]["ai"], bi=DATA["dat.bcg"]["bi"], ci=DATA["dat.bcg"]["ci"],

@@ -76,17 +76,34 @@ def _limits(values, scale):
 
 
 def _arm_columns(row, kind):
+    import pandas as pd
+
     def whole(x):
-        return "" if x is None or x != x else f"{int(x):,}"
+        return "" if x is None or pd.isna(x) else f"{int(x):,}"
 
     if kind == "counts":
         return [whole(row["events"]), whole(row["n"]), whole(row["comparator_events"]), whole(row["comparator_n"])]
     if kind == "means":
         def msd(m, s):
-            return "" if m != m else f"{m:g} ({s:g})"
+            return "" if pd.isna(m) else f"{m:g} ({s:g})"
         return [msd(row["mean"], row["sd"]), whole(row["n"]), msd(row["comparator_mean"], row["comparator_sd"]),
                 whole(row["comparator_n"])]
     return ["", whole(row.get("n")), "", whole(row.get("comparator_n"))]
+
+
+def _reported(row, level):
+    """A reported estimate and CI exactly as printed in the source (sheet rows with statistic HR, OR, …),
+    when reported at the plot's level; else None and the CI is computed from yi and vi."""
+    import pandas as pd
+
+    from .comparative import ESTIMATES
+
+    if row.get("statistic") not in ESTIMATES or any(pd.isna(row.get(c)) for c in ("value", "ci_low", "ci_high")):
+        return None
+    reported_level = row.get("ci_level")
+    if not abs((95.0 if pd.isna(reported_level) else float(reported_level)) - level * 100) < 1e-9:
+        return None
+    return float(row["value"]), float(row["ci_low"]), float(row["ci_high"])
 
 
 def forest(effects, result, *, subgroups=None, by: str | None = None, common=None, favours=("experimental", "control"),
@@ -99,7 +116,9 @@ def forest(effects, result, *, subgroups=None, by: str | None = None, common=Non
     known.  *result*: the model of all studies (:func:`meta_analysis`); *common*: an optional
     common-effect model (FE, MH or Peto) drawn as a second diamond; *subgroups*: a
     :class:`~reviewkit.evidence.meta.Subgroups` computed on the same rows with ``by=effects[by]``.
-    *favours*: the labels under the axis, left then right of the line of no effect.
+    *favours*: the labels under the axis, left then right of the line of no effect.  A study's
+    reported estimate (a sheet row with statistic HR, OR, …) is printed and drawn exactly as reported
+    when its CI level is the plot's; other CIs are computed from yi and vi.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Polygon
@@ -150,17 +169,23 @@ def forest(effects, result, *, subgroups=None, by: str | None = None, common=Non
     ax.set_ylim(len(rows) - 0.5, -2.0)
     trans = blended_transform_factory(fig.transFigure, ax.transData)
     cols = {"study": 0.01, "e1": 0.30, "n1": 0.37, "e2": 0.445, "n2": 0.515, "w": 0.585, "est": 0.855}
+    if kind == "means":  # "Mean (SD)" is wider than "Events"
+        cols.update(e1=0.275, n1=0.33, e2=0.435, n2=0.49, w=0.575)
+    arm_data = kind != "reported" or any(c in effects and effects[c].notna().any() for c in ("n", "comparator_n"))
     head_y = -1.2
     font = dict(fontsize=8, transform=trans, va="center")
     arm1, arm2 = arms
     ax.text(cols["study"], head_y, "Study or subgroup", fontweight="bold", ha="left", **font)
     sub1, sub2 = ("Events", "Total") if kind == "counts" else ("Mean (SD)", "Total") if kind == "means" else ("", "Total")
     for (c_a, c_b), arm in (((cols["e1"], cols["n1"]), arm1), ((cols["e2"], cols["n2"]), arm2)):
+        if not arm_data:
+            break
         ax.text((c_a + c_b) / 2, head_y - 0.55, arm, fontweight="bold", ha="center", **font)
         ax.text(c_a, head_y + 0.15, sub1, ha="right", fontweight="bold", **font)
         ax.text(c_b, head_y + 0.15, sub2, ha="right", fontweight="bold", **font)
     ax.text(cols["w"], head_y + 0.15, "Weight", ha="right", fontweight="bold", **font)
-    method = {"FE": "IV, Fixed", "MH": "M-H, Fixed", "Peto": "Peto, Fixed"}.get(result.method, f"IV, Random ({result.method})")
+    method = {"FE": "IV, Fixed", "MH": "M-H, Fixed", "Peto": "Peto, Fixed"}.get(
+        result.method, f"IV, Random ({result.method}{', HKSJ' if result.test == 'knha' else ''})")
     pct = f"{round(level * 100):g}% CI"
     name = AXIS_NAMES.get(measure, "Estimate")
     ax.text(cols["est"], head_y - 0.55, name, fontweight="bold", ha="left", **font)
@@ -189,7 +214,7 @@ def forest(effects, result, *, subgroups=None, by: str | None = None, common=Non
         if what == "study":
             i = payload
             row = effects.loc[i]
-            e, a, b = (_to_scale(v, scale) for v in (y[i], lo[i], hi[i]))
+            e, a, b = _reported(row, level) or tuple(_to_scale(v, scale) for v in (y[i], lo[i], hi[i]))
             ax.text(cols["study"], r, str(row[label]), ha="left", **font)
             for col, text in zip(("e1", "n1", "e2", "n2"), _arm_columns(row, kind)):
                 ax.text(cols[col], r, text, ha="right", **font)

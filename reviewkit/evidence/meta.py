@@ -290,11 +290,9 @@ class MetaResult:
         return self.k > 1
 
 
-def _inputs(yi, vi, measure=None):
+def _inputs(yi, vi):
     import numpy as np
 
-    if measure is None:
-        measure = getattr(yi, "attrs", {}).get("measure") if hasattr(yi, "attrs") else None
     y = _array(yi, "yi", None)
     v = _array(vi, "vi", len(y))
     if len(y) == 0:
@@ -394,8 +392,6 @@ def _tau2(y, v, X, method):
 
 def _grid_scores(y, v, grid, method):
     """The τ² scores of an intercept-only model on a whole grid at once (what ``score`` gives one by one)."""
-    import numpy as np
-
     w = 1 / (v[None, :] + grid[:, None])
     sw = w.sum(axis=1)
     r = y[None, :] - ((w * y).sum(axis=1) / sw)[:, None]
@@ -407,8 +403,6 @@ def _grid_scores(y, v, grid, method):
 
 
 def _i2_h2(y, v, X, tau2, q, method):
-    import numpy as np
-
     k, p = X.shape
     if k - p <= 0:
         return 0.0, 1.0
@@ -561,8 +555,6 @@ def mantel_haenszel(ai=None, bi=None, ci=None, di=None, measure: str = "OR", *, 
 
 
 def _mh_weights(measure, a, b, c, d):
-    import numpy as np
-
     n1, n2 = a + b, c + d
     n = n1 + n2
     w = {"OR": b * c / n, "RR": c * n1 / n, "RD": n1 * n2 / n}[measure]

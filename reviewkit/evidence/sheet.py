@@ -35,6 +35,8 @@ def read_sheet(path):
 def validate(df, *, name: str = "<sheet>"):
     import pandas as pd
 
+    from .comparative import row_problems
+
     unknown = [c for c in df.columns if c not in COLUMNS + OPTIONAL]
     missing = [c for c in COLUMNS if c not in df.columns]
     if unknown or missing:
@@ -67,8 +69,6 @@ def validate(df, *, name: str = "<sheet>"):
             problems.append(f"{where}: value is empty")
         if r["endpoint"] == "Other" and not r["outcome"].strip():
             problems.append(f"{where}: endpoint 'Other' needs the outcome's name in the 'outcome' column")
-        from .comparative import row_problems
-
         problems += [f"{where}: {p}" for p in row_problems(r)]
     if problems:
         raise InputError("invalid extraction sheet:\n  " + "\n  ".join(problems), source=name)
