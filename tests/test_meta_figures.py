@@ -192,8 +192,15 @@ def test_demo_notebook_is_the_template_kind():
 
     from reviewkit.template import meta_analysis_cells
 
+    import re
+
     nb = nbformat.read(DEMO / "notebooks" / "meta-analysis.ipynb", as_version=4)
-    assert [c.source for c in nb.cells] == [src for _, src, _ in meta_analysis_cells()]
+    template = [src for _, src, _ in meta_analysis_cells()]
+    # every cell is the template's, but the parameters cell, whose defaults are the demo section's own parameters
+    # (what JupyterLab runs is what the report shows), with the same names in the same order
+    assert [c.source for c in nb.cells][1:] == template[1:]
+    names = [re.findall(r"^(\w+)\s*=", src, flags=re.M) for src in (nb.cells[0].source, template[0])]
+    assert names[0] == names[1] and "parameters" in nb.cells[0].metadata.get("tags", [])
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 

@@ -39,9 +39,11 @@ def synthetic_review(root, outside):
                             "report.text(f'The synthetic total is {total}.')"),
                    root / "notebooks" / "pandas_read.ipynb")
     # the file outside is named in the code itself (review.toml's paths must stay inside the project)
-    nbformat.write(notebook("Read with open", 'note_file = "data/note.txt"',
+    # data/note.txt is named in the code, not by a parameter: a parameter naming a missing file is rejected by the
+    # validation before any kernel, while a file only the code names is found missing by the run itself
+    nbformat.write(notebook("Read with open", 'label = "note"',
                             "from reviewkit import project, report\n"
-                            "with open(project.path(note_file), encoding='utf-8') as f:\n    note = f.read().strip()\n"
+                            "with open(project.path('data/note.txt'), encoding='utf-8') as f:\n    note = f.read().strip()\n"
                             f"with open({str(outside)!r}, encoding='utf-8') as f:\n    far = f.read().strip()\n"
                             "report.text(f'The synthetic note says {note} and {far}.')"),
                    root / "notebooks" / "open_read.ipynb")
