@@ -348,3 +348,11 @@ def test_import_report_lists_surviving_key_first(tmp_path):
     assert lines[0] == "read 20 records, merged 3 duplicates, wrote 17"
     assert "kasper2021unmet: merged seed-000-kasper2022-references.txt:6 with seed-papers.bib:18 (@kasper2021unmet) " \
            "(title is a prefix of the other (journal run into the title), same year and first author)" in lines
+
+
+def test_scopus_export_with_untagged_reference_lines():
+    result = ris.read(DATA / "ris-scopus-issn-suffix-repeated-n1.ris")
+    (e,) = result.bibliography.entries.values()
+    assert (e.fields["doi"], e.fields["journal"], e.fields["year"]) == ("10.1016/j.psyneuen.2019.104501",
+                                                                         "Psychoneuroendocrinology", "2020")
+    assert [str(p) for p in e.persons["author"]][0] == "Labanski, A." and not result.warnings
