@@ -20,6 +20,7 @@ lab: setup
 bench: setup chromium
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_citations.py
+	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_trials.py
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_formats.py

@@ -62,9 +62,7 @@ def check_target(path) -> None:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        if path.parent != Path("") and not path.parent.exists():
-            return  # created on write
-        return
+        return  # a new file (its folder is created on write)
     except OSError as exc:
         raise InputError(f"cannot write here: {exc.strerror or exc}", source=str(path)) from None
     if stat.S_ISDIR(st.st_mode):

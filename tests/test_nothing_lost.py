@@ -348,3 +348,49 @@ def test_import_report_lists_surviving_key_first(tmp_path):
     assert lines[0] == "read 20 records, merged 3 duplicates, wrote 17"
     assert "kasper2021unmet: merged seed-000-kasper2022-references.txt:6 with seed-papers.bib:18 (@kasper2021unmet) " \
            "(title is a prefix of the other (journal run into the title), same year and first author)" in lines
+
+
+def test_scopus_export_with_untagged_reference_lines():
+    result = ris.read(DATA / "ris-scopus-issn-suffix-repeated-n1.ris")
+    (e,) = result.bibliography.entries.values()
+    assert (e.fields["doi"], e.fields["journal"], e.fields["year"]) == ("10.1016/j.psyneuen.2019.104501",
+                                                                         "Psychoneuroendocrinology", "2020")
+    assert [str(p) for p in e.persons["author"]][0] == "Labanski, A." and not result.warnings
+
+
+REAL_EXPORTS = ["ris-ovid-tags-and-links-after-er.ris", "ris-proquest-accession-not-pmid-doi-as-url.ris",
+                "ris-embase-pmid-in-c5.ris", "ris-scopus-issn-suffix-repeated-n1.ris",
+                "ris-web-of-science-two-letter-tags.ris", "ris-embase-doi-as-dx-url.ris", "ris-byte-order-mark.ris",
+                "same-works-four-formats.ris", "same-works-four-formats.nbib", "same-works-four-formats.bib",
+                "same-works-four-formats.json", "manubot-zotero-export.bib",
+                "pubmed-xml-structured-abstract-inline-markup.xml"]
+
+
+def test_every_doi_and_pmid_of_the_real_exports_survives_the_merge():
+    """Every DOI printed anywhere in a real export (tags, links) and every PMID a reader finds is in the merged
+    output, and no two records with different identifiers were merged."""
+    import re
+    from urllib.parse import unquote
+
+    from reviewkit.citations import load
+
+    files = [DATA / name for name in REAL_EXPORTS]
+    result = load_bibliography(files)
+    out = list(result.bibliography.entries.values())
+    out_dois = {e.fields["doi"] for e in out if e.fields.get("doi")}
+    out_pmids = {e.fields["pmid"] for e in out if e.fields.get("pmid")}
+    for f in files:
+        kept, cited = [], False
+        for line in f.read_text(encoding="utf-8-sig").splitlines():
+            if line[:1].strip():  # a tag line; Web of Science's CR lists the works the record cites
+                cited = line.startswith("CR ")
+            if not cited:
+                kept.append(line)
+        text = unquote("\n".join(kept)).lower()
+        printed = {normalize_doi(m.rstrip(".")) for m in re.findall(r"10\.\d{4,9}/[^\s\"'<>&;,\]}]+", text)}
+        printed.discard(None)
+        assert printed <= out_dois, (f.name, printed - out_dois)
+        for e in load(f, cache=False).entries.values():
+            if e.fields.get("pmid"):
+                assert e.fields["pmid"] in out_pmids, (f.name, e.fields["pmid"])
+    assert not result.apart  # nothing here needed keeping apart: no identifier conflicts among these works

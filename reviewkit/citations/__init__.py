@@ -267,6 +267,7 @@ def load_bibliography(paths, *, warnings: list | None = None, fmt: str | None = 
             lines = entry_lines(read_text(path, encoding)[0])
         for key, entry in bib.entries.items():
             records.append(Record(entry, key if this_fmt == "bibtex" else None, _origin(path, key, entry, lines)))
+        del bib  # the records hold the entries; the per-file index is not needed during the merge
     result = merge(records, on_key_clash=on_key_clash)
     result.warnings[:0] = warn
     result.skipped = skip
