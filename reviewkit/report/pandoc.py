@@ -181,7 +181,8 @@ def to_docx(nb, *, reference_doc: Path | None = None, epoch: int | None = None) 
         if reference_doc:
             args[4:4] = ["--reference-doc", str(reference_doc)]
         run_pandoc(args, b"", cwd=tmp, epoch=epoch)
-        return finish((tmp / "report.docx").read_bytes(), nb.metadata.get("reviewkit", {}), epoch=epoch)
+        return finish((tmp / "report.docx").read_bytes(), nb.metadata.get("reviewkit", {}), epoch=epoch,
+                      own_styles=reference_doc is not None)
 
 
 def to_jats(nb, *, epoch: int | None = None) -> bytes:
