@@ -247,3 +247,13 @@ def test_bundle_holds_the_submission(four):
     assert manifest["packages"]["nbconvert"] and manifest["sections"][0]["inputs"][0]["sha256"]
     for name, digest in manifest["bundle"]["files"].items():
         assert hashlib.sha256(z.read(name)).hexdigest() == digest, name
+
+
+def test_every_figure_and_table_links_to_an_existing_notebook_page(four):
+    project, out, html = four
+    text = (out / "report.html").read_text(encoding="utf-8")
+    hrefs = re.findall(r'<a class="notebook" href="([^"]+)"', text)
+    assert len(hrefs) == FIGURES + len(html.tables)
+    for href in set(hrefs):
+        page = out / href
+        assert page.is_file() and "<html" in page.read_text(encoding="utf-8")[:200].lower(), href

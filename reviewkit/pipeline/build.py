@@ -120,6 +120,9 @@ def _report_key(cfg, section_keys: dict, notebooks: dict, hashes, to) -> str:
         "lock": hashes(cfg.root / LOCK_NAME) if (cfg.root / LOCK_NAME).is_file() else "",
         "template": cache._sha(b"".join(p.read_bytes() for p in sorted(TEMPLATE_DIR.rglob("*")) if p.is_file())),
         "formats": sorted(to),
+        # files the writers read besides the notebooks: a .csl style given by path, the DOCX reference document
+        "report_files": {k: hashes(cfg.resolve(cfg.report[k])) for k in ("style", "docx_template")
+                         if str(cfg.report.get(k, "")).endswith((".csl", ".docx")) and cfg.resolve(cfg.report[k]).is_file()},
         "date": build_date(cfg.root),
     }
     return cache.key_of(parts)
