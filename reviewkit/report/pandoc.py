@@ -146,7 +146,7 @@ def title_block_html(rk: dict) -> str:
     if dates:
         out.append(f'<div data-custom-style="Date"><p>{" · ".join(dates)}</p></div>')
     if rk.get("abstract_markdown"):
-        out.append(f'<div data-custom-style="Abstract Title"><p><strong>Abstract</strong></p></div>')
+        out.append('<div data-custom-style="Abstract Title"><p><strong>Abstract</strong></p></div>')
         out.append(f'<div data-custom-style="Abstract">{_md(rk["abstract_markdown"])}</div>')
     if rk.get("keywords"):
         kw = "; ".join(html.escape(k) for k in rk["keywords"])
