@@ -230,7 +230,14 @@ def test_bundle_holds_the_submission(four):
     assert proc.returncode == 0, proc.stderr
     z = zipfile.ZipFile(out / "submission.zip")
     names = set(z.namelist())
-    assert {f"manuscript/report.{x}" for x in ("html", "pdf", "docx", "xml")} <= names
+    assert {f"report.{x}" for x in ("html", "pdf", "docx", "xml")} <= names
+    from lxml import etree
+
+    jats = etree.fromstring(z.read("report.xml"))
+    graphics = [g.get("{http://www.w3.org/1999/xlink}href") for g in jats.iter("graphic")]
+    assert len(graphics) == FIGURES and all(g in names for g in graphics)  # JATS graphics resolve inside the zip
+    links = set(re.findall(r'<a class="notebook" href="([^"]+)"', z.read("report.html").decode()))
+    assert links and all(h in names for h in links)  # so do the HTML's notebook links
     for f in range(1, FIGURES + 1):
         stems = [n[:-4] for n in names if n.startswith(f"figures/figure-{f}-") and n.endswith(".png")]
         assert len(stems) == 1, f
