@@ -49,7 +49,11 @@ def run_pandoc(args: list[str], data: bytes, *, cwd=None, epoch: int | None = No
     env = dict(os.environ)
     if epoch is not None:
         env["SOURCE_DATE_EPOCH"] = str(epoch)
-    proc = subprocess.run([pandoc_path(), *args], input=data, capture_output=True, cwd=cwd, env=env, timeout=300)
+    try:
+        proc = subprocess.run([pandoc_path(), *args], input=data, capture_output=True, cwd=cwd, env=env, timeout=300)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ExportError(f"pandoc (from the pypandoc-binary package) could not run: {exc}; "
+                          "reinstall reviewkit's dependencies (make setup)") from None
     if proc.returncode != 0:
         raise ExportError(f"pandoc {' '.join(args[:4])} failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
     return proc.stdout
