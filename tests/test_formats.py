@@ -230,7 +230,14 @@ def test_bundle_holds_the_submission(four):
     assert proc.returncode == 0, proc.stderr
     z = zipfile.ZipFile(out / "submission.zip")
     names = set(z.namelist())
-    assert {f"manuscript/report.{x}" for x in ("html", "pdf", "docx", "xml")} <= names
+    assert {f"report.{x}" for x in ("html", "pdf", "docx", "xml")} <= names
+    from lxml import etree
+
+    jats = etree.fromstring(z.read("report.xml"))
+    graphics = [g.get("{http://www.w3.org/1999/xlink}href") for g in jats.iter("graphic")]
+    assert len(graphics) == FIGURES and all(g in names for g in graphics)  # JATS graphics resolve inside the zip
+    links = set(re.findall(r'<a class="notebook" href="([^"]+)"', z.read("report.html").decode()))
+    assert links and all(h in names for h in links)  # so do the HTML's notebook links
     for f in range(1, FIGURES + 1):
         stems = [n[:-4] for n in names if n.startswith(f"figures/figure-{f}-") and n.endswith(".png")]
         assert len(stems) == 1, f
@@ -247,3 +254,13 @@ def test_bundle_holds_the_submission(four):
     assert manifest["packages"]["nbconvert"] and manifest["sections"][0]["inputs"][0]["sha256"]
     for name, digest in manifest["bundle"]["files"].items():
         assert hashlib.sha256(z.read(name)).hexdigest() == digest, name
+
+
+def test_every_figure_and_table_links_to_an_existing_notebook_page(four):
+    project, out, html = four
+    text = (out / "report.html").read_text(encoding="utf-8")
+    hrefs = re.findall(r'<a class="notebook" href="([^"]+)"', text)
+    assert len(hrefs) == FIGURES + len(html.tables)
+    for href in set(hrefs):
+        page = out / href
+        assert page.is_file() and "<html" in page.read_text(encoding="utf-8")[:200].lower(), href

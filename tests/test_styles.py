@@ -145,3 +145,27 @@ def test_docx_template_styles_are_used(project):
     h1 = next(s for s in out.styles if s.name == "Heading 1")
     assert h1.font.size == Pt(21) and h1.font.color.rgb == RGBColor(0x8B, 0x00, 0x00)
     assert [p.text for p in out.paragraphs if p.style.name == "Heading 1"][0] == "1 Background and unmet needs"
+
+
+def test_editing_the_style_or_template_file_rebuilds_the_report(project):
+    """A .csl file or a DOCX reference document changed in place is not a fresh report."""
+    toml = project / "review.toml"
+    text = re.sub(r'(?m)^style = ".*"$', 'style = "styles/journal.csl"', toml.read_text(encoding="utf-8"))
+    toml.write_text(text, encoding="utf-8")
+    reviewkit("build", project, "--to", "html,docx", check=True)
+    again = reviewkit("build", project, "--to", "html,docx", check=True)
+    assert "report is up to date" in again.stderr + again.stdout
+    csl = project / "styles" / "journal.csl"
+    csl.write_text(csl.read_text(encoding="utf-8").replace("</style>", "<!-- edited -->\n</style>"), encoding="utf-8")
+    proc = reviewkit("build", project, "--to", "html,docx", check=True)
+    assert "report is up to date" not in proc.stderr + proc.stdout
+    ref = project / "styles" / "journal.docx"
+    ref.write_bytes(ref.read_bytes())  # same bytes: still fresh
+    assert "report is up to date" in reviewkit("build", project, "--to", "html,docx", check=True).stderr
+    import docx
+
+    d = docx.Document(ref)
+    d.core_properties.comments = "edited"
+    d.save(ref)
+    proc = reviewkit("build", project, "--to", "html,docx", check=True)
+    assert "report is up to date" not in proc.stderr + proc.stdout

@@ -166,6 +166,9 @@ def _report_key(cfg, section_keys: dict, notebooks: dict, hashes, to) -> str:
         "template": cache._sha(b"".join(p.read_bytes() for p in sorted(TEMPLATE_DIR.rglob("*")) if p.is_file())),
         "code": code.key(REPORT_MODULES),
         "formats": sorted(to),
+        # files the writers read besides the notebooks: a .csl style given by path, the DOCX reference document
+        "report_files": {k: hashes(cfg.resolve(cfg.report[k])) for k in ("style", "docx_template")
+                         if str(cfg.report.get(k, "")).endswith((".csl", ".docx")) and cfg.resolve(cfg.report[k]).is_file()},
         "date": build_date(cfg.root),
         "provenance": provenance(cfg.root),
     }

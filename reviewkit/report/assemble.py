@@ -320,8 +320,7 @@ class Assembler:
 
     # -- document --------------------------------------------------------
     def build(self, sections: list[SectionDoc], meta: dict):
-        import nbformat
-        from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+        from nbformat.v4 import new_markdown_cell, new_notebook
 
         self.number_floats(sections)
         cells = []

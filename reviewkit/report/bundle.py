@@ -1,6 +1,6 @@
 """A submission zip of one edition: what a journal (or a co-author) asks for, in one file.
 
-    manuscript/report.{html,pdf,docx,xml}
+    report.{html,pdf,docx,xml}                   the manuscript (links and JATS graphics point into the zip)
     figures/figure-1-NAME.{png,pdf,svg}          PNG at 300 dpi, PDF and SVG vector
     tables/table-1-NAME.csv
     supplementary/figure-s1-NAME.{png,pdf,svg}, table-s1-NAME.csv
@@ -78,6 +78,20 @@ def raster_and_pdf(svgs: dict[str, bytes], chromium: str) -> dict[str, tuple[byt
         return pool.submit(asyncio.run, main()).result()
 
 
+def _graphics_in_zip(jats: bytes, paths: dict[str, str]) -> bytes:
+    """The JATS with each ``graphic`` pointing at its figure's PNG in the zip (``figures/NAME.png`` -> the zip name)."""
+    from lxml import etree
+
+    href = "{http://www.w3.org/1999/xlink}href"
+    tree = etree.fromstring(jats, etree.XMLParser(resolve_entities=False, no_network=True))
+    for g in tree.iter("graphic"):
+        name = Path(g.get(href, "")).stem
+        if name in paths:
+            g.set(href, paths[name])
+    doctype = jats.split(b"<article", 1)[0]
+    return doctype + etree.tostring(tree, encoding="utf-8").split(b"?>", 1)[-1].lstrip() + b"\n"
+
+
 def bundle(outputs: Path, *, bibliography=None, chromium: str | None = None, epoch: int | None = None) -> bytes:
     """The zip of the edition in *outputs* (built with every format)."""
     import nbformat
@@ -90,7 +104,7 @@ def bundle(outputs: Path, *, bibliography=None, chromium: str | None = None, epo
     rk = nb.metadata.get("reviewkit", {})
     files: dict[str, bytes] = {}
     for fmt, name in FILES.items():
-        files[f"manuscript/{name}"] = (outputs / name).read_bytes()
+        files[name] = (outputs / name).read_bytes()
     floats = [o.metadata["reviewkit"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.get("metadata", {}).get("reviewkit", {}).get("kind") in ("figure", "table")]
     svgs = {m["name"]: (outputs / "figures" / f"{m['name']}.svg").read_bytes() for m in floats if m["kind"] == "figure"}
@@ -111,6 +125,8 @@ def bundle(outputs: Path, *, bibliography=None, chromium: str | None = None, epo
             files[f"{stem}.csv"] = (outputs / "tables" / f"{m['name']}.csv").read_bytes()
         listing.append({"label": f"{'Figure' if m['kind'] == 'figure' else 'Table'} {number}", "name": m["name"],
                         "supplementary": bool(m.get("supplementary")), "files": stem})
+    files[FILES["jats"]] = _graphics_in_zip(files[FILES["jats"]], {m["name"]: f"{l['files']}.png" for m, l in
+                                                                    zip(floats, listing) if m["kind"] == "figure"})
     for path in sorted((outputs / "sections").glob("*.ipynb")):
         files[f"notebooks/{path.name}"] = path.read_bytes()
         page = outputs / "notebooks" / f"{path.stem}.html"

@@ -42,6 +42,9 @@ def _page_number_footer(section) -> None:
         run._r.append(el)
 
 
+TEXT_WIDTH_TWIPS = 9000  # about 6.25 in: the text width of pandoc's reference document
+
+
 def _full_width_repeat_header(table) -> None:
     """Tables span the text width and repeat their header row on every page."""
     from docx.oxml import OxmlElement
@@ -58,9 +61,23 @@ def _full_width_repeat_header(table) -> None:
         tr_pr = table.rows[0]._tr.get_or_add_trPr()
         if tr_pr.find(qn("w:tblHeader")) is None:
             tr_pr.append(OxmlElement("w:tblHeader"))
+    # columns as wide as their content asks (no word broken; long text capped), not all equal
+    cols = table._tbl.tblGrid.findall(qn("w:gridCol"))
+    if not cols:
+        return
+    need = [4.0] * len(cols)
+    for row in table._tbl.tr_lst:
+        for i, tc in enumerate(row.tc_lst[: len(cols)]):
+            text = "".join(t.text or "" for t in tc.iter(qn("w:t")))
+            longest_word = max((len(w) for w in text.split()), default=0)
+            need[i] = max(need[i], longest_word + 2.5, min(len(text), 60) * 0.6)
+    total = sum(need)
+    for col, n in zip(cols, need):
+        col.set(qn("w:w"), str(round(TEXT_WIDTH_TWIPS * n / total)))
 
 
-def finish(data: bytes, rk: dict, *, epoch: int | None = None) -> bytes:
+def finish(data: bytes, rk: dict, *, epoch: int | None = None, own_styles: bool = False) -> bytes:
+    """*own_styles*: a reference document was given, so its styles decide the table text size."""
     import docx
 
     doc = docx.Document(io.BytesIO(data))
@@ -73,6 +90,13 @@ def finish(data: bytes, rk: dict, *, epoch: int | None = None) -> bytes:
         _page_number_footer(section)
     for table in doc.tables:
         _full_width_repeat_header(table)
+        if not own_styles:  # data tables a size smaller than the text, as journals print them
+            from docx.oxml.ns import qn
+            from docx.shared import Pt
+            from docx.text.run import Run
+
+            for r in table._tbl.iter(qn("w:r")):  # links' runs too
+                Run(r, None).font.size = Pt(9)
     from .metadata import display_name
 
     props = doc.core_properties

@@ -49,7 +49,11 @@ def run_pandoc(args: list[str], data: bytes, *, cwd=None, epoch: int | None = No
     env = dict(os.environ)
     if epoch is not None:
         env["SOURCE_DATE_EPOCH"] = str(epoch)
-    proc = subprocess.run([pandoc_path(), *args], input=data, capture_output=True, cwd=cwd, env=env, timeout=300)
+    try:
+        proc = subprocess.run([pandoc_path(), *args], input=data, capture_output=True, cwd=cwd, env=env, timeout=300)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ExportError(f"pandoc (from the pypandoc-binary package) could not run: {exc}; "
+                          "reinstall reviewkit's dependencies (make setup)") from None
     if proc.returncode != 0:
         raise ExportError(f"pandoc {' '.join(args[:4])} failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
     return proc.stdout
@@ -146,7 +150,7 @@ def title_block_html(rk: dict) -> str:
     if dates:
         out.append(f'<div data-custom-style="Date"><p>{" · ".join(dates)}</p></div>')
     if rk.get("abstract_markdown"):
-        out.append(f'<div data-custom-style="Abstract Title"><p><strong>Abstract</strong></p></div>')
+        out.append('<div data-custom-style="Abstract Title"><p><strong>Abstract</strong></p></div>')
         out.append(f'<div data-custom-style="Abstract">{_md(rk["abstract_markdown"])}</div>')
     if rk.get("keywords"):
         kw = "; ".join(html.escape(k) for k in rk["keywords"])
@@ -181,7 +185,8 @@ def to_docx(nb, *, reference_doc: Path | None = None, epoch: int | None = None) 
         if reference_doc:
             args[4:4] = ["--reference-doc", str(reference_doc)]
         run_pandoc(args, b"", cwd=tmp, epoch=epoch)
-        return finish((tmp / "report.docx").read_bytes(), nb.metadata.get("reviewkit", {}), epoch=epoch)
+        return finish((tmp / "report.docx").read_bytes(), nb.metadata.get("reviewkit", {}), epoch=epoch,
+                      own_styles=reference_doc is not None)
 
 
 def to_jats(nb, *, epoch: int | None = None) -> bytes:

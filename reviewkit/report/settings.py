@@ -6,17 +6,12 @@ Called by :func:`reviewkit.pipeline.config.load`; every error names
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..errors import ConfigError, did_you_mean
+from ..pipeline.config import _line_of
 
 VANCOUVER = "vancouver"
-
-
-def _line_of(text: str, key: str) -> int:
-    m = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
-    return text[: m.start()].count("\n") + 1 if m else 1
 
 
 def csl_styles_dir() -> Path:
