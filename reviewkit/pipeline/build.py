@@ -282,9 +282,11 @@ def _run_sections(cfg, todo, state, hashes, parts, keys, jobs, log, executor, sc
         files, modules = classify(read_log(work / f"{r.name}.reads"), cfg.root)
         new_parts = cache.observed_parts(parts[r.name], files, modules, hashes)
         declared = set(new_parts["inputs"]) | {cfg.path.name}  # review.toml: tracked, but it is no data file
+        declared |= {f"{os.path.dirname(i)}/" for i in new_parts["inputs"]}  # folders the declared globs list
         for name in sorted(set(files) - declared - known[r.name]):
             where = "outside the project, " if os.path.isabs(name) else ""
-            log(f"note: {r.name} read {name} ({where}no `inputs` declares it); it is tracked from now on")
+            verb = "listed" if name.endswith("/") else "read"
+            log(f"note: {r.name} {verb} {name} ({where}no `inputs` declares it); it is tracked from now on")
         parts[r.name] = new_parts
         keys[r.name] = key = cache.key_of(new_parts)
         run_file = state.run_path(r.name, key)
