@@ -244,3 +244,28 @@ def test_full_disk_and_read_only_outputs_are_clear_errors_and_keep_the_edition(t
         _mount("-o", "remount,rw", str(small_mount))
     reviewkit("build", project, "--to", "html", check=True)
     assert markers((project / "outputs" / "report.html").read_text(encoding="utf-8")) == {2}
+
+
+def test_publishing_replaces_an_old_layout_and_drops_names_the_edition_lacks(tmp_path):
+    from reviewkit.pipeline.publish import Editions
+
+    out = tmp_path / "outputs"
+    (out / "figures").mkdir(parents=True)
+    (out / "figures" / "old.png").write_bytes(b"old")  # as builds before editions left them
+    (out / "report.pdf").write_bytes(b"old pdf")
+    (out / "report.html").write_text("old", encoding="utf-8")
+    (out / ".gitkeep").touch()
+    first = Editions(out, "t1")
+    (first.staging / "figures").mkdir(parents=True)
+    (first.staging / "figures" / "new.png").write_bytes(b"new")
+    (first.staging / "report.html").write_text("new", encoding="utf-8")
+    first.publish()
+    assert (out / "report.html").read_text(encoding="utf-8") == "new" and (out / "report.html").is_symlink()
+    assert not (out / "report.pdf").exists()  # never an old PDF beside a new HTML
+    assert sorted(p.name for p in (out / "figures").iterdir()) == ["new.png"] and (out / ".gitkeep").exists()
+    second = Editions(out, "t2")
+    second.staging.mkdir(parents=True)
+    (second.staging / "report.html").write_text("newer", encoding="utf-8")
+    second.publish()
+    assert (out / "report.html").read_text(encoding="utf-8") == "newer"
+    assert not (out / "figures").exists() and not first.staging.exists()  # nothing of the older edition is left
