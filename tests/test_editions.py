@@ -269,3 +269,13 @@ def test_publishing_replaces_an_old_layout_and_drops_names_the_edition_lacks(tmp
     second.publish()
     assert (out / "report.html").read_text(encoding="utf-8") == "newer"
     assert not (out / "figures").exists() and not first.staging.exists()  # nothing of the older edition is left
+
+
+def test_html_only_build_keeps_the_pdf_only_when_it_shows_the_same_document(project):
+    pdf = (project / "outputs" / "report.pdf").read_bytes()
+    reviewkit("build", project, "--to", "html", check=True)  # nothing changed: the PDF is of this very document
+    assert (project / "outputs" / "report.pdf").read_bytes() == pdf
+    set_marker(project, 42)
+    reviewkit("build", project, "--to", "html", check=True)
+    assert markers((project / "outputs" / "report.html").read_text(encoding="utf-8")) == {42}
+    assert not (project / "outputs" / "report.pdf").exists()  # an older PDF never stands beside a newer HTML

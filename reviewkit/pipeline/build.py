@@ -382,7 +382,9 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
         w.writerow(table["columns"])
         w.writerows([["" if v is None else v for v in row] for row in table["data"]])
         atomic_write(stage / "tables" / f"{name}.csv", buf.getvalue())
-    atomic_write(stage / "report.ipynb", nbformat.writes(nb))
+    assembled = nbformat.writes(nb)
+    atomic_write(stage / "report.ipynb", assembled)
+    _carry_over_formats(editions.published(), stage, assembled, to)
     if "html" in to:
         atomic_write(stage / "report.html", export.to_html(nb))
     pdf_error = None
@@ -402,6 +404,23 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
     if pdf_error:
         raise pdf_error
     return written
+
+
+def _carry_over_formats(published: Path | None, stage: Path, assembled: str, to) -> None:
+    """Formats not asked for this time (``--to html`` after a PDF) stay in the new edition only when they were
+    exported from the very same assembled document; otherwise the edition goes without them."""
+    from .publish import link_or_copy
+
+    try:
+        same = published is not None and (published / "report.ipynb").read_text(encoding="utf-8") == assembled
+    except OSError:
+        same = False
+    if not same:
+        return
+    for f in published.glob("report.*"):
+        fmt = f.suffix.lstrip(".")
+        if fmt not in to and fmt != "ipynb":
+            link_or_copy(f, stage / f.name)
 
 
 def write_manifest(cfg, state, started, todo, folder: Path, prov: dict) -> None:
