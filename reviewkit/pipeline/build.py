@@ -250,6 +250,9 @@ def _build(cfg, *, to, jobs, force, only, overrides, report, executor, scheduler
             code.remember(imports, save=True)
 
 
+NOTES_SHOWN = 5  # undeclared reads named one by one per section; the rest are counted
+
+
 def _run_sections(cfg, todo, state, hashes, parts, keys, jobs, log, executor, scheduler, editions):
     """Run *todo*; each finished section's notebook goes to the run store and its state is saved at once."""
     from ..atomic import write as atomic_write
@@ -283,10 +286,14 @@ def _run_sections(cfg, todo, state, hashes, parts, keys, jobs, log, executor, sc
         new_parts = cache.observed_parts(parts[r.name], files, modules, hashes)
         declared = set(new_parts["inputs"]) | {cfg.path.name}  # review.toml: tracked, but it is no data file
         declared |= {f"{os.path.dirname(i)}/" for i in new_parts["inputs"]}  # folders the declared globs list
-        for name in sorted(set(files) - declared - known[r.name]):
+        new_reads = sorted(set(files) - declared - known[r.name])
+        for name in new_reads[:NOTES_SHOWN]:
             where = "outside the project, " if os.path.isabs(name) else ""
             verb = "listed" if name.endswith("/") else "read"
             log(f"note: {r.name} {verb} {name} ({where}no `inputs` declares it); it is tracked from now on")
+        if len(new_reads) > NOTES_SHOWN:
+            log(f"note: {r.name} read {len(new_reads) - NOTES_SHOWN} more files no `inputs` declares; all are tracked "
+                "and listed in outputs/manifest.json")
         parts[r.name] = new_parts
         keys[r.name] = key = cache.key_of(new_parts)
         run_file = state.run_path(r.name, key)
