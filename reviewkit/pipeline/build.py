@@ -398,8 +398,10 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
     if "pdf" in to:
         try:
             atomic_write(stage / "report.pdf", export.to_pdf(nb, running_title=meta["running_title"]))
-        except ExportError as exc:  # the edition is published without a PDF (none of an older one), and says so
-            pdf_error = exc
+        except ExportError as exc:
+            if export.find_chromium() is not None:  # Chromium failed (or was stopped): keep the previous edition
+                raise ExportError(f"{exc}; the previous edition was kept") from None
+            pdf_error = exc  # none installed: publish without a PDF (never an older one) and say how to get one
     write_manifest(cfg, state, started, todo, stage, prov)
     editions.publish()
     state.report = {"key": report_key} if pdf_error is None else {}
