@@ -107,3 +107,19 @@ def test_editing_one_function_reruns_exactly_the_sections_that_use_it(tmp_path):
     edit_function(pkg / "reviewkit" / "evidence" / "stats.py", "proportion_ci")
     st = statuses(build())
     assert st == {"uses-stats": "(reviewkit code changed (reviewkit/evidence/stats.py))", "text-only": "reused"}
+
+
+def test_two_processes_fill_one_cache_at_once_without_damage(tmp_path):
+    """Two builds of different projects share $REVIEWKIT_CACHE: concurrent writers never leave a torn file."""
+    cache = tmp_path / "cache"
+    ris, bib = DATA / "same-works-four-formats.ris", DATA / "manubot-zotero-export.bib"
+    env = {**os.environ, "REVIEWKIT_CACHE": str(cache)}
+    procs = [subprocess.Popen([sys.executable, "-c", PARSE_SCRIPT, str(ris), str(bib)], env=env, cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    files = list((cache / "citations").iterdir())
+    assert len(files) == 3 and all(f.suffix == ".json" for f in files)  # no temporary file left behind
+    for f in files:
+        json.loads(f.read_text(encoding="utf-8"))  # each one whole

@@ -156,3 +156,27 @@ def test_same_size_evidence_edit_with_mtime_restored_is_noticed(example):
     st = statuses(proc.stderr)
     assert st["efficacy-overall"] == "(references/evidence.csv changed)"
     assert "1.6–2.3" in (example / "outputs" / "tables" / "outcomes-overall.csv").read_text(encoding="utf-8")
+
+
+def test_a_new_file_in_a_listed_folder_reruns_and_check_lists_undeclared_reads(tmp_path):
+    project = tmp_path / "review"
+    (project / "notebooks").mkdir(parents=True)
+    (project / "data").mkdir()
+    (project / "data" / "a.csv").write_text("value\n1\n", encoding="utf-8")  # synthetic
+    (project / "review.toml").write_text(
+        '[report]\ntitle = "Synthetic review (test data only)"\n\n'
+        '[[section]]\nname = "folder"\nnotebook = "notebooks/folder.ipynb"\n', encoding="utf-8")
+    nbformat.write(notebook("Files in a folder", 'folder = "data"',
+                            "from pathlib import Path\nfrom reviewkit import project, report\n"
+                            "names = sorted(p.name for p in Path(project.path(folder)).glob('*.csv'))\n"
+                            "report.text('Synthetic files: ' + ', '.join(names) + '.')"),
+                   project / "notebooks" / "folder.ipynb")
+    proc = reviewkit("build", project, "--to", "html", check=True)
+    assert "note: folder listed data/ (no `inputs` declares it); it is tracked from now on" in proc.stderr
+    assert "Synthetic files: a.csv." in html(project)
+    check = reviewkit("check", project)
+    assert "note: section folder read data/ in the last build, which no `inputs` declares" in check.stderr
+    (project / "data" / "b.csv").write_text("value\n2\n", encoding="utf-8")  # synthetic
+    st = statuses(reviewkit("build", project, "--to", "html", check=True).stderr)
+    assert st == {"folder": "(data/ (listed last time) changed)"}
+    assert "Synthetic files: a.csv, b.csv." in html(project)

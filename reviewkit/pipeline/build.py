@@ -260,6 +260,9 @@ def _build(cfg, *, to, jobs, force, only, overrides, report, executor, scheduler
             code.remember(imports, save=True)
 
 
+NOTES_SHOWN = 5  # undeclared reads named one by one per section; the rest are counted
+
+
 def _run_sections(cfg, todo, state, hashes, parts, keys, jobs, log, executor, scheduler, editions):
     """Run *todo*; each finished section's notebook goes to the run store and its state is saved at once."""
     from ..atomic import write as atomic_write
@@ -292,9 +295,15 @@ def _run_sections(cfg, todo, state, hashes, parts, keys, jobs, log, executor, sc
         files, modules = classify(read_log(work / f"{r.name}.reads"), cfg.root)
         new_parts = cache.observed_parts(parts[r.name], files, modules, hashes)
         declared = set(new_parts["inputs"]) | {cfg.path.name}  # review.toml: tracked, but it is no data file
-        for name in sorted(set(files) - declared - known[r.name]):
+        declared |= {f"{os.path.dirname(i)}/" for i in new_parts["inputs"]}  # folders the declared globs list
+        new_reads = sorted(set(files) - declared - known[r.name])
+        for name in new_reads[:NOTES_SHOWN]:
             where = "outside the project, " if os.path.isabs(name) else ""
-            log(f"note: {r.name} read {name} ({where}no `inputs` declares it); it is tracked from now on")
+            verb = "listed" if name.endswith("/") else "read"
+            log(f"note: {r.name} {verb} {name} ({where}no `inputs` declares it); it is tracked from now on")
+        if len(new_reads) > NOTES_SHOWN:
+            log(f"note: {r.name} read {len(new_reads) - NOTES_SHOWN} more files no `inputs` declares; all are tracked "
+                "and listed in outputs/manifest.json")
         parts[r.name] = new_parts
         keys[r.name] = key = cache.key_of(new_parts)
         run_file = state.run_path(r.name, key)
@@ -323,7 +332,7 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
     from .. import __version__
     from ..atomic import write as atomic_write
     from ..citations.library import Library
-    from ..report import writers
+    from ..report import export, writers
     from ..report.assemble import Assembler, SectionDoc, blocks_from_notebook
     from ..report.metadata import document_meta
     from ..report.settings import resolve_style
@@ -386,8 +395,10 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
         try:
             rendered[fmt] = writers.render(nb, fmt, running_title=meta["running_title"],
                                            docx_template=cfg.resolve(rep["docx_template"]) if rep.get("docx_template") else None)
-        except ExportError as exc:  # the edition is published without that format (none of an older one), and says so
-            export_error = export_error or exc
+        except ExportError as exc:
+            if fmt != "pdf" or export.find_chromium() is not None:  # a writer failed: keep the previous edition
+                raise ExportError(f"{exc}; the previous edition was kept") from None
+            export_error = exc  # no Chromium installed: publish without a PDF (never an older one) and say how to get one
     # the pages a figure's or table's link opens
     pages = ({name: writers.notebook_page(executed) for name, executed in executed_notebooks.items()}
              if {"html", "pdf"} & set(to) else {})
@@ -404,7 +415,9 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
         w.writerow(table["columns"])
         w.writerows([["" if v is None else v for v in row] for row in table["data"]])
         atomic_write(stage / "tables" / f"{name}.csv", buf.getvalue())
-    atomic_write(stage / "report.ipynb", nbformat.writes(nb))
+    assembled = nbformat.writes(nb)
+    atomic_write(stage / "report.ipynb", assembled)
+    _carry_over_formats(editions.published(), stage, assembled, to)
     for name, page in pages.items():
         atomic_write(stage / "notebooks" / f"{name}.html", page)
     for fmt, data in rendered.items():
@@ -420,6 +433,22 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
     if export_error:
         raise export_error
     return written
+
+
+def _carry_over_formats(published: Path | None, stage: Path, assembled: str, to) -> None:
+    """Formats not asked for this time (``--to html`` after a PDF) stay in the new edition only when they were
+    exported from the very same assembled document; otherwise the edition goes without them."""
+    from .publish import link_or_copy
+
+    try:
+        same = published is not None and (published / "report.ipynb").read_text(encoding="utf-8") == assembled
+    except OSError:
+        same = False
+    if not same:
+        return
+    for fmt, name in FILES.items():
+        if fmt not in to and (published / name).is_file():
+            link_or_copy(published / name, stage / name)
 
 
 def write_manifest(cfg, state, started, todo, folder: Path, prov: dict) -> None:

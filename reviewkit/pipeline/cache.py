@@ -47,7 +47,9 @@ class FileHashes:
         if key not in self.seen:
             try:
                 self.seen[key] = _sha(Path(path).read_bytes())
-            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            except IsADirectoryError:  # a listed folder: the names in it
+                self.seen[key] = _sha("\n".join(sorted(os.listdir(path))).encode())
+            except (FileNotFoundError, NotADirectoryError):
                 self.seen[key] = self.MISSING
         return self.seen[key]
 
@@ -130,10 +132,11 @@ def reasons(old: dict | None, new: dict, have_output: bool) -> list[str]:
     for path in sorted(a):
         if path in new["inputs"] or path in was.get("inputs", {}):
             continue  # said above
+        how = "listed" if path.endswith("/") else "read"
         if b.get(path) == FileHashes.MISSING:
-            out.append(f"{path} (read last time) was deleted or renamed")
+            out.append(f"{path} ({how} last time) was deleted or renamed")
         elif a[path] != b.get(path):
-            out.append(f"{path} (read last time) changed")
+            out.append(f"{path} ({how} last time) changed")
     a, b = was.get("modules", {}), new.get("modules", {})
     changed = sorted(m for m in set(a) | set(b) if a.get(m) != b.get(m))
     if changed:

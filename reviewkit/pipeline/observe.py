@@ -50,7 +50,24 @@ def install(log_path: str) -> None:
     write_only = os.O_WRONLY
     accmode = getattr(os, "O_ACCMODE", 3)
 
+    isdir = os.path.isdir
+
     def hook(event, args):
+        if event in ("os.listdir", "os.scandir"):  # a folder listed (glob, os.listdir): its names are read too
+            try:
+                path = args[0] if args and args[0] is not None else "."
+                if isinstance(path, int):
+                    return
+                path = abspath(fsdecode(path))
+                if ("dir", path) in seen or (path + "/").startswith(skip):
+                    return
+                seen.add(("dir", path))
+                if isdir(path):
+                    fh.write(json.dumps(["dir", path]) + "\n")
+                    fh.flush()
+            except Exception:
+                pass
+            return
         if event != "open":
             return
         try:
@@ -81,7 +98,7 @@ def startup_argument(log_path: Path) -> str:
     return f"--IPKernelApp.exec_lines={json.dumps([line])}"
 
 
-def read_log(log_path: Path) -> list[str]:
+def read_log(log_path: Path) -> list:
     try:
         text = Path(log_path).read_text(encoding="utf-8")
     except OSError:
@@ -119,7 +136,10 @@ def classify(paths, root: Path) -> tuple[dict[str, Path], set[str]]:
     """({dependency name: path}, {reviewkit module names}) from the paths a kernel opened.
 
     A dependency inside the project is named by its path relative to the
-    project (``references/x.csv``), one outside by its absolute path.
+    project (``references/x.csv``), one outside by its absolute path; a listed
+    folder by its path with a trailing ``/`` (its dependency is the list of
+    names in it).  Listings of the project folder itself and of ``sys.path``
+    folders are not tracked: Python lists them to import modules.
     """
     from .code import PACKAGE, module_of
 
@@ -128,7 +148,16 @@ def classify(paths, root: Path) -> tuple[dict[str, Path], set[str]]:
     ignored = _ignored_dirs(root)
     files: dict[str, Path] = {}
     modules: set[str] = set()
+    sys_path = {os.path.realpath(p or ".") for p in sys.path} | {str(root)}
     for raw in paths:
+        if isinstance(raw, list):  # ["dir", path]
+            real = os.path.realpath(raw[1])
+            if real in sys_path or (real + "/").startswith(ignored + (package,)) or real.endswith("__pycache__"):
+                continue
+            p = Path(real)
+            name = (str(p.relative_to(root)) if _inside(p, root) else str(p)).rstrip("/") + "/"
+            files[name] = p
+            continue
         real = os.path.realpath(raw)
         if real.startswith(package):
             name = module_of(Path(real))

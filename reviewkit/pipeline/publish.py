@@ -30,6 +30,10 @@ from pathlib import Path
 from .cache import STATE_DIR
 
 
+#: what builds before editions wrote straight into outputs/ (removed when the first edition lacks them)
+OLD_LAYOUT = {"report.html", "report.pdf", "report.ipynb", "manifest.json", "figures", "tables", "sections"}
+
+
 class Editions:
     def __init__(self, outputs: Path, token: str):
         self.outputs = outputs
@@ -83,8 +87,12 @@ class Editions:
         for name in sorted(names):
             self._link(name)
         for entry in self.outputs.iterdir():  # names the new edition does not have (e.g. report.pdf after --to html)
-            if entry.is_symlink() and entry.name not in names and os.readlink(entry).startswith(f"{STATE_DIR}/current/"):
+            if entry.name in names:
+                continue
+            if entry.is_symlink() and os.readlink(entry).startswith(f"{STATE_DIR}/current/"):
                 entry.unlink()
+            elif entry.name in OLD_LAYOUT and not entry.is_symlink():  # left by a build from before editions
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
         if previous is not None and previous != self.staging:
             shutil.rmtree(previous, ignore_errors=True)
 
