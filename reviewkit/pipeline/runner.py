@@ -66,6 +66,10 @@ def die_with_parent(parent: int | None = None) -> None:
     threading.Thread(target=watch, daemon=True, name="reviewkit-parent-watch").start()
 
 
+#: a kernel that dies before it answers (a port taken by a kernel started at the same moment) is started again
+KERNEL_START_ATTEMPTS = 3
+
+
 def execute_section(name: str, notebook: str, output: str, parameters: dict, cwd: str,
                     kernel_name: str | None = None, reads: str | None = None, token: str = "") -> SectionResult:
     """Run one notebook; never raises for a notebook error (returns ``ok=False``)."""
@@ -84,10 +88,21 @@ def execute_section(name: str, notebook: str, output: str, parameters: dict, cwd
         Path(reads).write_text("", encoding="utf-8")
         extra.append(startup_argument(Path(reads)))
     try:
-        pm.execute_notebook(
-            notebook, str(out), parameters=parameters, cwd=cwd, kernel_name=kernel_name,
-            progress_bar=False, log_output=False, request_save_on_cell_execute=False, extra_arguments=extra,
-        )
+        for attempt in range(KERNEL_START_ATTEMPTS):
+            try:
+                pm.execute_notebook(
+                    notebook, str(out), parameters=parameters, cwd=cwd, kernel_name=kernel_name,
+                    progress_bar=False, log_output=False, request_save_on_cell_execute=False, extra_arguments=extra,
+                )
+                break
+            except RuntimeError as exc:
+                # jupyter_client picks free TCP ports, then the kernel binds them: a kernel started at the same
+                # moment can take one first ("Address already in use") and this kernel dies before any cell ran.
+                # Nothing of the notebook was executed, so starting a new kernel is safe.
+                if "died before replying to kernel_info" not in str(exc) or attempt == KERNEL_START_ATTEMPTS - 1:
+                    raise
+                if reads:
+                    Path(reads).write_text("", encoding="utf-8")
     except PapermillExecutionError as exc:
         where = f"{_display_path(notebook, cwd)}, cell {_source_cell_number(out, exc.cell_index)}"
         return SectionResult(name, out, False, time.perf_counter() - start,
