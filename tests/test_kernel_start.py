@@ -56,3 +56,25 @@ def test_a_kernel_that_never_starts_fails_after_a_bounded_number_of_tries(tmp_pa
                         kernel_name="flaky")
     assert not r.ok and "died before replying to kernel_info" in r.error
     assert count.read_text() == str(KERNEL_START_ATTEMPTS)
+
+
+def test_kernel_teardown_noise_stays_out_of_the_build_output(tmp_path):
+    """What a kernel writes to its standard error as it exits (ipykernel's teardown tracebacks) is no build message."""
+    from conftest import reviewkit
+
+    (tmp_path / "notebooks").mkdir()
+    for name in ("one", "two"):
+        nb = nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_code_cell("label = 'synthetic'", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("import atexit, os\n"
+                                      "atexit.register(os.write, 2, b'Traceback (most recent call last): KERNEL-NOISE\\n')\n"
+                                      "from reviewkit import report\nreport.text(f'A {label} section.')")],
+            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+        nbformat.write(nb, tmp_path / "notebooks" / f"{name}.ipynb")
+    (tmp_path / "review.toml").write_text(
+        '[report]\ntitle = "Synthetic review (test data only)"\n\n'
+        '[[section]]\nname = "one"\nnotebook = "notebooks/one.ipynb"\n\n'
+        '[[section]]\nname = "two"\nnotebook = "notebooks/two.ipynb"\n', encoding="utf-8")
+    proc = reviewkit("build", tmp_path, "--to", "html", "-j", "2", check=True)
+    assert "A synthetic section." in (tmp_path / "outputs" / "report.html").read_text(encoding="utf-8")
+    assert "KERNEL-NOISE" not in proc.stderr and "Traceback" not in proc.stderr

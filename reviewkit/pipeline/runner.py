@@ -19,7 +19,9 @@ which records every file the notebook opens into ``NAME.reads``.
 from __future__ import annotations
 
 import os
+import sys
 import time
+from contextlib import contextmanager, nullcontext
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,8 +73,13 @@ KERNEL_START_ATTEMPTS = 3
 
 
 def execute_section(name: str, notebook: str, output: str, parameters: dict, cwd: str,
-                    kernel_name: str | None = None, reads: str | None = None, token: str = "") -> SectionResult:
-    """Run one notebook; never raises for a notebook error (returns ``ok=False``)."""
+                    kernel_name: str | None = None, reads: str | None = None, token: str = "",
+                    kernel_stderr: bool = False) -> SectionResult:
+    """Run one notebook; never raises for a notebook error (returns ``ok=False``).
+
+    *kernel_stderr*: this is a single-task worker process of the local pool, whose standard error may be pointed
+    at a log file for the kernel (see :func:`_kernel_stderr_to`).
+    """
     quiet_imports()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -87,30 +94,66 @@ def execute_section(name: str, notebook: str, output: str, parameters: dict, cwd
     if reads:
         Path(reads).write_text("", encoding="utf-8")
         extra.append(startup_argument(Path(reads)))
+    kernel_log = out.with_name(out.stem + ".kernel.log")
     try:
-        for attempt in range(KERNEL_START_ATTEMPTS):
-            try:
-                pm.execute_notebook(
-                    notebook, str(out), parameters=parameters, cwd=cwd, kernel_name=kernel_name,
-                    progress_bar=False, log_output=False, request_save_on_cell_execute=False, extra_arguments=extra,
-                )
-                break
-            except RuntimeError as exc:
-                # jupyter_client picks free TCP ports, then the kernel binds them: a kernel started at the same
-                # moment can take one first ("Address already in use") and this kernel dies before any cell ran.
-                # Nothing of the notebook was executed, so starting a new kernel is safe.
-                if "died before replying to kernel_info" not in str(exc) or attempt == KERNEL_START_ATTEMPTS - 1:
-                    raise
-                if reads:
-                    Path(reads).write_text("", encoding="utf-8")
+        with _kernel_stderr_to(kernel_log) if kernel_stderr else nullcontext():
+            _execute(pm, notebook, out, parameters, cwd, kernel_name, extra, reads)
     except PapermillExecutionError as exc:
         where = f"{_display_path(notebook, cwd)}, cell {_source_cell_number(out, exc.cell_index)}"
         return SectionResult(name, out, False, time.perf_counter() - start,
                              f"{where}: {exc.ename}: {exc.evalue}", token=token)
     except Exception as exc:  # kernel died, bad notebook JSON, …
         return SectionResult(name, out, False, time.perf_counter() - start,
-                             f"{_display_path(notebook, cwd)}: {type(exc).__name__}: {exc}", token=token)
+                             f"{_display_path(notebook, cwd)}: {type(exc).__name__}: {exc}{_tail(kernel_log)}",
+                             token=token)
     return SectionResult(name, out, True, time.perf_counter() - start, token=token)
+
+
+def _execute(pm, notebook, out, parameters, cwd, kernel_name, extra, reads) -> None:
+    for attempt in range(KERNEL_START_ATTEMPTS):
+        try:
+            pm.execute_notebook(
+                notebook, str(out), parameters=parameters, cwd=cwd, kernel_name=kernel_name,
+                progress_bar=False, log_output=False, request_save_on_cell_execute=False, extra_arguments=extra,
+            )
+            return
+        except RuntimeError as exc:
+            # jupyter_client picks free TCP ports, then the kernel binds them: a kernel started at the same
+            # moment can take one first ("Address already in use") and this kernel dies before any cell ran.
+            # Nothing of the notebook was executed, so starting a new kernel is safe.
+            if "died before replying to kernel_info" not in str(exc) or attempt == KERNEL_START_ATTEMPTS - 1:
+                raise
+            if reads:
+                Path(reads).write_text("", encoding="utf-8")
+
+
+@contextmanager
+def _kernel_stderr_to(path: Path):
+    """The kernels this worker process starts write their standard error to *path*, not the build's terminal.
+
+    ipykernel prints its own teardown noise there (e.g. a ZMQError traceback when shutdown races its I/O thread),
+    which is no message for the author; a kernel that fails to start has its last lines quoted in the error.
+    Only for the local pool's workers, which run one section at a time: the build's own process (``-j 1``) writes
+    its progress there, and a Dask worker may run sections in several threads at once.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(path, "ab") as log:
+            os.dup2(log.fileno(), 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _tail(path: Path, lines: int = 5) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return ""
+    return ("\n    kernel said: " + "\n    ".join(text.splitlines()[-lines:])) if text else ""
 
 
 def _display_path(notebook: str, cwd: str) -> str:
@@ -176,7 +219,7 @@ def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print, sect
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent,
                                    initargs=(os.getpid(),))
         try:
-            futures = {pool.submit(execute_section, **t): t["name"] for t in tasks}
+            futures = {pool.submit(execute_section, **t, kernel_stderr=True): t["name"] for t in tasks}
             for fut in as_completed(futures):
                 done(fut.result())
         except BaseException:  # Ctrl-C or an error here: stop the workers now instead of waiting for them
