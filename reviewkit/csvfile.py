@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, did_you_mean
 
 
 def read(path, *, what: str, columns: list[str] | None = None):
@@ -22,3 +22,16 @@ def read(path, *, what: str, columns: list[str] | None = None):
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)} (expected {', '.join(columns)})", source=f"{path}:1")
     return df
+
+
+def conform(df, columns: list[str], *, optional=(), name: str):
+    """*df* with exactly *columns*, in that order: *optional* ones added empty when absent, any other is an error
+    at line 1 of *name* naming the closest known column."""
+    for c in optional:
+        if c not in df.columns:
+            df = df.assign(**{c: ""})
+    unknown = [c for c in df.columns if c not in columns]
+    if unknown:
+        raise InputError("; ".join(f"unknown column {c!r}{did_you_mean(c, columns)}" for c in unknown),
+                         source=f"{name}:1")
+    return df[columns].copy()

@@ -47,14 +47,9 @@ def read_risk_of_bias(path):
 
 
 def validate(df, *, name: str = "<risk of bias>"):
-    for c in ("D6", "D7", "support"):
-        if c not in df.columns:
-            df = df.assign(**{c: ""})
-    unknown = [c for c in df.columns if c not in COLUMNS]
-    if unknown:
-        raise InputError("; ".join(f"unknown column {c!r}{did_you_mean(c, COLUMNS)}" for c in unknown),
-                         source=f"{name}:1")
-    df = df[COLUMNS].copy()
+    from ..csvfile import conform
+
+    df = conform(df, COLUMNS, optional=("D6", "D7", "support"), name=name)
     problems = []
     seen = {}
     for i, r in df.iterrows():

@@ -33,13 +33,9 @@ def read_grade(path):
 
 
 def validate(df, *, name: str = "<GRADE judgements>"):
-    if "upgrade" not in df.columns:
-        df = df.assign(upgrade="")
-    unknown = [c for c in df.columns if c not in COLUMNS]
-    if unknown:
-        raise InputError("; ".join(f"unknown column {c!r}{did_you_mean(c, COLUMNS)}" for c in unknown),
-                         source=f"{name}:1")
-    df = df[COLUMNS].copy()
+    from ..csvfile import conform
+
+    df = conform(df, COLUMNS, optional=("upgrade",), name=name)
     problems = []
     seen = {}
     for i, r in df.iterrows():
