@@ -105,22 +105,5 @@ def _to_entry(rec, source: str):
     )
 
 
-def read(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False) -> R.ParseResult:
-    from . import read_text
-
-    text, name = read_text(path_or_file, encoding)
-    return parse(text, name=name, skip_invalid=skip_invalid)
-
-
-def loads(text: str, *, name: str = "<string>", skip_invalid: bool = False, skipped: list | None = None):
-    result = parse(text, name=name, skip_invalid=skip_invalid)
-    if skipped is not None:
-        skipped.extend(result.skipped)
-    return result.bibliography
-
-
-def load(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False, skipped: list | None = None):
-    result = read(path_or_file, encoding=encoding, skip_invalid=skip_invalid)
-    if skipped is not None:
-        skipped.extend(result.skipped)
-    return result.bibliography
+# read(path) -> ParseResult, loads(text) and load(path) -> BibliographyData, as every text importer has them
+read, loads, load = R.text_importer(parse)

@@ -153,6 +153,33 @@ class ParseResult:
     skipped: list[str] = field(default_factory=list)
 
 
+def text_importer(parse):
+    """``read``, ``loads`` and ``load`` of an importer whose ``parse(text, name=, skip_invalid=)`` reads a whole text.
+
+    ``read(path_or_file, encoding=, skip_invalid=)`` returns the :class:`ParseResult`; ``loads``/``load`` return the
+    bibliography (rispy-like, as :mod:`json`), extending *skipped* when given.
+    """
+    def read(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False) -> ParseResult:
+        from . import read_text
+
+        text, name = read_text(path_or_file, encoding)
+        return parse(text, name=name, skip_invalid=skip_invalid)
+
+    def loads(text: str, *, name: str = "<string>", skip_invalid: bool = False, skipped: list | None = None):
+        result = parse(text, name=name, skip_invalid=skip_invalid)
+        if skipped is not None:
+            skipped.extend(result.skipped)
+        return result.bibliography
+
+    def load(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False, skipped: list | None = None):
+        result = read(path_or_file, encoding=encoding, skip_invalid=skip_invalid)
+        if skipped is not None:
+            skipped.extend(result.skipped)
+        return result.bibliography
+
+    return read, loads, load
+
+
 def lines(text: str) -> str:
     """*text* with every line end (CRLF, old-Mac CR, LF) as LF and no byte-order mark."""
     text = text.lstrip("\ufeff")
