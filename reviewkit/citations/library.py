@@ -17,9 +17,9 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from .identifiers import normalize_doi, normalize_nct, normalize_pmcid, normalize_pmid
+from ..identifiers import NORMALIZERS
 
-ID_FIELDS = {"doi": normalize_doi, "pmid": normalize_pmid, "pmcid": normalize_pmcid, "nct": normalize_nct}
+ID_FIELDS = NORMALIZERS  # entry field -> its rule (reviewkit.identifiers)
 
 
 def encode_entry(entry) -> str:

@@ -48,10 +48,11 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import InputError
+from ..identifiers import KINDS
 from .record import new_entry
 from .keys import ascii_fold, assign_keys, fields_of, first_family, fingerprint, is_others
 
-ID_KINDS = ("doi", "pmid", "pmcid", "nct")
+ID_KINDS = KINDS  # doi, pmid, pmcid, nct (reviewkit.identifiers)
 CONFLICT_KINDS = ("doi", "pmid", "pmcid")  # a work has one of each; two different values are two works
 PREFIX_WORDS = 3  # a title must have at least this many words to match another by prefix
 MAX_EXTRA_WORDS = 4  # … and the longer title adds at most this many

@@ -12,32 +12,22 @@ the network.  ``reviewkit cite refresh`` fills the missing identifiers online:
 - DOI: DOI content negotiation (``Accept: application/vnd.citationstyles.csl+json``);
 - NCT: the ClinicalTrials.gov API v2 ``/studies/{nct}``.
 
-Every request has a timeout and is retried with exponential backoff on 429,
-5xx and connection errors (urllib3's ``Retry``, honouring ``Retry-After``).
+Every request goes through :class:`reviewkit.http.Client`: a timeout, and
+retries with exponential backoff on 429, 5xx and connection errors.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import CitationError, InputError
-from .identifiers import normalize_doi, normalize_nct, normalize_pmcid, normalize_pmid
+from ..http import RateLimiter  # noqa: F401  (re-exported)
+from ..identifiers import canonical, normalize_doi, normalize_pmid  # noqa: F401  (canonical: re-exported)
 
 LOCK_NAME = "references/citation-lock.json"
-KINDS = {"pmid": normalize_pmid, "pmcid": normalize_pmcid, "doi": normalize_doi, "nct": normalize_nct}
-
-
-def canonical(identifier: str) -> str | None:
-    """``"PMID: 123"``-style text or ``"doi:10.X/Y"`` -> ``"doi:10.x/y"``; None if not an identifier."""
-    kind, _, value = identifier.partition(":")
-    norm = KINDS.get(kind.strip().lower())
-    v = norm(value) if norm else None
-    return f"{kind.strip().lower()}:{v}" if v else None
 
 
 # -- the lock file -----------------------------------------------------------
@@ -80,38 +70,6 @@ class Lock:
 # -- HTTP ----------------------------------------------------------------------
 
 
-class RateLimiter:
-    """At most *rate* calls per second (shared by the threads of one client)."""
-
-    def __init__(self, rate: float):
-        self.interval = 1.0 / rate
-        self.lock = threading.Lock()
-        self.next = 0.0
-
-    def wait(self) -> None:
-        with self.lock:
-            now = time.monotonic()
-            if now < self.next:
-                time.sleep(self.next - now)
-                now = self.next
-            self.next = now + self.interval
-
-
-def session(retries: int = 4, backoff: float = 0.5):
-    import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.util.retry import Retry
-
-    s = requests.Session()
-    retry = Retry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=backoff,
-                  status_forcelist=(429, 500, 502, 503, 504), allowed_methods=frozenset({"GET"}),
-                  respect_retry_after_header=True, raise_on_status=False)
-    s.mount("https://", HTTPAdapter(max_retries=retry))
-    s.mount("http://", HTTPAdapter(max_retries=retry))
-    s.headers["User-Agent"] = "reviewkit (https://pypi.org/project/reviewkit/)"
-    return s
-
-
 @dataclass
 class Endpoints:
     eutils: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
@@ -127,29 +85,18 @@ class Resolver:
                  retries: int = 4, backoff: float = 0.5, email: str | None = None):
         import os
 
+        from ..http import Client
+
         self.ep = endpoints or Endpoints()
         self.api_key = api_key if api_key is not None else os.environ.get("NCBI_API_KEY")
         self.email = email or os.environ.get("NCBI_EMAIL")
         self.timeout = timeout
-        self.http = session(retries, backoff)
+        self.http = Client(timeout=timeout, retries=retries, backoff=backoff, error=CitationError)
         self.ncbi_rate = RateLimiter(10 if self.api_key else 3)
 
     def _get(self, url, *, params=None, headers=None, what=""):
-        import requests
-
-        try:
-            r = self.http.get(url, params=params, headers=headers, timeout=self.timeout)
-        except requests.exceptions.ConnectionError as exc:
-            raise CitationError(f"cannot reach {url} ({type(exc).__name__}); are you online?", source=what) from None
-        except requests.exceptions.RetryError as exc:
-            raise CitationError(f"{url} kept failing after retries: {exc}", source=what) from None
-        except requests.exceptions.Timeout:
-            raise CitationError(f"{url} did not answer within {self.timeout:g} s", source=what) from None
-        if r.status_code == 404:
-            raise CitationError(f"{url} says the identifier does not exist (HTTP 404)", source=what)
-        if r.status_code >= 400:
-            raise CitationError(f"{url} answered HTTP {r.status_code}", source=what)
-        return r
+        return self.http.get(url, params=params, headers=headers, what=what,
+                             not_found="says the identifier does not exist")
 
     def _ncbi_params(self, **params):
         if self.api_key:

@@ -7,12 +7,10 @@ column at print size.  Nothing is shown or saved here (see
 
 from __future__ import annotations
 
-from ..trials.schema import PHASE_LABELS, PHASES, STATUS_LABELS, STATUSES
+from ..vocab import PHASE_LABELS, PHASES, STATUS_LABELS, STATUSES
 
-STATUS_ORDER = [
-    "RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "ACTIVE_NOT_RECRUITING",
-    "COMPLETED", "SUSPENDED", "TERMINATED", "WITHDRAWN", "UNKNOWN",
-]
+#: The statuses most figures show, in figure order (the API's own order, up to UNKNOWN)
+STATUS_ORDER = STATUSES[:STATUSES.index("UNKNOWN") + 1]
 
 
 #: One colour per status in every figure (Okabe–Ito, colour-blind safe)

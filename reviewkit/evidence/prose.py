@@ -9,10 +9,8 @@ from __future__ import annotations
 import html
 import re
 
-from ..trials.schema import PHASE_LABELS, STATUS_LABELS
-
-_SMALL = "zero one two three four five six seven eight nine ten".split()
-
+from ..vocab import PHASE_LABELS, STATUS_LABELS
+from ..wording import count, number, plural  # noqa: F401  (part of prose's API: prose.count, prose.number …)
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~@])")
 
@@ -20,21 +18,6 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~@])")
 def literal(text) -> str:
     """Text from data, safe to put in Markdown: prints as itself (no markup, no HTML, no citation or math)."""
     return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
-
-
-def number(n: int, *, words: bool = True) -> str:
-    """Integers below 11 in words (journal style), larger ones in digits."""
-    n = int(n)
-    return _SMALL[n] if words and 0 <= n <= 10 else f"{n:,}"
-
-
-def plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    return singular if int(n) == 1 else (plural_form or singular + "s")
-
-
-def count(n: int, singular: str, plural_form: str | None = None, *, words: bool = True) -> str:
-    """``count(1, "trial") -> "one trial"``; ``count(21, "trial") -> "21 trials"``."""
-    return f"{number(n, words=words)} {plural(n, singular, plural_form)}"
 
 
 def percent(x: float, digits: int = 0) -> str:

@@ -32,7 +32,6 @@ _CITE_KEY = re.compile(r"(?<![\w@\\])@(?P<key>[A-Za-z0-9_][\w:.#$%&+?<>~/\-]*)")
 _XREF = re.compile(r"(?<![\w@\[\\])@(?P<kind>fig|tbl):(?P<name>[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)")
 _FENCE = re.compile(r"^(```|~~~)")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_IDENTIFIER_FIELDS = {"doi": "doi", "pmid": "pmid", "pmcid": "pmcid", "nct": "nct"}
 
 
 SUPPLEMENTARY_ROWS = 40  # tables longer than this go to the supplementary part unless placed explicitly
@@ -113,15 +112,15 @@ class CitationResolver:
     """Maps citation keys and identifiers (``pmid:…``, ``doi:…``, ``nct:…``) to bibliography keys."""
 
     def __init__(self, bibliography, lock=None):
-        from ..citations.identifiers import normalize_doi, normalize_nct, normalize_pmcid, normalize_pmid
+        from ..identifiers import NORMALIZERS
 
         self.bib = bibliography
         self.lock = lock
-        self._norm = {"doi": normalize_doi, "pmid": normalize_pmid, "pmcid": normalize_pmcid, "nct": normalize_nct}
+        self._norm = NORMALIZERS
         self.by_id: dict[tuple[str, str], str] = dict(getattr(bibliography, "id_index", {}) or {})
         for key, e in ([] if self.by_id else bibliography.entries.items()):
-            for prefix, fname in _IDENTIFIER_FIELDS.items():
-                value = self._norm[prefix](e.fields.get(fname))
+            for prefix, norm in self._norm.items():
+                value = norm(e.fields.get(prefix))
                 if value:
                     self.by_id.setdefault((prefix, value.lower()), key)
             for alias in e.fields.get("ids", "").split(","):
@@ -228,7 +227,7 @@ def cited_keys(text: str) -> list[str]:
 
 def cited_identifiers(text: str) -> set[str]:
     """Canonical identifiers (``pmid:…``, ``doi:…``, …) cited in *text*."""
-    from ..citations.resolve import canonical
+    from ..identifiers import canonical
 
     return {c for c in map(canonical, cited_keys(text)) if c}
 
@@ -414,15 +413,9 @@ def _png_height_inches(png, dpi: int = 200) -> float:
 
 def _identifiers(entry) -> dict:
     """The entry's validated identifiers (doi, pmid, pmcid, nct), for writers that tag them (JATS pub-id)."""
-    from ..citations.identifiers import normalize_doi, normalize_nct, normalize_pmcid, normalize_pmid
+    from ..identifiers import identifiers_of
 
-    norm = {"doi": normalize_doi, "pmid": normalize_pmid, "pmcid": normalize_pmcid, "nct": normalize_nct}
-    out = {}
-    for kind, fname in _IDENTIFIER_FIELDS.items():
-        value = norm[kind](entry.fields.get(fname))
-        if value:
-            out[kind] = value
-    return out
+    return identifiers_of(entry.fields)
 
 
 def _svg_bytes(svg) -> bytes:

@@ -189,28 +189,17 @@ class Client:
 
     def __init__(self, base: str = "https://clinicaltrials.gov/api/v2", *, page_size: int = 1000,
                  timeout: float = 30, retries: int = 5, backoff: float = 1.0):
-        from ..citations.resolve import session
+        from ..http import Client as HTTPClient
 
         if not 1 <= page_size <= 1000:
             raise InputError(f"page size {page_size} is out of range (1–1000)")
         self.base = base.rstrip("/")
         self.page_size = page_size
         self.timeout = timeout
-        self.http = session(retries, backoff)
+        self.http = HTTPClient(timeout=timeout, retries=retries, backoff=backoff, error=InputError)
 
     def _get(self, path: str, params: dict):
-        import requests
-
-        url = f"{self.base}{path}"
-        try:
-            r = self.http.get(url, params=params, timeout=self.timeout)
-        except requests.exceptions.ConnectionError as exc:
-            raise InputError(f"cannot reach {url} ({type(exc).__name__}); are you online?") from None
-        except requests.exceptions.Timeout:
-            raise InputError(f"{url} did not answer within {self.timeout:g} s") from None
-        if r.status_code >= 400:
-            raise InputError(f"{url} answered HTTP {r.status_code} after retries: {r.text[:200]}")
-        return r
+        return self.http.get(f"{self.base}{path}", params=params)
 
     def version(self) -> dict:
         try:

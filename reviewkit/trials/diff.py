@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 
-from ..trials.schema import STATUS_LABELS
+from ..vocab import STATUS_LABELS
+from ..wording import count
 
 TRACKED = ["overall_status", "phase", "start_date", "primary_completion_date", "completion_date", "enrollment",
            "has_results"]
@@ -46,8 +47,6 @@ def diff(old, new):
 
 def summary(changes, *, old_label: str = "the last edition") -> str:
     """A short computed paragraph (Markdown, escaped)."""
-    from ..evidence.prose import count
-
     if changes.empty:
         return html.escape(f"No registered trial changed since {old_label}.", quote=False)
     parts = []

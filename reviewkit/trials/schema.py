@@ -1,8 +1,9 @@
-"""The normalized trial table: columns, vocabularies and spelling rules.
+"""The normalized trial table: columns and date rules.
 
-Statuses and phases use the ClinicalTrials.gov API v2 vocabulary whatever the
-input spelled ("Active, not recruiting" -> ``ACTIVE_NOT_RECRUITING``,
-"Phase 1/Phase 2" -> ``PHASE1/PHASE2``, "N/A" -> ``NA``).
+The vocabularies (statuses, phases, study types, their labels and older
+spellings) live in :mod:`reviewkit.vocab`, shared with :mod:`reviewkit.evidence`;
+they are imported here under their old names so ``schema.STATUSES`` and
+``from reviewkit.trials.schema import STATUS_LABELS`` keep working.
 """
 
 from __future__ import annotations
@@ -10,6 +11,13 @@ from __future__ import annotations
 import functools
 import re
 from datetime import datetime
+
+from ..identifiers import NCT_RE  # noqa: F401  (the strict form a table's nct_id must have)
+from ..vocab import (  # noqa: F401  (re-exported: the trial table's vocabularies)
+    OLD_PHASES, OLD_STATUSES, OLD_STUDY_TYPES, PHASE_LABELS, PHASES, STATUS_LABELS, STATUSES, STUDY_TYPES,
+    normalize_phase, normalize_status, normalize_study_type, old_spelling,
+)
+from ..vocab import token as _token  # noqa: F401
 
 COLUMNS = [
     "nct_id", "brief_title", "official_title", "acronym", "overall_status", "phase",
@@ -21,82 +29,6 @@ COLUMNS = [
 LIST_COLUMNS = ["conditions", "interventions", "intervention_types", "collaborators", "countries"]
 DATE_COLUMNS = ["start_date", "primary_completion_date", "completion_date", "first_posted", "last_update_posted"]
 REQUIRED = ["nct_id", "source"]
-
-STATUSES = [
-    "RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "ACTIVE_NOT_RECRUITING",
-    "COMPLETED", "SUSPENDED", "TERMINATED", "WITHDRAWN", "UNKNOWN", "AVAILABLE",
-    "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE", "APPROVED_FOR_MARKETING", "WITHHELD",
-]
-PHASES = ["EARLY_PHASE1", "PHASE1", "PHASE1/PHASE2", "PHASE2", "PHASE2/PHASE3", "PHASE3", "PHASE4", "NA"]
-STUDY_TYPES = ["INTERVENTIONAL", "OBSERVATIONAL", "EXPANDED_ACCESS"]
-
-#: Human labels for figures and tables
-STATUS_LABELS = {s: s.replace("_", " ").capitalize() for s in STATUSES} | {
-    "ACTIVE_NOT_RECRUITING": "Active, not recruiting",
-}
-PHASE_LABELS = {
-    "EARLY_PHASE1": "Early phase 1", "PHASE1": "Phase 1", "PHASE1/PHASE2": "Phase 1/2",
-    "PHASE2": "Phase 2", "PHASE2/PHASE3": "Phase 2/3", "PHASE3": "Phase 3", "PHASE4": "Phase 4",
-    "NA": "Not applicable", "": "Not given",
-}
-
-NCT_RE = re.compile(r"^NCT\d{8}$")
-
-#: Spellings of the older ClinicalTrials.gov site and API (classic CSV, API v1) -> API v2 vocabulary.
-#: Each is read with a warning; none is a guess ("Phase 0" is what the registry renamed "Early Phase 1").
-OLD_STATUSES = {"UNKNOWN_STATUS": "UNKNOWN", "AVAILABLE_FOR_EXPANDED_ACCESS": "AVAILABLE"}
-OLD_PHASES = {"PHASE 0": "EARLY_PHASE1", "PHASE0": "EARLY_PHASE1"}
-OLD_STUDY_TYPES = {"OBSERVATIONAL_PATIENT_REGISTRY": "OBSERVATIONAL", "EXPANDED_ACCESS_INDIVIDUAL": "EXPANDED_ACCESS"}
-
-
-def _token(text: str) -> str:
-    return re.sub(r"[^A-Z0-9]+", "_", text.strip().upper()).strip("_")
-
-
-@functools.lru_cache(maxsize=1024)
-def normalize_status(text) -> str | None:
-    """API v2 status for any spelling, ``None`` if unknown."""
-    if text is None or str(text).strip() == "":
-        return ""
-    tok = _token(str(text))
-    tok = OLD_STATUSES.get(tok, tok)
-    return tok if tok in STATUSES else None
-
-
-@functools.lru_cache(maxsize=1024)
-def normalize_phase(text) -> str | None:
-    """``PHASE1/PHASE2`` etc. for "Phase 1/Phase 2", "PHASE1, PHASE2", "Phase 1|Phase 2", "N/A"…"""
-    if text is None or str(text).strip() == "":
-        return ""
-    s = str(text).strip().upper()
-    if s in {"N/A", "NA", "NOT APPLICABLE"}:
-        return "NA"
-    s = s.replace("EARLY PHASE 1", "EARLY_PHASE1").replace("EARLY_PHASE_1", "EARLY_PHASE1")
-    s = re.sub(r"\bPHASE ?0\b", "EARLY_PHASE1", s)
-    parts = [re.sub(r"PHASE\s*_?\s*(\d)", r"PHASE\1", p.strip()) for p in re.split(r"[/|,]", s) if p.strip()]
-    value = "/".join(parts)
-    return value if value in PHASES else None
-
-
-def normalize_study_type(text) -> str | None:
-    if text is None or str(text).strip() == "":
-        return ""
-    tok = _token(str(text))
-    tok = OLD_STUDY_TYPES.get(tok, tok)
-    return tok if tok in STUDY_TYPES else None
-
-
-def old_spelling(column: str, text) -> bool:
-    """Whether *text* is an older registry spelling of a value in *column* (read, with a warning)."""
-    s = str(text or "").strip().upper()
-    if column == "overall_status":
-        return _token(s) in OLD_STATUSES
-    if column == "phase":
-        return bool(re.search(r"\bPHASE ?0\b", s))
-    if column == "study_type":
-        return _token(s) in OLD_STUDY_TYPES
-    return False
-
 
 _MONTH_FORMATS = ["%B %Y", "%b %Y", "%Y-%m"]
 _DAY_FORMATS = ["%B %d, %Y", "%b %d, %Y", "%Y-%m-%d", "%d %B %Y"]
