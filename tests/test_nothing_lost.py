@@ -149,13 +149,13 @@ def test_same_key_twice_in_one_bibtex_file_names_both_lines():
 
 
 def test_old_ctgov_status_phase_and_study_type_spellings_read_with_warnings(tmp_path):
-    from reviewkit.trials import read_table
+    from reviewkit.trials.table import read
 
     csv = tmp_path / "old-site.csv"
     csv.write_text("nct_id,overall_status,phase,study_type,source\n"
                    "NCT00000001,Unknown status,Phase 0,Observational [Patient Registry],synthetic row\n", encoding="utf-8")
-    warnings = []
-    df = read_table(csv, warnings=warnings)
+    got = read([csv])
+    df, warnings = got.table, got.warnings
     assert df.loc[0, ["overall_status", "phase", "study_type"]].tolist() == ["UNKNOWN", "EARLY_PHASE1", "OBSERVATIONAL"]
     assert len(warnings) == 3 and all(w.startswith(f"{csv}:2: ") for w in warnings)
 

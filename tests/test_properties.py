@@ -165,7 +165,7 @@ def trial_ids(df):
 
 @pytest.mark.parametrize("kind", sorted(TRIAL_SEEDS))
 def test_trial_readers_never_fail_otherwise(kind):
-    from reviewkit.trials import read_trials
+    from reviewkit.trials.table import read
 
     seeds = _seed_bytes(TRIAL_SEEDS[kind])
 
@@ -175,7 +175,7 @@ def test_trial_readers_never_fail_otherwise(kind):
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"input{SUFFIX[kind]}"
             path.write_bytes(data)
-            check_outcome(lambda p: read_trials([p], skip_invalid=skip, skipped=[], warnings=[]), path, data, trial_ids)
+            check_outcome(lambda p: read([p], skip_invalid=skip).table, path, data, trial_ids)
 
     run()
 

@@ -8,6 +8,7 @@ import pytest
 
 from reviewkit.errors import InputError
 from reviewkit.trials import read_table, read_trials, to_csv
+from reviewkit.trials.table import read
 from reviewkit.trials.ctgov import Client, Query
 from reviewkit.trials.diff import diff, summary
 from reviewkit.trials.schema import COLUMNS, STATUSES
@@ -33,8 +34,8 @@ def test_api_v2_records_of_every_kind():
 
 
 def test_file_name_that_lies_is_trusted_by_content_and_warned():
-    warnings = []
-    df = read_table(CT / "NCT02278341-file-name-lies.json", warnings=warnings)
+    got = read([CT / "NCT02278341-file-name-lies.json"])
+    df, warnings = got.table, got.warnings
     assert df["nct_id"].tolist() == ["NCT02552212"]
     assert "file name says NCT02278341 but the record inside is NCT02552212" in warnings[0]
 

@@ -41,13 +41,14 @@ def argparse_suppress():
 
 def run_import(args) -> int:
     from ..atomic import check_target, write as atomic_write
-    from ..trials import read_trials, to_csv
+    from ..trials import to_csv
+    from ..trials.table import read
 
     if args.output != "-":
         check_target(args.output)
-    skipped, warnings = [], []
-    df = read_trials(args.files, skip_invalid=args.skip_invalid, skipped=skipped, warnings=warnings)
-    for w in warnings:
+    got = read(args.files, skip_invalid=args.skip_invalid)
+    df, skipped = got.table, got.skipped
+    for w in got.warnings:
         print(f"warning: {w}", file=sys.stderr)
     for s in skipped:
         print(f"skipped: {s}", file=sys.stderr)

@@ -13,7 +13,7 @@ colours plus a symbol in each cell, so they read in grey scale too.
 
 from __future__ import annotations
 
-from ..errors import InputError, did_you_mean
+from ..errors import did_you_mean
 
 COLUMNS = ["study", "tool", "D1", "D2", "D3", "D4", "D5", "D6", "D7", "overall", "support"]
 TOOLS = {
@@ -47,37 +47,35 @@ def read_risk_of_bias(path):
 
 
 def validate(df, *, name: str = "<risk of bias>"):
-    from ..csvfile import conform
+    from ..csvfile import Problems, conform
 
     df = conform(df, COLUMNS, optional=("D6", "D7", "support"), name=name)
-    problems = []
+    problems = Problems("risk-of-bias table", name)
     seen = {}
     for i, r in df.iterrows():
-        where = f"{name}:{i + 2}"
         tool = r["tool"].strip()
         if tool not in TOOLS:
-            problems.append(f"{where}: unknown tool {tool!r}{did_you_mean(tool, TOOLS)} (expected RoB 2 or ROBINS-I)")
+            problems.row(i, f"unknown tool {tool!r}{did_you_mean(tool, TOOLS)} (expected RoB 2 or ROBINS-I)")
             continue
         spec = TOOLS[tool]
         for d in [*(f"D{j}" for j in range(1, 8)), "overall"]:
             value = r[d].strip()
             if d != "overall" and d not in spec["domains"]:
                 if value:
-                    problems.append(f"{where}: {tool} has no domain {d} (it has D1–D{len(spec['domains'])}); leave it empty")
+                    problems.row(i, f"{tool} has no domain {d} (it has D1–D{len(spec['domains'])}); leave it empty")
                 continue
             if not value:
-                problems.append(f"{where}: {d} is empty (expected one of {', '.join(spec['judgements'])})")
+                problems.row(i, f"{d} is empty (expected one of {', '.join(spec['judgements'])})")
             elif value not in spec["judgements"]:
-                problems.append(f"{where}: {d} {value!r} is not a {tool} judgement{did_you_mean(value, spec['judgements'])}"
+                problems.row(i, f"{d} {value!r} is not a {tool} judgement{did_you_mean(value, spec['judgements'])}"
                                 f" (expected one of {', '.join(spec['judgements'])})")
         key = (r["study"].strip(), tool)
         if not key[0]:
-            problems.append(f"{where}: study is empty")
+            problems.row(i, "study is empty")
         elif key in seen:
-            problems.append(f"{where}: {key[0]!r} is assessed with {tool} twice (also line {seen[key]})")
+            problems.row(i, f"{key[0]!r} is assessed with {tool} twice (also line {seen[key]})")
         seen.setdefault(key, i + 2)
-    if problems:
-        raise InputError("invalid risk-of-bias table:\n  " + "\n  ".join(problems), source=name)
+    problems.raise_all()
     return df
 
 

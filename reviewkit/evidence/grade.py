@@ -33,39 +33,37 @@ def read_grade(path):
 
 
 def validate(df, *, name: str = "<GRADE judgements>"):
-    from ..csvfile import conform
+    from ..csvfile import Problems, conform
 
     df = conform(df, COLUMNS, optional=("upgrade",), name=name)
-    problems = []
+    problems = Problems("GRADE judgements", name)
     seen = {}
     for i, r in df.iterrows():
-        where = f"{name}:{i + 2}"
         if r["design"] not in DESIGNS:
-            problems.append(f"{where}: design {r['design']!r}{did_you_mean(r['design'], DESIGNS)} "
+            problems.row(i, f"design {r['design']!r}{did_you_mean(r['design'], DESIGNS)} "
                             f"(expected {' or '.join(DESIGNS)})")
         for d in DOMAINS:
             if r[d] not in SERIOUSNESS:
-                problems.append(f"{where}: {d} {r[d]!r}{did_you_mean(r[d], SERIOUSNESS)} "
+                problems.row(i, f"{d} {r[d]!r}{did_you_mean(r[d], SERIOUSNESS)} "
                                 f"(expected one of {', '.join(SERIOUSNESS)})")
         if r["publication_bias"] not in PUBLICATION:
-            problems.append(f"{where}: publication_bias {r['publication_bias']!r}"
+            problems.row(i, f"publication_bias {r['publication_bias']!r}"
                             f"{did_you_mean(r['publication_bias'], PUBLICATION)} (expected {' or '.join(PUBLICATION)})")
         if r["upgrade"] not in ("", "0", "1", "2"):
-            problems.append(f"{where}: upgrade {r['upgrade']!r} (expected 0, 1 or 2 levels)")
+            problems.row(i, f"upgrade {r['upgrade']!r} (expected 0, 1 or 2 levels)")
         elif r["upgrade"] not in ("", "0") and r["design"] == "randomized":
-            problems.append(f"{where}: upgrading applies to observational evidence only")
+            problems.row(i, "upgrading applies to observational evidence only")
         if not r["outcome"].strip():
-            problems.append(f"{where}: outcome is empty")
+            problems.row(i, "outcome is empty")
         elif r["outcome"] in seen:
-            problems.append(f"{where}: outcome {r['outcome']!r} is judged twice (also line {seen[r['outcome']]})")
+            problems.row(i, f"outcome {r['outcome']!r} is judged twice (also line {seen[r['outcome']]})")
         seen.setdefault(r["outcome"], i + 2)
         downgraded = [d for d in DOMAINS if SERIOUSNESS.get(r[d], 0)] + \
             (["publication_bias"] if PUBLICATION.get(r["publication_bias"], 0) else [])
         if downgraded and not r["reasons"].strip():
-            problems.append(f"{where}: downgraded for {', '.join(DOMAIN_NAMES[d] for d in downgraded)} "
+            problems.row(i, f"downgraded for {', '.join(DOMAIN_NAMES[d] for d in downgraded)} "
                             f"but 'reasons' is empty (say why)")
-    if problems:
-        raise InputError("invalid GRADE judgements:\n  " + "\n  ".join(problems), source=name)
+    problems.raise_all()
     df["upgrade"] = df["upgrade"].replace("", "0").astype(int)
     return df
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import InputError, did_you_mean
+from ..errors import did_you_mean
 
 COLUMNS = ["record_id", "source_database", "stage", "decision", "exclusion_reason"]
 STAGES = ["identification", "screening", "retrieval", "eligibility", "included"]
@@ -12,25 +12,26 @@ DECISIONS = ["duplicate", "excluded", "included"]
 
 
 def read_log(path):
-    from ..csvfile import read
+    from ..csvfile import Problems, read
 
     path = Path(path)
     df = read(path, what="screening log", columns=COLUMNS)
-    problems = []
-    for i, r in enumerate(df.to_dict("records"), start=2):
-        here = f"{path}:{i}"
+    problems = Problems("screening log", path)
+    for i, r in enumerate(df.to_dict("records")):
         if not r["record_id"].strip():
-            problems.append(f"{here}: record_id is empty")
+            problems.row(i, "record_id is empty")
         if r["stage"] not in STAGES:
-            problems.append(f"{here}: unknown stage {r['stage']!r}{did_you_mean(r['stage'], STAGES)}")
+            problems.row(i, f"unknown stage {r['stage']!r}{did_you_mean(r['stage'], STAGES)}")
         if r["decision"] not in DECISIONS:
-            problems.append(f"{here}: unknown decision {r['decision']!r}{did_you_mean(r['decision'], DECISIONS)}")
+            problems.row(i, f"unknown decision {r['decision']!r}{did_you_mean(r['decision'], DECISIONS)}")
         if r["decision"] == "excluded" and not r["exclusion_reason"].strip():
-            problems.append(f"{here}: an excluded record needs an exclusion_reason")
+            problems.row(i, "an excluded record needs an exclusion_reason")
         if r["decision"] == "included" and r["stage"] != "included":
-            problems.append(f"{here}: an included record has stage 'included'")
-    dups = df["record_id"][df["record_id"].duplicated()]
-    problems += [f"{path}: record_id {d!r} appears more than once" for d in dups]
-    if problems:
-        raise InputError("invalid screening log:\n  " + "\n  ".join(problems), source=str(path))
+            problems.row(i, "an included record has stage 'included'")
+    first: dict[str, int] = {}
+    for i, d in enumerate(df["record_id"]):
+        if d in first:
+            problems.row(i, f"record_id {d!r} appears more than once (also line {first[d] + 2})")
+        first.setdefault(d, i)
+    problems.raise_all()
     return df

@@ -35,6 +35,7 @@ def read_sheet(path):
 def validate(df, *, name: str = "<sheet>"):
     import pandas as pd
 
+    from ..csvfile import Problems
     from .comparative import row_problems
 
     unknown = [c for c in df.columns if c not in COLUMNS + OPTIONAL]
@@ -44,34 +45,33 @@ def validate(df, *, name: str = "<sheet>"):
         msgs += [f"missing column {c!r}" for c in missing]
         raise InputError("; ".join(msgs), source=f"{name}:1")
     df = df.assign(**{c: "" for c in OPTIONAL if c not in df.columns})[COLUMNS + OPTIONAL].copy()
-    problems = []
+    problems = Problems("extraction sheet", name)
     for col in NUMERIC:
         num = pd.to_numeric(df[col].replace("", None), errors="coerce")
         for i in df.index[(df[col] != "") & num.isna()]:
-            problems.append(f"{name}:{i + 2}: {col} {df.at[i, col]!r} is not a number")
+            problems.row(i, f"{col} {df.at[i, col]!r} is not a number")
         df[col] = num
     for i, r in df.iterrows():
-        where = f"{name}:{i + 2}"
         if r["endpoint"] not in ENDPOINTS:
-            problems.append(f"{where}: unknown endpoint {r['endpoint']!r}{did_you_mean(r['endpoint'], ENDPOINTS)}")
+            problems.row(i, f"unknown endpoint {r['endpoint']!r}{did_you_mean(r['endpoint'], ENDPOINTS)}")
         if r["statistic"] not in STATISTICS:
-            problems.append(f"{where}: unknown statistic {r['statistic']!r} (expected one of {', '.join(STATISTICS)})")
+            problems.row(i, f"unknown statistic {r['statistic']!r} (expected one of {', '.join(STATISTICS)})")
         if not r["where"].strip() or not r["source"].strip():
-            problems.append(f"{where}: every outcome needs 'where' (page, table or quoted sentence) and 'source'")
+            problems.row(i, "every outcome needs 'where' (page, table or quoted sentence) and 'source'")
         v, lo, hi = r["value"], r["ci_low"], r["ci_high"]
         if pd.notna(v) and ((pd.notna(lo) and lo > v) or (pd.notna(hi) and hi < v)):
-            problems.append(f"{where}: the interval [{lo}, {hi}] does not contain the value {v}")
+            problems.row(i, f"the interval [{lo}, {hi}] does not contain the value {v}")
         if pd.notna(lo) and pd.notna(hi) and lo > hi:
-            problems.append(f"{where}: ci_low {lo} is above ci_high {hi}")
+            problems.row(i, f"ci_low {lo} is above ci_high {hi}")
         if pd.notna(r["events"]) and pd.notna(r["n"]) and r["events"] > r["n"]:
-            problems.append(f"{where}: events ({r['events']:g}) > n ({r['n']:g})")
+            problems.row(i, f"events ({r['events']:g}) > n ({r['n']:g})")
         if r["statistic"] not in ("range", "counts", "means") and pd.isna(v):
-            problems.append(f"{where}: value is empty")
+            problems.row(i, "value is empty")
         if r["endpoint"] == "Other" and not r["outcome"].strip():
-            problems.append(f"{where}: endpoint 'Other' needs the outcome's name in the 'outcome' column")
-        problems += [f"{where}: {p}" for p in row_problems(r)]
-    if problems:
-        raise InputError("invalid extraction sheet:\n  " + "\n  ".join(problems), source=name)
+            problems.row(i, "endpoint 'Other' needs the outcome's name in the 'outcome' column")
+        for p in row_problems(r):
+            problems.row(i, p)
+    problems.raise_all()
     df["n"] = df["n"].astype("Int64")
     for col in ("events", "comparator_n", "comparator_events"):
         df[col] = df[col].astype("Int64")

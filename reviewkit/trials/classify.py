@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import InputError
-
 COLUMNS = ["name", "synonyms", "category", "class", "mechanism", "named_in"]
 
 
@@ -22,23 +20,22 @@ def _norm(text: str) -> str:
 
 
 def read_classes(path):
-    from ..csvfile import read
+    from ..csvfile import Problems, read
 
     path = Path(path)
     df = read(path, what="intervention class table", columns=COLUMNS)
     seen: dict[str, int] = {}
-    problems = []
-    for i, r in enumerate(df.to_dict("records"), start=2):  # ("class" is a keyword: no itertuples)
+    problems = Problems("intervention class table", path)
+    for i, r in enumerate(df.to_dict("records")):  # ("class" is a keyword: no itertuples)
         if not r["name"].strip() or not r["class"].strip():
-            problems.append(f"{path}:{i}: every row needs a name and a class")
+            problems.row(i, "every row needs a name and a class")
         for alias in [r["name"], *r["synonyms"].split("|")]:
             key = _norm(alias)
             if key and key in seen:
-                problems.append(f"{path}:{i}: {alias!r} is already listed on line {seen[key]}")
+                problems.row(i, f"{alias!r} is already listed on line {seen[key]}")
             elif key:
-                seen[key] = i
-    if problems:
-        raise InputError("invalid intervention class table:\n  " + "\n  ".join(problems), source=str(path))
+                seen[key] = i + 2
+    problems.raise_all()
     return df
 
 

@@ -8,25 +8,48 @@ and dates are normalized; every invalid row is reported at once as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, did_you_mean
+from ..vocab import token
 from . import schema
 
 
-def read_table(path, *, skip_invalid: bool = False, skipped: list | None = None, warnings: list | None = None):
-    """A trial table from a normalized CSV, the website's CSV export, API v2 JSON or a snapshot folder."""
-    return read_trials([path], skip_invalid=skip_invalid, skipped=skipped, warnings=warnings)
+@dataclass(frozen=True)
+class TrialsRead:
+    """What reading trial files gave: the normalized *table*, the *warnings* (older registry spellings read,
+    a file name that disagrees with its record …) and, with ``skip_invalid``, the invalid rows *skipped* —
+    one ``file:row: what was wrong`` line each."""
+
+    table: Any
+    warnings: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
 
 
-def read_trials(paths, *, skip_invalid: bool = False, skipped: list | None = None, warnings: list | None = None):
+def read_table(path):
+    """A trial table from a normalized CSV, the website's CSV export, API v2 JSON or a snapshot folder.
+
+    Every invalid row is an error (all reported at once); :func:`read` also returns the warnings and can skip
+    invalid rows instead."""
+    return read([path]).table
+
+
+def read_trials(paths):
     """One normalized table from several files of any supported kind (see :func:`read_table`)."""
+    return read(paths).table
+
+
+def read(paths, *, skip_invalid: bool = False) -> TrialsRead:
+    """One normalized table from *paths*, with the warnings and (with *skip_invalid*) the rows skipped."""
     import pandas as pd
 
     from . import ctgov, export
 
     rows: list[dict] = []
     where: list[str] = []
+    warnings: list[str] = []
     frames = []
     for path in map(Path, paths):
         if path.is_dir():  # a snapshot: studies/*.json, each one study record
@@ -39,8 +62,7 @@ def read_trials(paths, *, skip_invalid: bool = False, skipped: list | None = Non
                 r, w, warn = ctgov.read_json(f, snapshot=label)
                 rows += r
                 where += w
-                if warnings is not None:
-                    warnings.extend(warn)
+                warnings += warn
             continue
         f = path
         if not f.exists():
@@ -54,8 +76,7 @@ def read_trials(paths, *, skip_invalid: bool = False, skipped: list | None = Non
             r, w, warn = ctgov.read_json(f)
             rows += r
             where += w
-            if warnings is not None:
-                warnings.extend(warn)
+            warnings += warn
             continue
         df = read_csv_file(f)
         if export.is_site_export(df.columns.tolist()):
@@ -64,21 +85,21 @@ def read_trials(paths, *, skip_invalid: bool = False, skipped: list | None = Non
             where += w
         else:
             frames.append((df, str(f)))
-    out = []
+    parts = []
     if rows:
         name = str(paths[0]) if len(paths) == 1 else "trials"
-        out.append(normalize(pd.DataFrame(rows), name=name, where=where, skip_invalid=skip_invalid, skipped=skipped,
-                             warnings=warnings))
+        parts.append(_normalize(pd.DataFrame(rows), name=name, where=where, skip_invalid=skip_invalid))
     for df, name in frames:
-        out.append(normalize(df, name=name, skip_invalid=skip_invalid, skipped=skipped, warnings=warnings))
-    if not out:
-        return normalize(pd.DataFrame(columns=schema.COLUMNS), name="trials")
-    result = pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
+        parts.append(_normalize(df, name=name, skip_invalid=skip_invalid))
+    if not parts:
+        return TrialsRead(normalize(pd.DataFrame(columns=schema.COLUMNS), name="trials"), tuple(warnings))
+    result = pd.concat([p.table for p in parts], ignore_index=True) if len(parts) > 1 else parts[0].table
     dups = result["nct_id"][result["nct_id"].duplicated()].unique().tolist()
     if dups:
         raise InputError(f"{', '.join(dups[:5])} appear in more than one input file; keep one record per trial",
                          source=", ".join(map(str, paths)))
-    return result
+    return TrialsRead(result, tuple(warnings) + tuple(w for p in parts for w in p.warnings),
+                      tuple(s for p in parts for s in p.skipped))
 
 
 def read_csv_file(path):
@@ -123,14 +144,20 @@ def to_csv(df) -> str:
     return out.to_csv(index=False, lineterminator="\n")
 
 
-def normalize(df, *, name: str = "<table>", where: list[str] | None = None, skip_invalid: bool = False,
-              skipped: list | None = None, warnings: list | None = None):
+def normalize(df, *, name: str = "<table>", where: list[str] | None = None):
     """Validate and normalize a table of trial rows; every problem is reported at once.
 
     *where* names each row's location (``file:line`` or ``file:record N``);
-    by default ``name:ROW`` with the CSV header as row 1.  With *skip_invalid*
-    the invalid rows are dropped and listed in *skipped* instead of raising.
+    by default ``name:ROW`` with the CSV header as row 1.
     """
+    return _normalize(df, name=name, where=where).table
+
+
+def _normalize(df, *, name: str, where: list[str] | None = None, skip_invalid: bool = False) -> TrialsRead:
+    """:func:`normalize`, with the warnings; with *skip_invalid* the invalid rows are dropped and listed as skipped
+    instead of raising."""
+    from ..csvfile import Problems
+
     import pandas as pd
 
     unknown = [c for c in df.columns if c not in schema.COLUMNS]
@@ -145,68 +172,60 @@ def normalize(df, *, name: str = "<table>", where: list[str] | None = None, skip
     df = df.reindex(columns=schema.COLUMNS, fill_value="").fillna("").reset_index(drop=True)
     for col in schema.LIST_COLUMNS:  # accept lists (JSON readers) or '|'-joined text (CSV)
         df[col] = ["|".join(v) if isinstance(v, (list, tuple)) else v for v in df[col]]
-    where = where or [f"{name}:{i}" for i in range(2, len(df) + 2)]
-    problems = []
-    bad_rows: set[int] = set()
+    problems = Problems("trial table", name, where=where)
+    warnings = []
     columns = {c: df[c].tolist() for c in ["nct_id", "overall_status", "phase", "study_type", "source", *schema.DATE_COLUMNS]}
     out = {c: list(v) for c, v in columns.items()}
     for k in range(len(df)):
-        n_before = len(problems)
-        here = where[k]
         nct = columns["nct_id"][k]
         if not schema.NCT_RE.match(nct):
-            problems.append(f"{here}: nct_id {nct!r} is not an NCT id (expected NCT followed by 8 digits)")
+            problems.row(k, f"nct_id {nct!r} is not an NCT id (expected NCT followed by 8 digits)")
         raw = columns["overall_status"][k]
         st = schema.normalize_status(raw)
         if st is None:
-            problems.append(f"{here}: unknown status {raw!r}{did_you_mean(schema._token(raw), schema.STATUSES)}")
+            problems.row(k, f"unknown status {raw!r}{did_you_mean(token(raw), schema.STATUSES)}")
         else:
             out["overall_status"][k] = st
         raw = columns["phase"][k]
         ph = schema.normalize_phase(raw)
         if ph is None:
-            problems.append(f"{here}: unknown phase {raw!r} (expected one of {', '.join(schema.PHASES)})")
+            problems.row(k, f"unknown phase {raw!r} (expected one of {', '.join(schema.PHASES)})")
         else:
             out["phase"][k] = ph
         raw = columns["study_type"][k]
         if raw:
             stype = schema.normalize_study_type(raw)
             if stype is None:
-                problems.append(f"{here}: unknown study_type {raw!r} (expected one of {', '.join(schema.STUDY_TYPES)})")
+                problems.row(k, f"unknown study_type {raw!r} (expected one of {', '.join(schema.STUDY_TYPES)})")
             else:
                 out["study_type"][k] = stype
         for col in ("overall_status", "phase", "study_type"):
-            if warnings is not None and columns[col][k] and schema.old_spelling(col, columns[col][k]):
-                warnings.append(f"{here}: {col} {columns[col][k]!r} is the older registry spelling of "
+            if columns[col][k] and schema.old_spelling(col, columns[col][k]):
+                warnings.append(f"{problems.here(k)}: {col} {columns[col][k]!r} is the older registry spelling of "
                                 f"{out[col][k]!r}; read as {out[col][k]}")
         for col in schema.DATE_COLUMNS:
             raw = columns[col][k]
             d = schema.normalize_date(raw)
             if d is None:
-                problems.append(f"{here}: {col} {raw!r} is not a date (expected YYYY-MM-DD, YYYY-MM or 'Month D, YYYY')")
+                problems.row(k, f"{col} {raw!r} is not a date (expected YYYY-MM-DD, YYYY-MM or 'Month D, YYYY')")
             else:
                 out[col][k] = d
         if not str(columns["source"][k]).strip():
-            problems.append(f"{here}: source is empty (say which file or document the row came from)")
-        if len(problems) > n_before:
-            bad_rows.add(k)
+            problems.row(k, "source is empty (say which file or document the row came from)")
     for col, values in out.items():  # whole columns at once: cell-by-cell writes cost seconds at 10,000 rows
         df[col] = values
     for i in df.index[df["nct_id"].duplicated() & (df["nct_id"] != "")]:
-        problems.append(f"{where[i]}: {df.at[i, 'nct_id']} appears more than once")
-        bad_rows.add(i)
-    if problems and not skip_invalid:
-        raise InputError("invalid trial table:\n  " + "\n  ".join(problems), source=name)
+        problems.row(i, f"{df.at[i, 'nct_id']} appears more than once")
+    if not skip_invalid:
+        problems.raise_all()
     if problems:
-        if skipped is not None:
-            skipped.extend(problems)
-        df = df.drop(index=sorted(bad_rows)).reset_index(drop=True)
+        df = df.drop(index=sorted(problems.bad_rows)).reset_index(drop=True)
     for col in schema.LIST_COLUMNS:
         df[col] = [[v for v in s.split("|") if v] if s else [] for s in df[col]]
     df["enrollment"] = pd.to_numeric(df["enrollment"].replace("", None), errors="coerce").astype("Int64")
     df["has_results"] = df["has_results"].map({"True": True, "False": False, "true": True, "false": False, "": pd.NA}).astype("boolean")
     df["url"] = [u or f"https://clinicaltrials.gov/study/{n}" for u, n in zip(df["url"], df["nct_id"])]
-    return df
+    return TrialsRead(df, tuple(warnings), tuple(problems.lines))
 
 
 def select(trials, *, condition: str = "", statuses=()):
@@ -223,7 +242,7 @@ def select(trials, *, condition: str = "", statuses=()):
     for s in statuses or ():
         st = schema.normalize_status(s)
         if not st:
-            raise InputError(f"unknown status {s!r}{did_you_mean(schema._token(str(s)), schema.STATUSES)}", source="statuses")
+            raise InputError(f"unknown status {s!r}{did_you_mean(token(str(s)), schema.STATUSES)}", source="statuses")
         wanted.append(st)
     out = trials
     if wanted:
