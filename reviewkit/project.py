@@ -11,7 +11,8 @@ from pathlib import Path
 
 
 def root() -> Path:
-    from .pipeline.config import find_root
+    """The project folder (the one holding ``review.toml``), from the working directory or a parent."""
+    from .layout import find_root
 
     return find_root()
 

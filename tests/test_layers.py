@@ -108,3 +108,57 @@ def test_one_http_client():
     """One place builds a requests session and turns HTTP failures into reviewkit errors."""
     assert [h.split(":")[0] for h in _definitions(r"requests\.Session\(|Retry\(")] == ["reviewkit/http.py"] * 2
     assert {h.split(":")[0] for h in _definitions(r"are you online")} == {"reviewkit/http.py"}
+
+
+NEUTRAL = ["vocab", "identifiers", "wording", "layout", "http", "errors"]
+
+
+@pytest.mark.parametrize("name", NEUTRAL)
+def test_the_neutral_modules_import_no_layer(name):
+    """What every layer shares imports nothing of reviewkit but its errors."""
+    imported = {m for m in _imports(PACKAGE / f"{name}.py") if m.startswith("reviewkit")}
+    assert imported <= {"reviewkit.errors", "reviewkit.errors.InputError", "reviewkit.errors.ReviewkitError",
+                        "reviewkit.errors.ConfigError"}
+
+
+def test_report_settings_and_project_root_do_not_reach_into_the_pipeline():
+    assert [m for m in _imports(PACKAGE / "report" / "settings.py") if m.startswith("reviewkit.pipeline")] == []
+    source = (PACKAGE / "project.py").read_text(encoding="utf-8")
+    root_fn = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == "root")
+    assert "pipeline" not in ast.get_source_segment(source, root_fn)
+
+
+def test_parameters_whose_default_holds_an_equals_sign_are_declared(tmp_path):
+    """Why params reads the cell with ast rather than papermill.inspect_notebook (which skips such a line)."""
+    import nbformat
+
+    from reviewkit.pipeline import params
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        'title = "a = b"\nlevels = [1,\n  2]\nratio = 0.5  # a help comment\n', metadata={"tags": ["parameters"]})])
+    path = tmp_path / "p.ipynb"
+    nbformat.write(nb, path)
+    assert params.declared(path) == {"title": "a = b", "levels": [1, 2], "ratio": 0.5}
+    params.check("s", path, {"title": "x = y", "ratio": 1})
+
+
+def test_every_row_validator_reports_all_its_problems_at_once_with_file_and_line(tmp_path):
+    """csvfile.Problems, as the validators use it: every bad row at once, each 'file:line: what (expected)'."""
+    from reviewkit.errors import InputError
+    from reviewkit.evidence.screening import read_log
+
+    log = tmp_path / "screening.csv"  # synthetic rows
+    log.write_text("record_id,source_database,stage,decision,exclusion_reason\n"
+                   "synthetic-1,synthetic,screening,excluded,\n"
+                   "synthetic-2,synthetic,screenin,included,\n"
+                   "synthetic-1,synthetic,screening,duplicate,\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_log(log)
+    lines = str(info.value).splitlines()
+    assert lines[0] == f"{log}: invalid screening log:"
+    assert lines[1:] == [
+        f"  {log}:2: an excluded record needs an exclusion_reason",
+        f"  {log}:3: unknown stage 'screenin' (did you mean 'screening'?)",
+        f"  {log}:3: an included record has stage 'included'",
+        f"  {log}:4: record_id 'synthetic-1' appears more than once (also line 2)",
+    ]

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, did_you_mean
-
-CONFIG_NAME = "review.toml"
+from ..layout import CONFIG_NAME, find_root, slug  # noqa: F401  (re-exported: `from reviewkit.pipeline.config import slug`)
+from ..layout import line_of as _line_of
 
 REPORT_KEYS = {
     "title": str, "running_title": str, "authors": list, "affiliations": list, "abstract": str,
@@ -73,33 +73,11 @@ class Config:
         return self.root / "outputs"
 
 
-def find_root(start=None) -> Path:
-    """The folder holding ``review.toml``: *start* or its nearest parent."""
-    here = Path(start or Path.cwd()).resolve()
-    if here.is_file():
-        here = here.parent
-    for d in (here, *here.parents):
-        if (d / CONFIG_NAME).is_file():
-            return d
-    raise ConfigError(f"no {CONFIG_NAME} here or in any parent folder", source=str(here))
-
-
-def _line_of(text: str, key: str, span: tuple[int, int] | None = None) -> int:
-    """Line of ``key =`` in *text* (within *span*, the character range of one table), else of the table."""
-    start, end = span or (0, len(text))
-    m = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE).search(text, start, end)
-    return text[: m.start() if m else start].count("\n") + 1
-
-
 def _spans(text: str, table: str) -> list[tuple[int, int]]:
     """The character range of each ``[table]`` / ``[[table]]`` in *text*, in order (so errors point at the right one)."""
     heads = [m.start() for m in re.finditer(rf"^[ \t]*\[\[?[ \t]*{table}[ \t]*\]\]?", text, re.MULTILINE)]
     ends = [m.start() for m in re.finditer(r"^[ \t]*\[", text, re.MULTILINE)]
     return [(h, next((e for e in ends if e > h), len(text))) for h in heads]
-
-
-def slug(value) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-") or "x"
 
 
 def _expand(matrix: dict, path, text, name, span=None):

@@ -4,6 +4,11 @@ papermill only warns about an unknown parameter and injects it anyway, and
 injects at the top when a notebook has no ``parameters`` cell.  reviewkit
 makes both errors, and also a value whose type does not match the default
 (an ``int`` may stand for a ``float``; a default of ``None`` accepts anything).
+
+The parameters cell is read with :mod:`ast`, not ``papermill.inspect_notebook``:
+papermill's inspector (a line regex) skips a line holding two ``=`` (``title =
+"a = b"``, which reviewkit would then reject as an unknown parameter) and gives
+defaults as source text, where the type check needs values.
 """
 
 from __future__ import annotations

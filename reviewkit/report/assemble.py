@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..errors import CitationError, InputError, closest
@@ -108,13 +109,49 @@ def _blocks(cells, label: str) -> list[Block]:
     return out
 
 
+class _Entries(Mapping):
+    """A bibliography's entries plus the lock-file entries cited by identifier, added here: the caller's
+    bibliography (a :class:`~reviewkit.citations.library.Library` or pybtex data) is never changed."""
+
+    def __init__(self, base):
+        self.base = base
+        self.added: dict = {}
+
+    def __getitem__(self, key):
+        return self.added[key] if key in self.added else self.base[key]
+
+    def __contains__(self, key):
+        return key in self.added or key in self.base
+
+    def __iter__(self):
+        yield from self.base
+        yield from (k for k in self.added if k not in self.base)
+
+    def __len__(self):
+        return len(self.base) + sum(1 for k in self.added if k not in self.base)
+
+
+class _Bibliography:
+    """What the assembly reads of a bibliography: its entries (with the locked ones it cites) and identifier index."""
+
+    def __init__(self, bibliography):
+        self.entries = _Entries(bibliography.entries)
+        self.id_index = getattr(bibliography, "id_index", None)
+
+    def add_entry(self, key, entry) -> None:
+        self.entries.added[key] = entry
+
+
 class CitationResolver:
-    """Maps citation keys and identifiers (``pmid:…``, ``doi:…``, ``nct:…``) to bibliography keys."""
+    """Maps citation keys and identifiers (``pmid:…``, ``doi:…``, ``nct:…``) to bibliography keys.
+
+    An identifier found only in the lock file becomes an entry of :attr:`bib` (a view of *bibliography*,
+    which itself is left unchanged)."""
 
     def __init__(self, bibliography, lock=None):
         from ..identifiers import NORMALIZERS
 
-        self.bib = bibliography
+        self.bib = _Bibliography(bibliography)
         self.lock = lock
         self._norm = NORMALIZERS
         self.by_id: dict[tuple[str, str], str] = dict(getattr(bibliography, "id_index", {}) or {})
@@ -246,8 +283,8 @@ class Assembler:
         self.supplementary_rows = supplementary_rows
         self.supplementary_height = supplementary_height
         self.resolver = CitationResolver(bibliography, lock)
-        self.bib = bibliography
-        self.csl = CslCitations(style, bibliography) if style else None
+        self.bib = self.resolver.bib  # the caller's bibliography with the lock-file entries cited; it is not changed
+        self.csl = CslCitations(style, self.bib) if style else None
         self.order: list[str] = []  # cited keys in first-appearance order
         self.numbers: dict[str, int] = {}
         self.floats: dict[tuple[str, str], int] = {}  # (fig|tbl, name) -> number
@@ -319,8 +356,10 @@ class Assembler:
 
     # -- document --------------------------------------------------------
     def build(self, sections: list[SectionDoc], meta: dict):
+        """(the assembled notebook, {figure name: files}, {table name: data}); *meta* is copied, not changed."""
         from nbformat.v4 import new_markdown_cell, new_notebook
 
+        meta = dict(meta)
         self.number_floats(sections)
         cells = []
         if meta.get("abstract_markdown"):

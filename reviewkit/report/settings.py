@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ConfigError, did_you_mean
-from ..pipeline.config import _line_of
+from ..layout import line_of as _line_of
 
 VANCOUVER = "vancouver"
 
