@@ -44,14 +44,19 @@ def token(text: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", text.strip().upper()).strip("_")
 
 
-@functools.lru_cache(maxsize=1024)
-def normalize_status(text) -> str | None:
-    """API v2 status for any spelling, ``""`` if empty, ``None`` if unknown."""
+def _in_vocabulary(text, vocabulary: list[str], old: dict[str, str]) -> str | None:
+    """The token of *text* in *vocabulary* (an *old* spelling read as its new one), ``""`` if empty, else ``None``."""
     if text is None or str(text).strip() == "":
         return ""
     tok = token(str(text))
-    tok = OLD_STATUSES.get(tok, tok)
-    return tok if tok in STATUSES else None
+    tok = old.get(tok, tok)
+    return tok if tok in vocabulary else None
+
+
+@functools.lru_cache(maxsize=1024)
+def normalize_status(text) -> str | None:
+    """API v2 status for any spelling, ``""`` if empty, ``None`` if unknown."""
+    return _in_vocabulary(text, STATUSES, OLD_STATUSES)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -71,11 +76,7 @@ def normalize_phase(text) -> str | None:
 
 def normalize_study_type(text) -> str | None:
     """API v2 study type for any spelling, ``""`` if empty, ``None`` if unknown."""
-    if text is None or str(text).strip() == "":
-        return ""
-    tok = token(str(text))
-    tok = OLD_STUDY_TYPES.get(tok, tok)
-    return tok if tok in STUDY_TYPES else None
+    return _in_vocabulary(text, STUDY_TYPES, OLD_STUDY_TYPES)
 
 
 def old_spelling(column: str, text) -> bool:
