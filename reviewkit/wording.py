@@ -6,7 +6,7 @@ trials layer does not import the evidence layer.  Standard library only.
 
 from __future__ import annotations
 
-_SMALL = "zero one two three four five six seven eight nine ten".split()
+_SMALL = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
 
 def number(n: int, *, words: bool = True) -> str:

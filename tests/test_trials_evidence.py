@@ -5,12 +5,13 @@ import re
 import pytest
 from scipy import stats as sps
 
+from reviewkit.errors import InputError
 from reviewkit.evidence import prose
 from reviewkit.evidence.sheet import read_sheet
 from reviewkit.evidence.stats import proportion_ci
-from reviewkit.errors import InputError
 from reviewkit.trials import read_table, select
-from reviewkit.trials.schema import normalize_date, normalize_phase, normalize_status
+from reviewkit.trials.schema import normalize_date
+from reviewkit.vocab import normalize_phase, normalize_status
 
 from conftest import ROOT, SEEDS
 

@@ -7,12 +7,12 @@ from http.server import ThreadingHTTPServer
 import pytest
 
 from reviewkit.errors import InputError
-from reviewkit.trials import read_table, read_trials, to_csv
-from reviewkit.trials.table import read
+from reviewkit.trials import read_table, read_trials, snapshots, to_csv
 from reviewkit.trials.ctgov import Client, Query
 from reviewkit.trials.diff import diff, summary
-from reviewkit.trials.schema import COLUMNS, STATUSES
-from reviewkit.trials import snapshots
+from reviewkit.trials.schema import COLUMNS
+from reviewkit.trials.table import read
+from reviewkit.vocab import STATUSES
 
 from conftest import DATA, reviewkit
 from test_clients import Replay

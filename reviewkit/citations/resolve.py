@@ -24,8 +24,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import CitationError, InputError
-from ..http import RateLimiter  # noqa: F401  (re-exported)
-from ..identifiers import canonical, normalize_doi, normalize_pmid  # noqa: F401  (canonical: re-exported)
+from ..http import RateLimiter as RateLimiter  # re-exported (it lived here)
+from ..identifiers import canonical as canonical  # re-exported (it lived here)
+from ..identifiers import normalize_doi, normalize_pmid
 
 LOCK_NAME = "references/citation-lock.json"
 

@@ -40,7 +40,8 @@ def argparse_suppress():
 
 
 def run_import(args) -> int:
-    from ..atomic import check_target, write as atomic_write
+    from ..atomic import check_target
+    from ..atomic import write as atomic_write
     from ..trials import to_csv
     from ..trials.table import read
 
@@ -64,10 +65,10 @@ def run_import(args) -> int:
 def run_fetch(args) -> int:
     from datetime import datetime, timezone
 
+    from ..errors import InputError
     from ..trials import snapshots
     from ..trials.ctgov import Client, Query
-    from ..trials.schema import normalize_status
-    from ..errors import InputError
+    from ..vocab import normalize_status
 
     statuses = []
     for s in args.status:
@@ -93,7 +94,8 @@ def run_fetch(args) -> int:
 
 
 def run_diff(args) -> int:
-    from ..atomic import check_target, write as atomic_write
+    from ..atomic import check_target
+    from ..atomic import write as atomic_write
     from ..trials import read_table
     from ..trials.diff import diff, summary
 

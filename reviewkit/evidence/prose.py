@@ -10,7 +10,9 @@ import html
 import re
 
 from ..vocab import PHASE_LABELS, STATUS_LABELS
-from ..wording import count, number, plural  # noqa: F401  (part of prose's API: prose.count, prose.number …)
+from ..wording import count as count  # re-exported: prose.count, prose.number, prose.plural
+from ..wording import number as number
+from ..wording import plural as plural
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~@])")
 

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, did_you_mean
-from ..layout import CONFIG_NAME, find_root, slug  # noqa: F401  (re-exported: `from reviewkit.pipeline.config import slug`)
+from ..layout import CONFIG_NAME, find_root
 from ..layout import line_of as _line_of
+from ..layout import slug as slug  # also re-exported: `from reviewkit.pipeline.config import slug` (a notebook)
 
 REPORT_KEYS = {
     "title": str, "running_title": str, "authors": list, "affiliations": list, "abstract": str,

@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..errors import CitationError, InputError, closest
-
 from . import MIME_TABLE  # the mimetype report.table() writes
 
 # escaped brackets and at-signs (\[, \@ — what prose.literal writes for data) are never citations

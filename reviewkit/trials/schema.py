@@ -2,8 +2,7 @@
 
 The vocabularies (statuses, phases, study types, their labels and older
 spellings) live in :mod:`reviewkit.vocab`, shared with :mod:`reviewkit.evidence`;
-they are imported here under their old names so ``schema.STATUSES`` and
-``from reviewkit.trials.schema import STATUS_LABELS`` keep working.
+the two labels are re-exported here because notebooks import them from here.
 """
 
 from __future__ import annotations
@@ -12,12 +11,8 @@ import functools
 import re
 from datetime import datetime
 
-from ..identifiers import NCT_RE  # noqa: F401  (the strict form a table's nct_id must have)
-from ..vocab import (  # noqa: F401  (re-exported: the trial table's vocabularies)
-    OLD_PHASES, OLD_STATUSES, OLD_STUDY_TYPES, PHASE_LABELS, PHASES, STATUS_LABELS, STATUSES, STUDY_TYPES,
-    normalize_phase, normalize_status, normalize_study_type, old_spelling,
-)
-from ..vocab import token as _token  # noqa: F401
+from ..vocab import PHASE_LABELS as PHASE_LABELS  # re-exported: `from reviewkit.trials.schema import …` (a notebook)
+from ..vocab import STATUS_LABELS as STATUS_LABELS
 
 COLUMNS = [
     "nct_id", "brief_title", "official_title", "acronym", "overall_status", "phase",

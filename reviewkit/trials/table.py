@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import vocab
 from ..errors import InputError, did_you_mean
+from ..identifiers import NCT_RE
 from ..vocab import token
 from . import schema
 
@@ -156,9 +158,9 @@ def normalize(df, *, name: str = "<table>", where: list[str] | None = None):
 def _normalize(df, *, name: str, where: list[str] | None = None, skip_invalid: bool = False) -> TrialsRead:
     """:func:`normalize`, with the warnings; with *skip_invalid* the invalid rows are dropped and listed as skipped
     instead of raising."""
-    from ..csvfile import Problems
-
     import pandas as pd
+
+    from ..csvfile import Problems
 
     unknown = [c for c in df.columns if c not in schema.COLUMNS]
     if unknown:
@@ -178,29 +180,29 @@ def _normalize(df, *, name: str, where: list[str] | None = None, skip_invalid: b
     out = {c: list(v) for c, v in columns.items()}
     for k in range(len(df)):
         nct = columns["nct_id"][k]
-        if not schema.NCT_RE.match(nct):
+        if not NCT_RE.match(nct):
             problems.row(k, f"nct_id {nct!r} is not an NCT id (expected NCT followed by 8 digits)")
         raw = columns["overall_status"][k]
-        st = schema.normalize_status(raw)
+        st = vocab.normalize_status(raw)
         if st is None:
-            problems.row(k, f"unknown status {raw!r}{did_you_mean(token(raw), schema.STATUSES)}")
+            problems.row(k, f"unknown status {raw!r}{did_you_mean(token(raw), vocab.STATUSES)}")
         else:
             out["overall_status"][k] = st
         raw = columns["phase"][k]
-        ph = schema.normalize_phase(raw)
+        ph = vocab.normalize_phase(raw)
         if ph is None:
-            problems.row(k, f"unknown phase {raw!r} (expected one of {', '.join(schema.PHASES)})")
+            problems.row(k, f"unknown phase {raw!r} (expected one of {', '.join(vocab.PHASES)})")
         else:
             out["phase"][k] = ph
         raw = columns["study_type"][k]
         if raw:
-            stype = schema.normalize_study_type(raw)
+            stype = vocab.normalize_study_type(raw)
             if stype is None:
-                problems.row(k, f"unknown study_type {raw!r} (expected one of {', '.join(schema.STUDY_TYPES)})")
+                problems.row(k, f"unknown study_type {raw!r} (expected one of {', '.join(vocab.STUDY_TYPES)})")
             else:
                 out["study_type"][k] = stype
         for col in ("overall_status", "phase", "study_type"):
-            if columns[col][k] and schema.old_spelling(col, columns[col][k]):
+            if columns[col][k] and vocab.old_spelling(col, columns[col][k]):
                 warnings.append(f"{problems.here(k)}: {col} {columns[col][k]!r} is the older registry spelling of "
                                 f"{out[col][k]!r}; read as {out[col][k]}")
         for col in schema.DATE_COLUMNS:
@@ -240,9 +242,9 @@ def select(trials, *, condition: str = "", statuses=()):
 
     wanted = []
     for s in statuses or ():
-        st = schema.normalize_status(s)
+        st = vocab.normalize_status(s)
         if not st:
-            raise InputError(f"unknown status {s!r}{did_you_mean(token(str(s)), schema.STATUSES)}", source="statuses")
+            raise InputError(f"unknown status {s!r}{did_you_mean(token(str(s)), vocab.STATUSES)}", source="statuses")
         wanted.append(st)
     out = trials
     if wanted:
