@@ -70,8 +70,12 @@ GENERIC_TITLE = re.compile(
 )
 
 
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_NOT_LETTER = re.compile(r"[^a-z]")
+
+
 def norm_title(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", ascii_fold(title).lower()).strip()
+    return _NOT_WORD.sub(" ", ascii_fold(title).lower()).strip()
 
 
 def is_generic(normalized_title: str) -> bool:
@@ -80,7 +84,7 @@ def is_generic(normalized_title: str) -> bool:
 
 
 def _family_key(entry) -> str:
-    return re.sub(r"[^a-z]", "", ascii_fold(first_family(entry)).lower())
+    return _NOT_LETTER.sub("", ascii_fold(first_family(entry)).lower())
 
 
 @dataclass
@@ -205,20 +209,8 @@ def _compatible(index: _TitleIndex, key, title: tuple, ids: dict, limit: int = 2
 
 
 def merge(records, *, on_key_clash: str = "error") -> MergeResult:
-    """Merge an iterable of :class:`Record` into one ``BibliographyData``.
-
-    The cyclic garbage collector is paused while the (acyclic) index is
-    built: with 100,000 records its repeated full passes cost a third of the time.
-    """
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _merge(list(records), on_key_clash)
-    finally:
-        if enabled:
-            gc.enable()
+    """Merge an iterable of :class:`Record` into one ``BibliographyData``."""
+    return _merge(list(records), on_key_clash)
 
 
 def _order(records):
@@ -364,8 +356,12 @@ def _finish(groups, read, apart, on_key_clash) -> MergeResult:
 
 
 def _richer(values):
+    """The longest value; of equally long ones, the first in code-point order."""
     values = [v for v in values if v]
-    return max(values, key=lambda v: (len(v), [-ord(c) for c in v])) if values else None
+    if not values:
+        return None
+    longest = max(map(len, values))
+    return min(v for v in values if len(v) == longest)
 
 
 def _named(persons):
