@@ -87,7 +87,7 @@ def _family_key(entry) -> str:
     return _NOT_LETTER.sub("", ascii_fold(first_family(entry)).lower())
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One input record: the entry, its key if the source gave one, where it came from."""
 
@@ -210,7 +210,7 @@ def _compatible(index: _TitleIndex, key, title: tuple, ids: dict, limit: int = 2
 
 def merge(records, *, on_key_clash: str = "error") -> MergeResult:
     """Merge an iterable of :class:`Record` into one ``BibliographyData``."""
-    return _merge(list(records), on_key_clash)
+    return _merge(records, on_key_clash)
 
 
 def _order(records):
@@ -295,6 +295,9 @@ def _merge(records, on_key_clash: str) -> MergeResult:
             for key in shorter:
                 titles.add(("<",) + key[1:], target)
 
+    del by_id, titles  # the indexes are done with: their memory goes before the merged records are built
+    for g in groups:
+        g.ids = g.titles = None
     return _finish(groups, read, apart, on_key_clash)
 
 

@@ -2,7 +2,9 @@
 
 The tokenizer is tolerant of what those exports really contain: a byte-order
 mark, CR, CRLF or LF line ends, tags separated by tabs or by one space (Web of
-Science's two-letter tags), untagged continuation lines, repeated tags, and
+Science's two-letter tags), untagged continuation lines (joined to the value
+before, except in keyword and URL lists, where EndNote writes one value per
+line), repeated tags, and
 lines outside records ("Record #1 of 2", "1.", Ovid's ``NL  -`` and link lines
 after ``ER``), which are ignored with a warning naming them.  A record cut
 before its ``ER`` is an error naming the line; nothing is dropped silently.
@@ -27,6 +29,7 @@ _WOS_HEAD = re.compile(r"^(FN|VR) ")
 _FAST = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _WOS_LISTS = {"AU", "AF", "BA", "BF", "CA", "ED", "BE", "CR", "C1", "GP"}
+_LIST_TAGS = frozenset({"KW", "DE", "UR", "L1", "L2", "L3", "L4"})  # one value per line (EndNote's lists)
 
 TYPES = {"JOUR": "article", "JFULL": "article", "EJOUR": "article", "MGZN": "article", "NEWS": "article",
          "ABST": "article", "INPR": "article", "BOOK": "book", "EBOOK": "book", "CHAP": "incollection",
@@ -183,6 +186,9 @@ def iter_records(text: str, name: str = "<string>", warnings: list | None = None
                 continue
             current.tags.append((tag, value, lineno))
             last_tag = tag
+        elif current is not None and last_tag in _LIST_TAGS:
+            # EndNote writes a keyword or URL list as one tag followed by untagged lines, one value per line
+            current.tags.append((last_tag, line.strip(), lineno))
         elif current is not None and last_tag:
             # untagged continuation line: belongs to the previous tag's value
             t, v, ln = current.tags[-1]
