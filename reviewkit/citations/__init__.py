@@ -260,8 +260,9 @@ def load_bibliography(paths, *, warnings: list | None = None, fmt: str | None = 
         for path in paths:
             path = Path(path)
             reading = _reading(path, fmt, encoding, skip_invalid, cache)
+            origin = _origin(path)
             for key, entry, line in reading.records:  # parsed as they are read: one file's entries, never twice
-                records.append(Record(entry, key, _origin(path, key, entry, line)))
+                records.append(Record(entry, key, origin(key, entry, line)))
             warn += reading.warnings
             skip += reading.skipped
         result = merge(records, on_key_clash=on_key_clash)
@@ -305,15 +306,23 @@ def _reading(path: Path, fmt: str | None, encoding: str, skip_invalid: bool, cac
     return r
 
 
-def _origin(path: Path, key: str | None, entry, line: int | None) -> str:
-    """Where a record came from, for merge reports and key clashes: ``file:line``, ``file#item`` or ``file:key``."""
-    source = entry.fields.get("source", "")
-    m = re.search(rf"(?:^|[\s;/]){re.escape(path.name)}([:#]\d+)", source)
-    if m:
-        return f"{path.name}{m.group(1)}"
-    m = re.search(rf"{re.escape(path.name)}, reference \d+ \(line (\d+)\)", source)  # pasted reference lists
-    if m:
-        return f"{path.name}:{m.group(1)}"
-    if key is not None and line is not None:
-        return f"{path.name}:{line} (@{key})"
-    return f"{path.name} ({key})" if key is not None else f"{path.name}:{line}" if line else path.name
+def _origin(path: Path):
+    """``origin(key, entry, line)``: where a record of *path* came from, for merge reports and key clashes —
+    ``file:line``, ``file#item`` or ``file (key)``."""
+    name = path.name
+    in_source = re.compile(rf"(?:^|[\s;/]){re.escape(name)}([:#]\d+)")
+    in_reflist = re.compile(rf"{re.escape(name)}, reference \d+ \(line (\d+)\)")  # pasted reference lists
+
+    def origin(key: str | None, entry, line: int | None) -> str:
+        source = entry.fields.get("source", "")
+        m = in_source.search(source)
+        if m:
+            return f"{name}{m.group(1)}"
+        m = in_reflist.search(source)
+        if m:
+            return f"{name}:{m.group(1)}"
+        if key is not None and line is not None:
+            return f"{name}:{line} (@{key})"
+        return f"{name} ({key})" if key is not None else f"{name}:{line}" if line else name
+
+    return origin
