@@ -2,13 +2,17 @@
 
 For 20,000 RIS and 20,000 BibTeX records — a plain distribution of titles and an adversarial one
 (every record shares first author, year and the first three title words: the case that made the
-old merge quadratic) — this measures, each best of three in this process:
+old merge quadratic) — this measures, alternating the two so that a change in the machine's load
+falls on both, ``--repeat`` times each in this process:
 
 - rispy parsing the RIS file, and pybtex parsing the BibTeX file (nothing else);
-- ``reviewkit import FILE -o OUT.bib`` through the CLI entry point, with an empty parse cache.
+- ``reviewkit import FILE -o OUT.bib`` through the CLI entry point (parse, merge, keys, write), with
+  an empty parse cache.
 
-Then it imports a 200,000-record RIS file in a child process and reports that process's peak
-memory (maximum resident set size).
+and reports the median and the spread (lowest-highest) of wall-clock and of CPU time (CPU time is
+what the process itself used: on a shared machine it moves less with other people's work than the
+wall clock does), and the ratio of the medians.  Then it imports a 200,000-record RIS file in a
+child process and reports that process's wall time and peak memory (maximum resident set size).
 
 Every record is SYNTHETIC: generated here, "[synthetic]" in every title, DOIs under Crossref's
 example prefix 10.5555.  Usage: python benchmarks/bench_import.py [--records N] [--big N]
@@ -75,13 +79,27 @@ def write_bibtex(path: Path, recs) -> None:
                     f"  pages = {{{pages.replace('-', '--')}}},\n" + (f"  doi = {{{doi}}},\n" if doi else "") + "}\n\n")
 
 
-def best_of(fn, n: int = 3) -> float:
-    times = []
+def timed(fn) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def side_by_side(alone, whole, n: int):
+    """*n* alternating runs of each -> ([(wall, cpu)] of alone, [(wall, cpu)] of whole)."""
+    a, b = [], []
     for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+        a.append(timed(alone))
+        b.append(timed(whole))
+    return a, b
+
+
+def spread(times) -> str:
+    """ "median (lowest-highest)" of a list of seconds."""
+    import statistics
+
+    return f"{statistics.median(times):.2f} ({min(times):.2f}-{max(times):.2f})"
 
 
 def rispy_parse(path: Path) -> None:
@@ -128,14 +146,20 @@ def peak_memory_of_import(path: Path, out: Path, cache: Path) -> tuple[float, fl
 
 
 def main() -> None:
+    import statistics
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=20_000)
     ap.add_argument("--big", type=int, default=200_000)
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        print(f"{args.records:,} synthetic records per file; best of 3; cold parse cache for reviewkit\n")
-        print(f"{'case':<34}{'parser alone':>14}{'reviewkit import':>18}{'ratio':>8}")
+        print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, load average "
+              f"{os.getloadavg()[0]:.1f} at the start; {args.records:,} SYNTHETIC records per file; {args.repeat} "
+              "alternating runs each; seconds as median (lowest-highest)\n")
+        print(f"{'case':<40}{'parser wall':>20}{'import wall':>20}{'ratio':>7}"
+              f"{'parser CPU':>20}{'import CPU':>20}{'ratio':>7}")
         for adversarial in (False, True) if args.records else ():
             recs = records(args.records, adversarial)
             label = "shared title prefixes" if adversarial else "plain titles"
@@ -143,10 +167,14 @@ def main() -> None:
             write_ris(ris_file, recs)
             write_bibtex(bib_file, recs)
             for fmt, path, alone, name in (("RIS", ris_file, rispy_parse, "rispy"), ("BibTeX", bib_file, pybtex_parse, "pybtex")):
-                t_alone = best_of(lambda: alone(path))
-                t_rk = best_of(lambda: reviewkit_import(path, tmp / "out.bib", tmp / "cache"))
-                print(f"{fmt + ', ' + label + ' (' + name + ')':<34}{t_alone:>13.2f}s{t_rk:>17.2f}s{t_rk / t_alone:>7.2f}x",
-                      flush=True)
+                a, b = side_by_side(lambda: alone(path), lambda: reviewkit_import(path, tmp / "out.bib", tmp / "cache"),
+                                    args.repeat)
+                cols = []
+                for k in (0, 1):  # wall, CPU
+                    ta, tb = [x[k] for x in a], [x[k] for x in b]
+                    ratio = statistics.median(tb) / statistics.median(ta)
+                    cols.append(f"{spread(ta):>20}{spread(tb):>20}{ratio:>6.1f}x")
+                print(f"{fmt + ', ' + label + ' (' + name + ')':<40}" + "".join(cols), flush=True)
         if args.big:
             big = tmp / "big.ris"
             write_ris(big, records(args.big, False, seed=7))

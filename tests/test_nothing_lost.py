@@ -127,6 +127,24 @@ def test_embase_pmid_in_c5_and_dotted_initials():
     assert [str(p) for p in first.persons["author"]] == ["Liu, R.", "Adler, D. G."]
 
 
+def test_endnote_keyword_and_url_lists_on_untagged_lines_are_separate_values():
+    """EndNote writes `KW  - first` then one keyword (or URL) per untagged line: each is its own value, so the
+    URL stays one link (not two joined by a space) and keywords stay apart; DOIs and the PMID in AN are kept."""
+    result = ris.read(DATA / "ris-endnote-untagged-keyword-and-url-lines.ris")
+    assert result.warnings == []
+    by_year = {e.fields["year"]: e.fields for e in result.bibliography.entries.values()}
+    assert sorted(by_year) == ["1996", "2009", "2015", "2016"]
+    f = by_year["2016"]
+    assert f["doi"] == "10.1037/a0039713"
+    assert f["url"] == ("http://www.scopus.com/inward/record.url?eid=2-s2.0-84954398991&partnerID=40"
+                        "&md5=8f9327a3b23b70040e5d04acfe840a08")
+    assert f["keywords"] == "Adolescence; Complex trauma; Mental health; Polytraumatization; Polyvictimization"
+    assert (by_year["2015"]["doi"], by_year["2015"]["pmid"]) == ("10.1089/neu.2015.3992", "26176500")
+    assert by_year["2015"]["keywords"].split("; ")[-1] == "traumatic brain injury"
+    assert by_year["1996"]["note"] == "Cited By :26 Export Date: 10 March 2016"  # a note's lines are still joined
+    assert by_year["2009"]["pages"] == "359-376"
+
+
 def test_real_pubmed_xml_keeps_pmid_and_doi():
     bib = pubmed_xml.load(DATA / "pubmed-xml-structured-abstract-inline-markup.xml")
     (e,) = bib.entries.values()

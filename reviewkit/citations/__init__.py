@@ -251,24 +251,21 @@ def load_bibliography(paths, *, warnings: list | None = None, fmt: str | None = 
     records (``on_key_clash="rename"``: a new key and a warning instead).
     """
     from .merge import Record, merge
+    from .record import gc_paused
 
     records = []
     warn: list[str] = []
     skip: list[str] = []
-    for path in paths:
-        path = Path(path)
-        this_fmt = fmt or (detect_format(path, _head(path)) if path.is_file() else None)
-        bib = load(path, fmt=this_fmt, encoding=encoding, warnings=warn, skip_invalid=skip_invalid, skipped=skip,
-                   cache=cache)
-        lines = {}
-        if this_fmt == "bibtex":
-            from .bibtex import entry_lines
-
-            lines = entry_lines(read_text(path, encoding)[0])
-        for key, entry in bib.entries.items():
-            records.append(Record(entry, key if this_fmt == "bibtex" else None, _origin(path, key, entry, lines)))
-        del bib  # the records hold the entries; the per-file index is not needed during the merge
-    result = merge(records, on_key_clash=on_key_clash)
+    with gc_paused():  # millions of acyclic objects: see record.gc_paused
+        for path in paths:
+            path = Path(path)
+            reading = _reading(path, fmt, encoding, skip_invalid, cache)
+            origin = _origin(path)
+            for key, entry, line in reading.records:  # parsed as they are read: one file's entries, never twice
+                records.append(Record(entry, key, origin(key, entry, line)))
+            warn += reading.warnings
+            skip += reading.skipped
+        result = merge(records, on_key_clash=on_key_clash)
     result.warnings[:0] = warn
     result.skipped = skip
     if warnings is not None:
@@ -278,15 +275,54 @@ def load_bibliography(paths, *, warnings: list | None = None, fmt: str | None = 
     return result
 
 
-def _origin(path: Path, key: str, entry, lines: dict) -> str:
-    """Where a record came from, for merge reports and key clashes: ``file:line``, ``file#item`` or ``file:key``."""
-    source = entry.fields.get("source", "")
-    m = re.search(rf"(?:^|[\s;/]){re.escape(path.name)}([:#]\d+)", source)
-    if m:
-        return f"{path.name}{m.group(1)}"
-    m = re.search(rf"{re.escape(path.name)}, reference \d+ \(line (\d+)\)", source)  # pasted reference lists
-    if m:
-        return f"{path.name}:{m.group(1)}"
-    if key in lines:
-        return f"{path.name}:{lines[key]} (@{key})"
-    return f"{path.name} ({key})"
+def _reading(path: Path, fmt: str | None, encoding: str, skip_invalid: bool, cache: bool):
+    """The records of one file as a :class:`record.Reading`: from the parse cache (see :func:`load`), or
+    parsed while they are iterated by the importer's ``records_of``."""
+    import importlib
+
+    from .record import Reading
+
+    this_fmt = fmt or (detect_format(path, _head(path)) if path.is_file() else None)
+    if cache or not path.is_file():  # (a folder, missing or unreadable path: load() names it)
+        r = Reading()
+        bib = load(path, fmt=this_fmt, encoding=encoding, warnings=r.warnings, skip_invalid=skip_invalid,
+                   skipped=r.skipped, cache=cache)
+        lines = {}
+        if this_fmt == "bibtex":
+            from .bibtex import entry_lines
+
+            lines = entry_lines(read_text(path, encoding)[0])
+        r.records = ((key if this_fmt == "bibtex" else None, e, lines.get(key)) for key, e in bib.entries.items())
+        return r
+    if this_fmt not in MODULES:
+        raise InputError(f"unknown format {this_fmt!r}; known: {', '.join(FORMATS)}", source=str(path))
+    module = importlib.import_module(f".{MODULES[this_fmt]}", __name__)
+    if hasattr(module, "records_of"):
+        return module.records_of(path, encoding=encoding, skip_invalid=skip_invalid)
+    result = module.read(path, encoding=encoding, skip_invalid=skip_invalid)
+    r = Reading()
+    r.records = ((None, e, None) for e in result.bibliography.entries.values())
+    r.warnings, r.skipped = result.warnings, result.skipped
+    return r
+
+
+def _origin(path: Path):
+    """``origin(key, entry, line)``: where a record of *path* came from, for merge reports and key clashes —
+    ``file:line``, ``file#item`` or ``file (key)``."""
+    name = path.name
+    in_source = re.compile(rf"(?:^|[\s;/]){re.escape(name)}([:#]\d+)")
+    in_reflist = re.compile(rf"{re.escape(name)}, reference \d+ \(line (\d+)\)")  # pasted reference lists
+
+    def origin(key: str | None, entry, line: int | None) -> str:
+        source = entry.fields.get("source", "")
+        m = in_source.search(source)
+        if m:
+            return f"{name}{m.group(1)}"
+        m = in_reflist.search(source)
+        if m:
+            return f"{name}:{m.group(1)}"
+        if key is not None and line is not None:
+            return f"{name}:{line} (@{key})"
+        return f"{name} ({key})" if key is not None else f"{name}:{line}" if line else name
+
+    return origin

@@ -13,7 +13,7 @@ from ..errors import InputError
 from .identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from .keys import is_others
 from .latex import escape, to_text
-from .record import ParseResult, lines, new_entry
+from .record import ParseResult, Reading, bibliography, lines, new_entry
 
 _VERBATIM = {"url", "doi", "eprint", "file", "pmid", "pmcid", "nct", "urldate"}
 
@@ -75,6 +75,18 @@ def read(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False) -
     return parse(text, name=name)
 
 
+def records_of(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False) -> Reading:
+    """The :class:`Reading` of a file: ``(key, entry, line of its @type{key,)`` per entry."""
+    from . import read_text
+
+    text, name = read_text(path_or_file, encoding)
+    entries, where, warnings = _parse(text, name)
+    r = Reading()
+    r.records = ((key, e, where.get(key)) for key, e in entries.items())
+    r.warnings = warnings
+    return r
+
+
 def load(path_or_file, *, encoding: str = "utf-8"):
     return read(path_or_file, encoding=encoding).bibliography
 
@@ -84,7 +96,13 @@ def loads(text: str, *, name: str = "<string>"):
 
 
 def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> ParseResult:
-    from pybtex.database import BibliographyData, BibliographyDataError
+    entries, _, warnings = _parse(text, name)
+    return ParseResult(bibliography(entries), warnings, [])
+
+
+def _parse(text: str, name: str):
+    """({key: entry}, {key: line}, warnings) of a BibTeX text."""
+    from pybtex.database import BibliographyDataError
     from pybtex.exceptions import PybtexError
     from pybtex.scanner import PybtexSyntaxError, TokenRequired
 
@@ -138,7 +156,7 @@ def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> P
             f["year"] = f["date"][:4]
         if "journal" not in f and f.get("journaltitle"):
             f["journal"] = f["journaltitle"]
-    return ParseResult(BibliographyData(entries=out), warnings, [])
+    return out, where, warnings
 
 
 def _inherit_crossrefs(entries: dict, name: str, where: dict, warnings: list) -> None:

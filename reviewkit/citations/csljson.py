@@ -76,11 +76,9 @@ def item_to_entry(item: dict, source: str):
     )
 
 
-def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> R.ParseResult:
-    from pybtex.database import BibliographyData
-
-    from .keys import assign_keys
-
+def _stream(text: str, name: str, skip_invalid: bool, out: R.Reading):
+    """``(None, entry, None)`` per item.  CSL ids ("12IWnziJW") are often machine-made: every item gets a
+    readable key, and its id stays citable as an alias (the ``ids`` field, as biblatex spells aliases)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -89,7 +87,7 @@ def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> R
         raise InputError("JSON nested too deeply to be CSL-JSON (expected an item or an array of items)",
                          source=name) from None
     items = data if isinstance(data, list) else [data]
-    entries, skipped = [], []
+    base = name.rsplit('/', 1)[-1]
     for i, item in enumerate(items, start=1):
         problem = None
         if not isinstance(item, dict):
@@ -99,16 +97,14 @@ def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> R
         if problem:
             if not skip_invalid:
                 raise InputError(problem, source=f"{name}#{i}")
-            skipped.append(f"{name}#{i}: {problem}")
+            out.skipped.append(f"{name}#{i}: {problem}")
             continue
-        entries.append(item_to_entry(item, f"{name.rsplit('/', 1)[-1]}#{i}"))
-    # CSL ids ("12IWnziJW") are often machine-made: every item gets a readable key, and its id stays
-    # citable as an alias (the ``ids`` field, as biblatex spells aliases)
-    return R.ParseResult(BibliographyData(entries=assign_keys(entries)), [], skipped)
+        yield None, item_to_entry(item, f"{base}#{i}"), None
 
 
-# read(path) -> ParseResult, loads(text) and load(path) -> BibliographyData, as every text importer has them
-read, loads, load = R.text_importer(parse)
+# parse(text) and read(path) -> ParseResult, loads(text) and load(path) -> BibliographyData, records_of(path) ->
+# Reading (records as they are read), as every text importer has them
+parse, read, loads, load, records_of = R.text_importer(_stream)
 
 
 def entry_to_item(key: str, e) -> dict:

@@ -50,16 +50,24 @@ def first_family(entry) -> str:
     return org or ""
 
 
+_NOT_LETTER = re.compile(r"[^a-z]")
+_NOT_DIGIT = re.compile(r"\D")
+_SPACE_OR_DASH = re.compile(r"[\s\-]+")
+_WORD = re.compile(r"[a-z0-9]+")
+_NON_WORD = re.compile(r"\W+")
+_PARTICLES = frozenset({"van", "von", "de", "der", "den", "di", "da", "la", "le", "du"})
+
+
 def base_key(entry) -> str:
     folded = ascii_fold(first_family(entry)).lower()
-    family = re.sub(r"[^a-z]", "", folded)
+    family = _NOT_LETTER.sub("", folded)
     # 'van Oortmerssen' -> 'oortmerssen'; keep particles out of the key
-    fam_words = [w for w in re.split(r"[\s\-]+", folded) if w]
-    if len(fam_words) > 1 and fam_words[0] in {"van", "von", "de", "der", "den", "di", "da", "la", "le", "du"}:
-        family = re.sub(r"[^a-z]", "", "".join(fam_words[1:]))
+    fam_words = [w for w in _SPACE_OR_DASH.split(folded) if w]
+    if len(fam_words) > 1 and fam_words[0] in _PARTICLES:
+        family = _NOT_LETTER.sub("", "".join(fam_words[1:]))
     f = fields_of(entry)
-    year = re.sub(r"\D", "", f.get("year", ""))[:4]
-    words = re.findall(r"[a-z0-9]+", ascii_fold(f.get("title", "")).lower())
+    year = _NOT_DIGIT.sub("", f.get("year", ""))[:4]
+    words = _WORD.findall(ascii_fold(f.get("title", "")).lower())
     word = next((w for w in words if w not in _STOP and not w.isdigit()), "")
     if not family:
         family = word or "anon"
@@ -70,7 +78,7 @@ def base_key(entry) -> str:
 def fingerprint(entry) -> str:
     f = fields_of(entry)
     return f.get("doi") or f.get("pmid") or f.get("pmcid") or f.get("nct") or (
-        re.sub(r"\W+", " ", f.get("title", "").lower()).strip() + "|" + f.get("year", "")
+        _NON_WORD.sub(" ", f.get("title", "").lower()).strip() + "|" + f.get("year", "")
     )
 
 

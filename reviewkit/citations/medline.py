@@ -33,18 +33,14 @@ def _blocks(text: str, name: str):
         yield start, "".join(block)
 
 
-def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> R.ParseResult:
+def _stream(text: str, name: str, skip_invalid: bool, out: R.Reading):
+    """``(None, entry, line)`` per record, one block at a time."""
     from Bio import Medline
-    from pybtex.database import BibliographyData
-
-    from .keys import assign_keys
-
-    entries, skipped = [], []
 
     def problem(msg, start):
         if not skip_invalid:
             raise InputError(msg, source=f"{name}:{start}")
-        skipped.append(f"{name}:{start}: {msg}")
+        out.skipped.append(f"{name}:{start}: {msg}")
 
     for start, block in _blocks(text, name):
         first = block.split("\n", 1)[0]
@@ -58,8 +54,7 @@ def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> R
         if not rec or not (rec.get("TI") or rec.get("PMID")):
             problem("record has neither a PMID nor a title", start)
             continue
-        entries.append(_to_entry(rec, f"{Path(name).name}:{start}"))
-    return R.ParseResult(BibliographyData(entries=assign_keys(entries)), [], skipped)
+        yield None, _to_entry(rec, f"{Path(name).name}:{start}"), start
 
 
 def _tagged(value: str, marker: str) -> list[str]:
@@ -105,5 +100,6 @@ def _to_entry(rec, source: str):
     )
 
 
-# read(path) -> ParseResult, loads(text) and load(path) -> BibliographyData, as every text importer has them
-read, loads, load = R.text_importer(parse)
+# parse(text) and read(path) -> ParseResult, loads(text) and load(path) -> BibliographyData, records_of(path) ->
+# Reading (records as they are read), as every text importer has them
+parse, read, loads, load, records_of = R.text_importer(_stream)

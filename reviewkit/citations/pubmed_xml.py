@@ -118,22 +118,29 @@ def _to_entry(el, source: str):
     )
 
 
+def records_of(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False,
+               deleted: list | None = None) -> R.Reading:
+    """The :class:`Reading` of a file: ``(None, entry, None)`` per article, parsed as they are iterated;
+    an article with neither PMID nor title is reported, not kept."""
+    out = R.Reading()
+
+    def records():
+        for entry in iter_entries(path_or_file, deleted=deleted):
+            if not (entry.fields.get("pmid") or entry.fields.get("title")):
+                where = entry.fields.get("source", "?")
+                if not skip_invalid:
+                    raise InputError("article has neither a PMID nor a title", source=where)
+                out.skipped.append(f"{where}: article has neither a PMID nor a title")
+                continue
+            yield None, entry, None
+
+    out.records = records()
+    return out
+
+
 def read(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False, deleted: list | None = None):
     """All articles -> :class:`ParseResult`; an article with neither PMID nor title is reported, not kept."""
-    from pybtex.database import BibliographyData
-
-    from .keys import assign_keys
-
-    entries, skipped = [], []
-    for entry in iter_entries(path_or_file, deleted=deleted):
-        if not (entry.fields.get("pmid") or entry.fields.get("title")):
-            where = entry.fields.get("source", "?")
-            if not skip_invalid:
-                raise InputError("article has neither a PMID nor a title", source=where)
-            skipped.append(f"{where}: article has neither a PMID nor a title")
-            continue
-        entries.append(entry)
-    return R.ParseResult(BibliographyData(entries=assign_keys(entries)), [], skipped)
+    return records_of(path_or_file, skip_invalid=skip_invalid, deleted=deleted).result()
 
 
 def load(path_or_file, *, encoding: str = "utf-8", deleted: list | None = None, skip_invalid: bool = False,

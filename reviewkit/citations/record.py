@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .identifiers import normalize_doi, normalize_nct, normalize_pmcid, normalize_pmid  # noqa: F401 (re-exported)
@@ -66,8 +67,9 @@ class Fields(dict):
         return self
 
 
-def new_entry(entry_type: str, fields: dict, persons: dict | None = None):
-    """A pybtex ``Entry`` with :class:`Fields` mappings (field names and roles lower case)."""
+def new_entry(entry_type: str, fields: dict, persons: dict | None = None, *, lower: bool = True):
+    """A pybtex ``Entry`` with :class:`Fields` mappings (field names and roles lower case; *lower*=False when
+    the caller's names already are)."""
     global _ENTRY
     if _ENTRY is None:
         from pybtex.database import Entry
@@ -76,8 +78,12 @@ def new_entry(entry_type: str, fields: dict, persons: dict | None = None):
     e = _ENTRY.__new__(_ENTRY)
     e.type = entry_type.lower()
     e.original_type = entry_type
-    e.fields = Fields({k.lower(): v for k, v in fields.items()})
-    e.persons = Fields({k.lower(): list(v) for k, v in (persons or {}).items()})
+    if lower:
+        e.fields = Fields({k.lower(): v for k, v in fields.items()})
+        e.persons = Fields({k.lower(): list(v) for k, v in (persons or {}).items()})
+    else:
+        e.fields = Fields(fields)
+        e.persons = Fields({k: list(v) for k, v in (persons or {}).items()})
     return e
 
 
@@ -116,27 +122,39 @@ def make_entry(entry_type: str = "article", *, authors=(), editors=(), title="",
                month="", volume="", number="", pages="", doi="", pmid="", pmcid="", nct="", url="",
                abstract="", publisher="", note="", keywords=(), language="", issn="", booktitle="",
                howpublished="", source="", extra=None):
-    fields = {
-        "title": clean(title), "journal": clean(journal), "year": clean(year), "month": clean(month),
-        "volume": clean(volume), "number": clean(number), "pages": clean(pages).replace("--", "–"),
-        "doi": normalize_doi(doi) or "", "pmid": normalize_pmid(pmid) or "", "pmcid": normalize_pmcid(pmcid) or "",
-        "nct": normalize_nct(nct) or "", "url": clean(url), "abstract": clean(abstract),
-        "publisher": clean(publisher), "note": clean(note), "keywords": "; ".join(clean(k) for k in keywords if clean(k)),
-        "language": clean(language), "issn": clean(issn), "booktitle": clean(booktitle),
-        "howpublished": clean(howpublished), "source": clean(source),
-    }
-    fields.update({k: clean(v) for k, v in (extra or {}).items()})
+    """An entry from one format's parsed values: text cleaned, identifiers validated, empty values dropped.
+    Only the values given are looked at (most of the twenty are empty in most records)."""
+    fields = {}
+    for name, value in (("title", title), ("journal", journal), ("year", year), ("month", month),
+                        ("volume", volume), ("number", number), ("pages", pages), ("doi", doi), ("pmid", pmid),
+                        ("pmcid", pmcid), ("nct", nct), ("url", url), ("abstract", abstract),
+                        ("publisher", publisher), ("note", note), ("keywords", keywords), ("language", language),
+                        ("issn", issn), ("booktitle", booktitle), ("howpublished", howpublished), ("source", source)):
+        if not value:
+            continue
+        if name in _IDENTIFIERS:
+            value = _IDENTIFIERS[name](value) or ""
+        elif name == "keywords":
+            value = "; ".join(c for c in map(clean, value) if c)
+        else:
+            value = clean(value)
+            if name == "pages":
+                value = value.replace("--", "–")
+            elif name in _INTERNED and len(value) < 200:
+                value = sys.intern(value)  # journal, year …: stored once across thousands of records
+        if value:
+            fields[name] = value
+    for name, value in (extra or {}).items():
+        value = clean(value)
+        if value:
+            fields[name] = sys.intern(value) if name in _INTERNED and len(value) < 200 else value
     persons = {role: people for role, people in (("author", authors), ("editor", editors)) if people}
-    return new_entry(entry_type, {k: _intern(k, v) for k, v in fields.items() if v}, persons)
+    return new_entry(entry_type, fields, persons, lower=any(not k.islower() for k in extra or ()))
 
 
+_IDENTIFIERS = {"doi": normalize_doi, "pmid": normalize_pmid, "pmcid": normalize_pmcid, "nct": normalize_nct}
 _INTERNED = frozenset({"journal", "year", "month", "volume", "number", "publisher", "language", "issn",
                        "journaltitle", "booktitle", "howpublished"})
-
-
-def _intern(name: str, value: str) -> str:
-    """Values that repeat across thousands of records (journal, year …) are stored once."""
-    return sys.intern(value) if name in _INTERNED and len(value) < 200 else value
 
 
 def doi_from_url(text: str) -> str:
@@ -153,17 +171,67 @@ class ParseResult:
     skipped: list[str] = field(default_factory=list)
 
 
-def text_importer(parse):
-    """``read``, ``loads`` and ``load`` of an importer whose ``parse(text, name=, skip_invalid=)`` reads a whole text.
+class Reading:
+    """One file's records, parsed while they are iterated (an importer never holds a whole file's entries).
 
-    ``read(path_or_file, encoding=, skip_invalid=)`` returns the :class:`ParseResult`; ``loads``/``load`` return the
-    bibliography (rispy-like, as :mod:`json`), extending *skipped* when given.
+    ``records`` yields ``(key, entry, line)``: the key the source gave (BibTeX) or ``None``, the entry, and
+    the line where the entry starts when the importer knows it better than the entry's ``source`` field says.
+    ``warnings`` (``file:line: text``) and ``skipped`` fill as the records are read.
     """
-    def read(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False) -> ParseResult:
+
+    __slots__ = ("records", "warnings", "skipped")
+
+    def __init__(self):
+        self.records = iter(())
+        self.warnings: list[str] = []
+        self.skipped: list[str] = []
+
+    def result(self) -> ParseResult:
+        """All records with keys (the source's, else readable generated ones) as a :class:`ParseResult`."""
+        from .keys import assign_keys
+
+        given, generated = {}, []
+        for key, entry, _ in self.records:
+            if key is None:
+                generated.append(entry)
+            else:
+                given[key] = entry
+        return ParseResult(bibliography(given or assign_keys(generated)), self.warnings, self.skipped)
+
+
+def bibliography(entries: dict):
+    """A pybtex ``BibliographyData`` holding *entries* (``{key: Entry}``) in their order."""
+    from pybtex.database import BibliographyData
+
+    return BibliographyData(entries=entries)
+
+
+def reading(stream, text: str, name: str, skip_invalid: bool) -> Reading:
+    """The :class:`Reading` of *text* by an importer's ``stream(text, name, skip_invalid, reading)`` generator."""
+    r = Reading()
+    r.records = stream(text, name, skip_invalid, r)
+    return r
+
+
+def text_importer(stream):
+    """``parse``, ``read``, ``loads``, ``load`` and ``records_of`` of an importer whose generator
+    ``stream(text, name, skip_invalid, reading)`` yields ``(key, entry, line)`` from a whole text.
+
+    ``records_of(path_or_file, encoding=, skip_invalid=)`` returns the :class:`Reading` (records read as iterated);
+    ``parse(text, name=, skip_invalid=)`` and ``read(path_or_file, …)`` the :class:`ParseResult`;
+    ``loads``/``load`` the bibliography (rispy-like, as :mod:`json`), extending *skipped* when given.
+    """
+    def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> ParseResult:
+        return reading(stream, text, name, skip_invalid).result()
+
+    def records_of(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False) -> Reading:
         from . import read_text
 
         text, name = read_text(path_or_file, encoding)
-        return parse(text, name=name, skip_invalid=skip_invalid)
+        return reading(stream, text, name, skip_invalid)
+
+    def read(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False) -> ParseResult:
+        return records_of(path_or_file, encoding=encoding, skip_invalid=skip_invalid).result()
 
     def loads(text: str, *, name: str = "<string>", skip_invalid: bool = False, skipped: list | None = None):
         result = parse(text, name=name, skip_invalid=skip_invalid)
@@ -177,7 +245,24 @@ def text_importer(parse):
             skipped.extend(result.skipped)
         return result.bibliography
 
-    return read, loads, load
+    return parse, read, loads, load, records_of
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector inside the block and restore its previous state after it, whatever
+    happens.  Reading and merging 20,000 records allocates millions of acyclic objects (strings, dicts,
+    tuples); each allocation burst triggers collections that re-scan every object kept so far, which cost
+    a third of an import (see benchmarks/bench_import.py).  Reference counting still frees everything."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def lines(text: str) -> str:

@@ -2,7 +2,9 @@
 
 The tokenizer is tolerant of what those exports really contain: a byte-order
 mark, CR, CRLF or LF line ends, tags separated by tabs or by one space (Web of
-Science's two-letter tags), untagged continuation lines, repeated tags, and
+Science's two-letter tags), untagged continuation lines (joined to the value
+before, except in keyword and URL lists, where EndNote writes one value per
+line), repeated tags, and
 lines outside records ("Record #1 of 2", "1.", Ovid's ``NL  -`` and link lines
 after ``ER``), which are ignored with a warning naming them.  A record cut
 before its ``ER`` is an error naming the line; nothing is dropped silently.
@@ -27,6 +29,7 @@ _WOS_HEAD = re.compile(r"^(FN|VR) ")
 _FAST = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _WOS_LISTS = {"AU", "AF", "BA", "BF", "CA", "ED", "BE", "CR", "C1", "GP"}
+_LIST_TAGS = frozenset({"KW", "DE", "UR", "L1", "L2", "L3", "L4"})  # one value per line (EndNote's lists)
 
 TYPES = {"JOUR": "article", "JFULL": "article", "EJOUR": "article", "MGZN": "article", "NEWS": "article",
          "ABST": "article", "INPR": "article", "BOOK": "book", "EBOOK": "book", "CHAP": "incollection",
@@ -85,6 +88,32 @@ def _lines(text: str):
         pos = end + 1
 
 
+_BODY = re.compile(r"^(?!TY|PT|ER|EF)([A-Z][A-Z0-9])  - (.*)$", re.MULTILINE)
+
+
+def _simple_record(text: str, pos: int, lineno: int):
+    """(record, position after its ER line, number of its ER line) when the record at *pos* (line *lineno*)
+    has only ``XX  - value`` lines up to a plain ``ER  -`` line — what most exporters write — else None
+    (the line-by-line reader then handles it: blank lines, continuations, a missing ER …)."""
+    end = text.find("\nER  -", pos)
+    if end < 0:
+        return None
+    eol = text.find("\n", end + 1)
+    if eol < 0:
+        eol = len(text)
+    if eol - end - 1 > 6 or (eol - end - 1 == 6 and text[eol - 1] != " "):
+        return None  # "ER  - something": left to the line-by-line reader
+    first = text.find("\n", pos)
+    tags = [("TY", text[pos + 6:first].strip(), lineno)]
+    if first < end:
+        body = text[first + 1:end]
+        pairs = _BODY.findall(body)
+        if len(pairs) != body.count("\n") + 1:
+            return None
+        tags += [(t, v.strip(), ln) for ln, (t, v) in enumerate(pairs, start=lineno + 1)]
+    return RawRecord(lineno, tags), eol + 1, lineno + len(tags)
+
+
 def iter_records(text: str, name: str = "<string>", warnings: list | None = None):
     """The records of a RIS file.  Lines outside any record — export headers, "1.", tags an exporter
     writes after ``ER`` (Ovid's ``NL  -``, "Link to the Ovid Full Text…"), a second ``ER`` — are
@@ -105,7 +134,21 @@ def iter_records(text: str, name: str = "<string>", warnings: list | None = None
             warnings.append(f"{name}:{span}: {what} outside any record ignored (first: {stray[0][1][:60]!r})")
         stray.clear()
 
-    for lineno, line in enumerate(_lines(text), start=1):
+    pos, n, lineno = 0, len(text), 0
+    while pos < n:
+        if current is None and not wos and lineno >= 3 and text.startswith("TY  - ", pos):
+            simple = _simple_record(text, pos, lineno + 1)
+            if simple is not None:  # a whole well-formed record, read by two regular-expression scans
+                rec, pos, lineno = simple
+                flush_stray()
+                yield rec
+                continue
+        end = text.find("\n", pos)
+        if end < 0:
+            end = n
+        line = text[pos:end]
+        pos = end + 1
+        lineno += 1
         if not line.strip():
             continue
         if lineno <= 3 and _WOS_HEAD.match(line):
@@ -143,6 +186,9 @@ def iter_records(text: str, name: str = "<string>", warnings: list | None = None
                 continue
             current.tags.append((tag, value, lineno))
             last_tag = tag
+        elif current is not None and last_tag in _LIST_TAGS:
+            # EndNote writes a keyword or URL list as one tag followed by untagged lines, one value per line
+            current.tags.append((last_tag, line.strip(), lineno))
         elif current is not None and last_tag:
             # untagged continuation line: belongs to the previous tag's value
             t, v, ln = current.tags[-1]
@@ -155,74 +201,101 @@ def iter_records(text: str, name: str = "<string>", warnings: list | None = None
     flush_stray()
 
 
-def _to_entry(rec: RawRecord, base: str):
-    ty = rec.first("TY")
+def _first(by: dict, tags) -> str:
+    for t in tags:
+        v = by.get(t)
+        if v:
+            return v[0]
+    return ""
+
+
+def _all(by: dict, tags) -> list:
+    return [v for t in tags for v in by.get(t, ())]
+
+
+_DOI_TAGS, _URL_TAGS, _TITLE_TAGS = ("DO", "DI", "M3", "UR", "L3"), ("UR", "L2"), ("TI", "T1", "CT", "BT", "ST")
+_JOURNAL_TAGS = ("JO", "JF", "T2", "SO", "JA", "J2", "J9")
+_PMID_TAGS, _PMID_TAGS_EMBASE = ("AN", "C2", "PM", "PMID", "M1"), ("C5", "AN", "C2", "PM", "PMID", "M1")
+_DIGITS = re.compile(r"\d{1,9}")
+_YEAR = re.compile(r"\d{4}")
+_HTTP = re.compile(r"^https?://")
+
+
+def _people(values, names: dict) -> list:
+    """Persons for these name strings; a name seen before in the file is the same (never changed) Person."""
+    out = []
+    for v in values:
+        p = names.get(v)
+        if p is None:
+            p = names[v] = R.split_name(v)
+        out.append(p)
+    return out
+
+
+def _to_entry(rec: RawRecord, base: str, names: dict):
+    by = rec._index()
     doi = ""
-    for v in rec.all("DO", "DI", "M3", "UR", "L3"):
+    for v in _all(by, _DOI_TAGS):
         doi = R.doi_from_url(v)
         if doi:
             break
-    urls = [u for u in rec.all("UR", "L2") if re.match(r"^https?://", u) and not R.doi_from_url(u)]
-    sp, ep = rec.first("SP", "BP"), rec.first("EP")
+    url = next((u for u in _all(by, _URL_TAGS) if _HTTP.match(u) and not R.doi_from_url(u)), "")
+    sp, ep = _first(by, ("SP", "BP")), _first(by, ("EP",))
     if (sp, ep) == ("No", "Specified"):  # Ovid: "No Pagination Specified" split over SP and EP
         sp, ep = "", ""
     pages = f"{sp}–{ep}" if sp and ep and sp != ep else sp
-    year_text = rec.first("PY", "Y1", "DA")  # Y2 is the access date, not the year
-    year = (re.search(r"\d{4}", year_text) or [""])[0] if year_text else ""
-    authors = [R.split_name(a) for a in rec.all("AU", "A1")] or [R.split_name(a) for a in rec.all("AF")]
+    year_text = _first(by, ("PY", "Y1", "DA"))  # Y2 is the access date, not the year
+    year = (_YEAR.search(year_text) or [""])[0] if year_text else ""
+    authors = _people(_all(by, ("AU", "A1")) or by.get("AF", ()), names)
     pmid = ""
-    pmid_tags = ["AN", "C2", "PM", "PMID", "M1"]
-    if any("embase" in v.lower() for v in rec.all("DB")):
-        pmid_tags.insert(0, "C5")  # Embase exports give the MEDLINE PMID in C5
-    for v in rec.all(*pmid_tags):
-        if re.fullmatch(r"\d{1,9}", v):
+    embase = "DB" in by and any("embase" in v.lower() for v in by["DB"])
+    for v in _all(by, _PMID_TAGS_EMBASE if embase else _PMID_TAGS):  # Embase gives the MEDLINE PMID in C5
+        if _DIGITS.fullmatch(v):
             pmid = v
             break
-    pmcid = next((v for v in rec.all("C2", "PMCID", "PC") if re.fullmatch(r"PMC\d+", v)), "")
+    pmcid = next((v for v in _all(by, ("C2", "PMCID", "PC")) if re.fullmatch(r"PMC\d+", v)), "")
+    ty = _first(by, ("TY",))
+    editors = _all(by, ("A2", "ED"))
     return R.make_entry(
-        TYPES.get(ty, "article" if rec.all("JO", "JF", "T2", "SO", "J2", "JA") else "misc"),
-        authors=authors, editors=[R.split_name(a) for a in rec.all("A2", "ED")],
-        title=rec.first("TI", "T1", "CT", "BT", "ST"),
-        journal=rec.first("JO", "JF", "T2", "SO", "JA", "J2", "J9"),
-        year=year, volume=rec.first("VL", "VO", "VN"), number=rec.first("IS", "CP", "IP"), pages=pages,
-        doi=doi, pmid=pmid, pmcid=pmcid, url=urls[0] if urls else "", abstract=rec.first("AB", "N2"),
-        publisher=rec.first("PB"), keywords=rec.all("KW", "DE"), language=rec.first("LA"), note=rec.first("N1"),
-        issn=rec.first("SN"), source=f"{base}:{rec.line}",
+        TYPES.get(ty, "article" if _first(by, ("JO", "JF", "T2", "SO", "J2", "JA")) else "misc"),
+        authors=authors, editors=_people(editors, names) if editors else (),
+        title=_first(by, _TITLE_TAGS), journal=_first(by, _JOURNAL_TAGS),
+        year=year, volume=_first(by, ("VL", "VO", "VN")), number=_first(by, ("IS", "CP", "IP")), pages=pages,
+        doi=doi, pmid=pmid, pmcid=pmcid, url=url, abstract=_first(by, ("AB", "N2")),
+        publisher=_first(by, ("PB",)), keywords=_all(by, ("KW", "DE")), language=_first(by, ("LA",)),
+        note=_first(by, ("N1",)), issn=_first(by, ("SN",)), source=f"{base}:{rec.line}",
     )
 
 
-def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> R.ParseResult:
-    from pybtex.database import BibliographyData
-
-    from .keys import assign_keys
-
-    warnings: list[str] = []
-    skipped: list[str] = []
-    entries = []
+def _stream(text: str, name: str, skip_invalid: bool, out: R.Reading):
+    """``(None, entry, line)`` per record, read one at a time: memory holds entries, never all tokens."""
     base = Path(name).name
+    names: dict = {}
     seen = 0
-    for rec in iter_records(text, name, warnings):  # one record at a time: memory holds entries, not tokens
+    warnings = out.warnings
+    for rec in iter_records(text, name, warnings):
         seen += 1
-        given = rec.all("DO", "DI")
+        by = rec._index()
+        given = _all(by, ("DO", "DI"))
         bad = [v for v in given if not R.doi_from_url(v)]
         for v in bad:
             warnings.append(f"{name}:{next(ln for t, x, ln in rec.tags if x == v)}: {v[:80]!r} is not a DOI "
                             "(expected 10.<registrant>/<suffix>); not used as one")
-        if not rec.first("TI", "T1", "CT", "BT", "ST") and len(bad) == len(given):
+        if not _first(by, _TITLE_TAGS) and len(bad) == len(given):
             problem = "record has neither a title (TI/T1) nor a valid DOI"
             if not skip_invalid:
                 raise InputError(problem, source=f"{name}:{rec.line}")
-            skipped.append(f"{name}:{rec.line}: {problem}")
+            out.skipped.append(f"{name}:{rec.line}: {problem}")
             continue
-        entries.append(_to_entry(rec, base))
+        yield None, _to_entry(rec, base, names), rec.line
     if not seen and text.strip():
         first = next(i for i, ln in enumerate(_lines(R.lines(text)), start=1) if ln.strip())
         raise InputError("no RIS record in this file (expected a line 'TY  - …' to start one)", source=f"{name}:{first}")
-    return R.ParseResult(BibliographyData(entries=assign_keys(entries)), warnings, skipped)
 
 
-# read(path) -> ParseResult, loads(text) and load(path) -> BibliographyData, as every text importer has them
-read, loads, load = R.text_importer(parse)
+# parse(text) and read(path) -> ParseResult, loads(text) and load(path) -> BibliographyData, records_of(path) ->
+# Reading (records as they are read), as every text importer has them
+parse, read, loads, load, records_of = R.text_importer(_stream)
 
 
 def dumps(bib) -> str:
