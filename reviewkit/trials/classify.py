@@ -22,6 +22,7 @@ def _norm(text: str) -> str:
 
 
 def read_classes(path):
+    """The validated intervention-class table (a CSV path) as a DataFrame; for :func:`classify`."""
     from ..csvfile import read
 
     path = Path(path)
