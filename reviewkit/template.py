@@ -154,11 +154,10 @@ def meta_analysis_cells() -> list:
                  "risk_of_bias_file = \"references/risk-of-bias.csv\"\ngrade_file = \"references/grade.csv\"",
          ["parameters"]),
         ("code", "from reviewkit import project, report\n"
-                 "from reviewkit.evidence import bias, forest, grade, meta_prose, prose, synthesis\n"
-                 "from reviewkit.evidence.sheet import read_sheet\nfrom reviewkit.pipeline.config import slug\n\n"
+                 "from reviewkit.evidence import bias, forest, grade, meta_prose, prose, read_sheet, synthesis\n\n"
                  "a = synthesis.analyse(read_sheet(project.path(evidence_file)), outcome=outcome, measure=measure,\n"
                  "                      method=method, test=test, by=subgroup_column, name=evidence_file)\n"
-                 "tag = slug(a.outcome) if a else \"none\"\n"
+                 "tag = project.slug(a.outcome) if a else \"none\"\n"
                  "report.text(f\"# Meta-analysis: {prose.literal(a.outcome) if a else 'comparative outcomes'}\")", []),
         ("code", "if a is None:\n"
                  "    report.text(\"The extraction sheet holds no comparative outcome yet (rows with statistic counts, \"\n"

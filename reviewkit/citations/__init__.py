@@ -1,10 +1,18 @@
-"""Citations: importers (one module per format), merging, keys, styles.
+"""Citations: read citation files (six formats) and merge them into one record per work.
 
-Every importer module has ``load(path_or_file)`` and ``loads(text)`` returning
-a :class:`pybtex.database.BibliographyData` whose fields are plain Unicode
-text.  :func:`load` picks the importer from the suffix, or from the content
-when the suffix is missing or wrong; :func:`load_bibliography` reads several
-files and merges them into one record per work.
+The public names — what a notebook or script imports — are those in ``__all__``:
+
+- :func:`load`: one file -> :class:`pybtex.database.BibliographyData` (fields as plain Unicode text); the
+  format comes from *fmt*, else the content, else the suffix (``FORMATS``: format -> suffixes).
+- :func:`load_bibliography`: several files -> one merged record per work (:class:`merge.MergeResult`).
+- :func:`search`, :func:`suggest_keys`: find records and keys as ``reviewkit refs`` does.
+
+In a notebook, ``reviewkit.project.bibliography()`` is the review's merged bibliography as the build sees it.
+
+Everything else is internal.  Each format has its own internal module (``bibtex``, ``ris``, ``medline``,
+``pubmed_xml``, ``csljson``, ``reflist``) with ``read(path)`` -> records, warnings and skipped records, which
+:func:`load` calls; BibTeX is the one format treated apart when merging: its keys are kept as the records' keys
+(every other format gets generated keys) and its entries' line numbers name where a record came from.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
+
+__all__ = ["FORMATS", "load", "load_bibliography", "search", "suggest_keys"]
 
 #: format -> suffixes
 FORMATS = {

@@ -3,7 +3,8 @@
 Repeated tags (``AU``, ``LID``, ``AID``) and wrapped values are Biopython's
 job; this module maps the record onto the citation fields.  MEDLINE has no
 record terminator, so a record is a blank-line-separated block that starts
-with ``PMID-``; anything else is an error naming its line.
+with a MEDLINE tag (``PMID-`` in PubMed's exports) and has a PMID or a title;
+anything else is an error naming its line.
 """
 
 from __future__ import annotations

@@ -168,3 +168,7 @@ def summary(rob, weights=None):
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5, fontsize=7.5,
                   frameon=False)
     return fig
+
+
+# The public names (the notebook API, see reviewkit.evidence); everything else here is internal.
+__all__ = ["read_risk_of_bias", "summary", "traffic_light"]

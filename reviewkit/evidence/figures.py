@@ -347,3 +347,7 @@ def _wrap(text: str, width: int) -> str:
     import textwrap
 
     return "\n".join(textwrap.wrap(text, width)) or text
+
+
+# The public names (the notebook API, see reviewkit.evidence); everything else here is internal.
+__all__ = ["class_phase_heatmap", "forest_plot", "outcome_intervals", "prisma_counts", "prisma_flow", "trial_timeline", "trials_by_phase_status"]

@@ -347,3 +347,7 @@ def funnel(effects, result, *, measure: str | None = None, levels=(0.90, 0.95, 0
         ax.set_title(f"Regression test for asymmetry: {stat} = {egger.statistic:.2f}, {revman_p(egger.p)}",
                      loc="left", fontsize=8.5, color="0.3")
     return fig
+
+
+# The public names (the notebook API, see reviewkit.evidence); everything else here is internal.
+__all__ = ["forest", "funnel"]

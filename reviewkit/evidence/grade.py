@@ -27,6 +27,8 @@ DOMAIN_NAMES = {"risk_of_bias": "risk of bias", "inconsistency": "inconsistency"
 
 
 def read_grade(path):
+    """The validated GRADE judgements table (one row per outcome) from a CSV file; every bad row is reported
+    with its line."""
     from ..csvfile import read
 
     return validate(read(path, what="GRADE judgements", columns=[c for c in COLUMNS if c != "upgrade"]), name=str(path))
@@ -205,3 +207,7 @@ def sof_figure(table, *, title: str = "Summary of findings", note: str = ""):
     if foot:
         ax.text(0.005, y + 0.2, foot, fontsize=7.5, va="top", color="0.2", linespacing=1.3)
     return fig
+
+
+# The public names (the notebook API, see reviewkit.evidence); everything else here is internal.
+__all__ = ["absolute_risk", "certainty", "read_grade", "sof_figure", "summary_of_findings"]

@@ -5,6 +5,7 @@
         I² = 31%, τ² = 0.02; 95% prediction interval 0.58–1.16)."
 
 Counts and percentages use :mod:`reviewkit.evidence.prose`'s formatting; text is HTML-escaped.
+``MEASURE_NAMES`` and ``METHOD_NAMES`` map the codes (``"RR"``, ``"REML"``) to the words a caption prints.
 """
 
 from __future__ import annotations
@@ -109,3 +110,7 @@ def egger_sentence(res, *, k: int) -> str:
             if k < 10 else
             f"The regression test for funnel-plot asymmetry {verdict} ({stat} = {value(res.statistic)}, {p_value(res.p)}).")
     return html.escape(text, quote=False)
+
+
+# The public names (the notebook API, see reviewkit.evidence); everything else here is internal.
+__all__ = ["MEASURE_NAMES", "METHOD_NAMES", "egger_sentence", "interval", "p_value", "pooled_sentence", "subgroup_sentence", "value"]

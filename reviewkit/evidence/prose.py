@@ -28,6 +28,7 @@ def percent(x: float, digits: int = 0) -> str:
 
 
 def sentence_case(text: str) -> str:
+    """*text* with its first letter capitalised, the rest unchanged: ``"in the study" -> "In the study"``."""
     return text[:1].upper() + text[1:]
 
 
@@ -91,3 +92,7 @@ def median_phrase(row) -> str:
         hi_text = f"{hi:.1f}" if hi == hi and hi is not None else "upper limit not reported"
         ci = f" ({level} {lo:.1f}–{hi_text})"
     return html.escape(f"{row['value']:.1f}{unit}{ci}", quote=False)
+
+
+# The public names (the notebook API, see reviewkit.evidence); everything else here is internal.
+__all__ = ["count", "literal", "median_phrase", "number", "percent", "proportion_sentence", "sentence_case", "trial_summary"]

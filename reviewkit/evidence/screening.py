@@ -12,6 +12,8 @@ DECISIONS = ["duplicate", "excluded", "included"]
 
 
 def read_log(path):
+    """The validated screening log (a CSV path) as a DataFrame, one row per record; every bad row is reported
+    with its line."""
     from ..csvfile import Problems, read
 
     path = Path(path)

@@ -26,6 +26,8 @@ STATISTICS = ["proportion", "median", "rate", "HR", "range", "counts", "means", 
 
 
 def read_sheet(path):
+    """The validated extraction sheet (a CSV path) as a DataFrame, one row per reported outcome, numbers as
+    numbers; every bad row is reported at once with its line and the closest valid value."""
     from ..csvfile import read
 
     return validate(read(path, what="extraction sheet"), name=str(path))

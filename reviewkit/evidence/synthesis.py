@@ -18,6 +18,9 @@ COMPARATIVE = ["counts", "means", *ESTIMATES]
 
 @dataclass(frozen=True)
 class Analysis:
+    """One comparative outcome analysed (:func:`analyse`): its study effects, the model asked for
+    (``result``), the common-effect model, subgroups, Egger's test, participants and control risk."""
+
     outcome: str
     measure: str
     effects: object  # DataFrame: one row per study, yi/vi and the arm data
@@ -103,3 +106,7 @@ def leave_one_out_table(a: Analysis):
         "I²": [f"{i * 100:.0f}%" for i in table["i2"]],
         "τ²": [f"{t:.2f}" for t in table["tau2"]],
     })
+
+
+# The public names (the notebook API, see reviewkit.evidence); everything else here is internal.
+__all__ = ["Analysis", "analyse", "leave_one_out_table", "outcomes"]

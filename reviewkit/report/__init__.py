@@ -10,6 +10,9 @@ from inside the kernel, so a section's results travel with its notebook.
     report.figure(fig, "trial-phases", caption="Registered trials by phase and status.")
     report.table(df, "trials", caption="Registered trials.", links={"NCT ID": "https://clinicaltrials.gov/study/{}"})
     report.text(f"Of {n} trials …")
+
+The public names are :func:`figure`, :func:`table` and :func:`text` (``__all__``); everything else here and
+every submodule (``assemble``, ``export``, the writers, …) is internal: report assembly uses them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import base64
 import html
 import io
 import re
+
+__all__ = ["figure", "table", "text"]
 
 MIME_TABLE = "application/vnd.reviewkit.table+json"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9\-]*$")

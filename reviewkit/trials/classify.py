@@ -20,6 +20,7 @@ def _norm(text: str) -> str:
 
 
 def read_classes(path):
+    """The validated intervention-class table (a CSV path) as a DataFrame; for :func:`classify`."""
     from ..csvfile import Problems, read
 
     path = Path(path)
