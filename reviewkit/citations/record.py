@@ -13,7 +13,7 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .identifiers import normalize_doi, normalize_nct, normalize_pmcid, normalize_pmid  # noqa: F401 (re-exported)
+from .identifiers import NORMALIZERS, normalize_doi, normalize_nct, normalize_pmcid, normalize_pmid  # noqa: F401 (re-exported)
 
 #: CSL item types -> BibTeX/biblatex entry types (and back, first match)
 CSL_TO_BIBTEX = {
@@ -132,8 +132,8 @@ def make_entry(entry_type: str = "article", *, authors=(), editors=(), title="",
                         ("issn", issn), ("booktitle", booktitle), ("howpublished", howpublished), ("source", source)):
         if not value:
             continue
-        if name in _IDENTIFIERS:
-            value = _IDENTIFIERS[name](value) or ""
+        if name in NORMALIZERS:
+            value = NORMALIZERS[name](value) or ""
         elif name == "keywords":
             value = "; ".join(c for c in map(clean, value) if c)
         else:
@@ -152,7 +152,6 @@ def make_entry(entry_type: str = "article", *, authors=(), editors=(), title="",
     return new_entry(entry_type, fields, persons, lower=any(not k.islower() for k in extra or ()))
 
 
-_IDENTIFIERS = {"doi": normalize_doi, "pmid": normalize_pmid, "pmcid": normalize_pmcid, "nct": normalize_nct}
 _INTERNED = frozenset({"journal", "year", "month", "volume", "number", "publisher", "language", "issn",
                        "journaltitle", "booktitle", "howpublished"})
 

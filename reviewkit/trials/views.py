@@ -41,12 +41,12 @@ def dated(trials: pd.DataFrame) -> pd.DataFrame:
 
 
 def trial_table(trials: pd.DataFrame) -> pd.DataFrame:
-    """The report's trial table: NCT ID, Title, Status and Phase in words (``"Active, not recruiting"``, ``"Phase 2"``).
+    """The report's trial table: NCT ID, Title, Status and Phase in words (``"Recruiting"``, ``"Phase 2"``).
 
     A missing title reads :data:`NO_TITLE`; link the NCT IDs with
     ``report.table(..., links={"NCT ID": "https://clinicaltrials.gov/study/{}"})``.
     """
-    from .schema import PHASE_LABELS, STATUS_LABELS
+    from ..vocab import PHASE_LABELS, STATUS_LABELS
 
     view = trials.assign(
         brief_title=trials["brief_title"].where(trials["brief_title"] != "", NO_TITLE),
