@@ -30,8 +30,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     from ..errors import ReviewkitError
 
-    args = parser().parse_args(argv)
     try:
+        args = parser().parse_args(argv)  # inside: Ctrl-C while an option's type imports its module is no traceback
         return args.run(args)
     except ReviewkitError as exc:
         print(f"reviewkit: {exc}", file=sys.stderr)
