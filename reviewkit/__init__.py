@@ -23,7 +23,7 @@ __version__ = "0.1.0"
 #: the public modules, imported on first use
 _MODULES = ("citations", "evidence", "project", "report", "trials")
 
-__all__ = ["__version__", *_MODULES]
+__all__ = ["__version__", "citations", "evidence", "project", "report", "trials"]
 
 
 def __getattr__(name: str) -> object:  # PEP 562; `typing` is not imported: it would double the import time

@@ -190,12 +190,13 @@ def test_leave_one_out_table_back_transforms(analysis):
 def test_demo_notebook_is_the_template_kind():
     import nbformat
 
-    from reviewkit.template import meta_analysis_cells
+    from conftest import ROOT
 
     import re
 
     nb = nbformat.read(DEMO / "notebooks" / "meta-analysis.ipynb", as_version=4)
-    template = [src for _, src, _ in meta_analysis_cells()]
+    template = [c.source for c in nbformat.read(ROOT / "reviewkit" / "template" / "notebooks" / "meta-analysis.ipynb",
+                                                as_version=4).cells]
     # every cell is the template's, but the parameters cell, whose defaults are the demo section's own parameters
     # (what JupyterLab runs is what the report shows), with the same names in the same order
     assert [c.source for c in nb.cells][1:] == template[1:]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import importlib
-import inspect
 import subprocess
 import sys
 import types
@@ -14,7 +13,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import ROOT
 
 PUBLIC = ["reviewkit", "reviewkit.project", "reviewkit.report", "reviewkit.citations", "reviewkit.trials",
@@ -37,16 +35,18 @@ def public_modules() -> dict[str, types.ModuleType]:
 
 
 def test_import_reviewkit_is_cheap():
-    code = ("import sys, reviewkit\n"
-            "print(sorted(m for m in sys.modules if m.startswith('reviewkit') or m in ('pandas', 'matplotlib', 'typing')))")
+    """`import reviewkit` loads reviewkit/__init__.py and nothing else (the public modules load on first use)."""
+    code = "import sys; before = set(sys.modules); import reviewkit; print(sorted(set(sys.modules) - before))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['reviewkit']"
+    assert set(eval(out)) - {"__future__"} == {"reviewkit"}
+    code = "import sys, reviewkit; reviewkit.trials; print('pandas' in sys.modules, 'reviewkit.trials' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]  # reviewkit.trials on first use, and still no pandas
 
 
 def test_from_reviewkit_import_report_project_and_the_packages():
-    from reviewkit import citations, evidence, project, report, trials  # noqa: F401
-
     import reviewkit
+    from reviewkit import citations, evidence, project, report, trials  # noqa: F401
 
     assert set(reviewkit.__all__) == {"__version__", "citations", "evidence", "project", "report", "trials"}
     assert report.figure.__module__ == "reviewkit.report" and callable(project.path)
@@ -56,6 +56,8 @@ def test_from_reviewkit_import_report_project_and_the_packages():
 
 def test_lazy_names_are_the_real_ones():
     from reviewkit import evidence, trials
+
+    assert sorted(evidence.__all__) == sorted([*evidence._LAZY, *evidence._MODULES])  # each public name loads
     from reviewkit.evidence import outcomes, sheet, stats
     from reviewkit.trials import views
 

@@ -7,11 +7,23 @@ import math
 
 import pandas as pd
 import pytest
-
-from reviewkit.evidence import figures, outcomes, pool_proportions, proportion_ci, read_sheet
-from reviewkit.trials import as_of_date, changes_table, dated, diff, read_table, trial_table
-
 from conftest import ROOT
+
+from reviewkit.evidence import (
+    figures,
+    outcomes,
+    pool_proportions,
+    proportion_ci,
+    read_sheet,
+)
+from reviewkit.trials import (
+    as_of_date,
+    changes_table,
+    dated,
+    diff,
+    read_table,
+    trial_table,
+)
 
 SHEET = ROOT / "references" / "evidence.csv"
 TRIALS = ROOT / "references" / "trials" / "seed-nct05204524-related.csv"

@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what a type checker sees; at run time each name is imported on first use (below)
     from . import bias, figures, forest, grade, meta_prose, outcomes, prose, synthesis
-    from .meta import effect_sizes, egger_test, leave_one_out, mantel_haenszel, meta_analysis, peto, subgroups
+    from .meta import (
+        effect_sizes,
+        egger_test,
+        leave_one_out,
+        mantel_haenszel,
+        meta_analysis,
+        peto,
+        subgroups,
+    )
     from .screening import read_log
     from .sheet import ENDPOINTS, read_sheet
     from .stats import pool_proportions, proportion_ci
@@ -39,7 +47,28 @@ _LAZY = {
 #: public submodules, used as namespaces
 _MODULES = ("bias", "figures", "forest", "grade", "meta_prose", "outcomes", "prose", "synthesis")
 
-__all__ = sorted([*_LAZY, *_MODULES])
+__all__ = [
+    "ENDPOINTS",
+    "bias",
+    "effect_sizes",
+    "egger_test",
+    "figures",
+    "forest",
+    "grade",
+    "leave_one_out",
+    "mantel_haenszel",
+    "meta_analysis",
+    "meta_prose",
+    "outcomes",
+    "peto",
+    "pool_proportions",
+    "proportion_ci",
+    "prose",
+    "read_log",
+    "read_sheet",
+    "subgroups",
+    "synthesis",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -102,7 +102,10 @@ def pool_responses(rows: pd.DataFrame) -> Pooled:
 
 
 def _missing(value: Any) -> bool:
-    return value is None or value != value
+    """None, NaN or pd.NA (``pd.NA != pd.NA`` is not a bool)."""
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
 
 
 def interval_text(low: Any, high: Any) -> str:
