@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from reviewkit.pipeline import events
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 FILES = ["review.toml", "abstract.md", "notebooks", "references"]
@@ -45,8 +47,9 @@ def main() -> None:
         ev = project / "references" / "evidence.csv"
         ev.write_text(ev.read_text(encoding="utf-8").replace("Epirubicin retrospective series,", "Epirubicin retrospective series ,"),
                       encoding="utf-8")
-        edit, err = timed([rk, "build", str(project), "--to", "html"])
-        reran = [l.split()[1] for l in err.splitlines() if l.startswith("running ")]
+        record = Path(tmp) / "events.jsonl"
+        edit, _ = timed([rk, "build", str(project), "--to", "html", "--events", str(record)])
+        reran = [e.section for e in events.load(record) if isinstance(e, events.SectionQueued)]
         print(f"cold build of the example (--to html): {cold:.1f} s")
         print(f"no-op rebuild, whole process (best of 5): {noop:.2f} s; no kernel started")
         print(f"after editing references/evidence.csv: {edit:.1f} s, reran {len(reran)} of 7 sections: {', '.join(reran)}")

@@ -3,6 +3,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -59,13 +60,59 @@ def set_defaults(notebook: Path, **values) -> None:
 
 
 def reviewkit(*args, cwd=None, check=False):
-    """Run the CLI as a user does (a separate process)."""
+    """Run the CLI as a user does (a separate process).
+
+    ``build`` and ``run`` also write their events (``--events FILE``): ``proc.events`` is what the build did, as the
+    typed events of reviewkit.pipeline.events — tests learn what happened from those, not from the log's wording.
+    """
     exe = Path(sys.executable).with_name("reviewkit")
+    record = None
+    if args and args[0] in ("build", "run"):
+        fd, record = tempfile.mkstemp(prefix="events-", suffix=".jsonl", dir=_SESSION_CACHE)
+        os.close(fd)
+        args = (*args, "--events", record)
     proc = subprocess.run([str(exe), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600,
                           env={**os.environ, "SOURCE_DATE_EPOCH": "1793836800"})
+    proc.events = read_events(record) if record else []
     if check and proc.returncode != 0:
         raise AssertionError(f"reviewkit {' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stderr}")
     return proc
+
+
+def read_events(path) -> list:
+    """The events a build wrote with ``--events`` (none when it stopped before opening the file)."""
+    from reviewkit.pipeline import events
+
+    return events.load(path) if path and Path(path).is_file() else []
+
+
+def follow_events(path, proc, timeout=300.0):
+    """Yield the events a running build (*proc*, started with ``--events path``) writes, as it writes them."""
+    from reviewkit.pipeline import events
+
+    end, seen = time.monotonic() + timeout, 0
+    while time.monotonic() < end:
+        done = proc.poll() is not None
+        found = events.load(path) if Path(path).is_file() else []
+        yield from found[seen:]
+        seen = len(found)
+        if done:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the build wrote no more events in {timeout:.0f} s")
+
+
+def statuses(events) -> dict:
+    """Section name -> why it ran ("; "-joined reasons) or "reused", from a build's events."""
+    from reviewkit.pipeline.events import SectionQueued, SectionReused
+
+    return {e.section: "; ".join(e.reasons) if isinstance(e, SectionQueued) else "reused"
+            for e in events if isinstance(e, (SectionQueued, SectionReused))}
+
+
+def kinds(events, kind) -> list:
+    """The events of one kind (a class of reviewkit.pipeline.events)."""
+    return [e for e in events if isinstance(e, kind)]
 
 
 @pytest.fixture(scope="session")

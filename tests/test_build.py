@@ -6,7 +6,8 @@ from html.parser import HTMLParser
 import pypdf
 import pytest
 
-from conftest import copy_project, reviewkit, set_defaults
+from conftest import copy_project, kinds, reviewkit, set_defaults, statuses
+from reviewkit.pipeline.events import SectionFailed, Warned
 
 
 class Hooks(HTMLParser):
@@ -62,7 +63,7 @@ def test_outputs_written(built_example):
                 "figures/trial-timeline.svg", "figures/prisma.svg", "figures/response-leiomyosarcoma-subset.png",
                 "tables/trials.csv", "tables/outcomes-overall.csv"]:
         assert (out / rel).is_file() and (out / rel).stat().st_size > 0, rel
-    assert "printed DOI '1007/s11864-019-0606-9' is not a valid DOI" in proc.stderr
+    assert any("printed DOI '1007/s11864-019-0606-9' is not a valid DOI" in w.text for w in kinds(proc.events, Warned))
 
 
 def test_numbered_sections(report):
@@ -160,8 +161,13 @@ def test_failing_notebook_fails_and_keeps_last_report(tmp_path):
     nb.write_text(broken, encoding="utf-8")
     proc = reviewkit("build", project, "--to", "html")
     assert proc.returncode == 1
-    assert "3 of 3 sections failed" in proc.stderr  # the notebook runs once per subgroup; the others are reused
-    assert "running efficacy-overall (code changed)" in proc.stderr
+    failed = {e.section: e for e in kinds(proc.events, SectionFailed)}
+    assert set(failed) == {"efficacy-overall", "efficacy-leiomyosarcoma-subset", "efficacy-leiomyosarcoma"}
+    assert statuses(proc.events)["efficacy-overall"] == "code changed"  # once per subgroup; the others are reused
+    assert failed["efficacy-overall"].error == "notebooks/efficacy.ipynb, cell 2: ZeroDivisionError: division by zero"
+    assert failed["efficacy-overall"].notebook == "outputs/failed/efficacy-overall.ipynb"
+    # display: the error the author reads names the count and the cell
+    assert "3 of 3 sections failed" in proc.stderr
     assert "notebooks/efficacy.ipynb, cell 2: ZeroDivisionError: division by zero" in proc.stderr
     assert "traceback" not in proc.stderr.lower()
     assert (project / "outputs" / "report.html").read_bytes() == before

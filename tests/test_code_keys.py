@@ -14,8 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from conftest import DATA, ROOT
-from test_engine import statuses
+from conftest import DATA, ROOT, read_events, statuses
 from test_observed import notebook
 
 PARSE_SCRIPT = """
@@ -94,10 +93,11 @@ def test_editing_one_function_reruns_exactly_the_sections_that_use_it(tmp_path):
 
     def build():
         exe = Path(sys.executable).with_name("reviewkit")
-        proc = subprocess.run([str(exe), "build", str(project), "--to", "html"], env=env_for(pkg, cache), cwd=tmp_path,
-                              capture_output=True, text=True, timeout=600)
+        record = tmp_path / "events.jsonl"
+        proc = subprocess.run([str(exe), "build", str(project), "--to", "html", "--events", str(record)],
+                              env=env_for(pkg, cache), cwd=tmp_path, capture_output=True, text=True, timeout=600)
         assert proc.returncode == 0, proc.stderr
-        return proc.stderr
+        return read_events(record)
 
     build()
     state = json.loads((project / "outputs" / ".reviewkit" / "state.json").read_text(encoding="utf-8"))
@@ -106,7 +106,7 @@ def test_editing_one_function_reruns_exactly_the_sections_that_use_it(tmp_path):
     assert set(statuses(build()).values()) == {"reused"}
     edit_function(pkg / "reviewkit" / "evidence" / "stats.py", "proportion_ci")
     st = statuses(build())
-    assert st == {"uses-stats": "(reviewkit code changed (reviewkit/evidence/stats.py))", "text-only": "reused"}
+    assert st == {"uses-stats": "reviewkit code changed (reviewkit/evidence/stats.py)", "text-only": "reused"}
 
 
 def test_two_processes_fill_one_cache_at_once_without_damage(tmp_path):

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, reviewkit
-from test_engine import statuses
+from conftest import copy_project, follow_events, kinds, reviewkit, statuses
+from reviewkit.pipeline.events import BibliographyLoaded, ReportUpToDate, SectionQueued
 
 TRIALS = "references/trials/seed-nct05204524-related.csv"
 TITLE = "Nivolumab in People With Leiomyosarcoma"
@@ -89,10 +89,15 @@ def wait_gone(pids, seconds=15.0) -> set[int]:
 
 
 def start_build(project, *args):
+    """A build in its own process group, writing its events beside the project (``proc.record``)."""
     exe = Path(sys.executable).with_name("reviewkit")
-    return subprocess.Popen([str(exe), "build", str(project), "--to", "html,pdf", *args], stderr=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, text=True, start_new_session=True,
+    record = project.parent / f"{project.name}-events.jsonl"
+    record.unlink(missing_ok=True)
+    proc = subprocess.Popen([str(exe), "build", str(project), "--to", "html,pdf", *args, "--events", str(record)],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
                             env={**os.environ, "SOURCE_DATE_EPOCH": "1793836800"})
+    proc.record = record
+    return proc
 
 
 @pytest.fixture(scope="module")
@@ -122,11 +127,9 @@ def test_kill_and_interrupt_at_random_moments_leave_one_complete_edition(project
         set_marker(project, n)
         proc = start_build(project)
         during_export = n % 2 == 0  # every other kill waits for the export step
-        lines = []
         if during_export:
-            for line in proc.stderr:
-                lines.append(line)
-                if line.startswith("bibliography:"):
+            for event in follow_events(proc.record, proc):
+                if isinstance(event, BibliographyLoaded):
                     break
         delay = rng.uniform(0, 2.5 if during_export else 8)
         time.sleep(delay)
@@ -153,14 +156,14 @@ def test_kill_and_interrupt_at_random_moments_leave_one_complete_edition(project
     reviewkit("build", project, "--to", "html,pdf", check=True)
     assert check_one_edition(project, newest) == final
     again = reviewkit("build", project, "--to", "html,pdf", check=True)
-    assert set(statuses(again.stderr).values()) == {"reused"} and "report is up to date" in again.stderr
+    assert set(statuses(again.events).values()) == {"reused"} and kinds(again.events, ReportUpToDate)
     assert check_one_edition(project, final) == final
 
 
 def test_workers_and_kernels_die_with_the_build(project):
     proc = start_build(project, "--force", "-j", "2")
-    for line in proc.stderr:
-        if line.startswith("running changes"):
+    for event in follow_events(proc.record, proc):
+        if isinstance(event, SectionQueued) and event.section == "changes":
             break
     end = time.monotonic() + 60
     while time.monotonic() < end:  # wait until the workers have started their kernels

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from conftest import copy_project, reviewkit
+from conftest import copy_project, follow_events, kinds, read_events, reviewkit, statuses
+from reviewkit.pipeline.events import BibliographyLoaded, ReportUpToDate, SectionQueued, SectionRan
 
 
 @pytest.fixture(scope="module")
@@ -16,18 +17,13 @@ def built(tmp_path_factory):
     return project
 
 
-def statuses(stderr):
-    return {line.split()[1]: line.split(" ", 2)[2] if line.startswith("running") else "reused"
-            for line in stderr.splitlines() if line.startswith(("running ", "reused "))}
-
-
 def test_no_op_rebuild_reuses_everything_and_starts_no_kernel(built):
     before = (built / "outputs" / "report.html").read_bytes()
     t = time.perf_counter()
     proc = reviewkit("build", built, "--to", "html", check=True)
     elapsed = time.perf_counter() - t
-    assert set(statuses(proc.stderr).values()) == {"reused"} and len(statuses(proc.stderr)) == 7
-    assert "report is up to date" in proc.stderr and "bibliography:" not in proc.stderr
+    assert set(statuses(proc.events).values()) == {"reused"} and len(statuses(proc.events)) == 7
+    assert kinds(proc.events, ReportUpToDate) and not kinds(proc.events, BibliographyLoaded)  # nothing assembled
     assert (built / "outputs" / "report.html").read_bytes() == before
     assert elapsed < 5  # the figure that matters (≈0.1 s) is measured in benchmarks/, not asserted here
 
@@ -37,9 +33,9 @@ def test_only_sections_declaring_a_changed_input_rerun(built):
     original = trials.read_text(encoding="utf-8")
     trials.write_text(original.replace("Phase 1/Phase 2", "Phase 2", 1), encoding="utf-8")
     try:
-        st = statuses(reviewkit("build", built, "--to", "html", check=True).stderr)
-        assert st["trials"] == "(references/trials/seed-nct05204524-related.csv changed)"
-        assert st["changes"].startswith("(references/trials/seed-nct05204524-related.csv changed")
+        st = statuses(reviewkit("build", built, "--to", "html", check=True).events)
+        assert st["trials"] == "references/trials/seed-nct05204524-related.csv changed"
+        assert st["changes"].startswith("references/trials/seed-nct05204524-related.csv changed")
         assert st["background"] == st["efficacy-overall"] == "reused"
     finally:
         trials.write_text(original, encoding="utf-8")
@@ -53,7 +49,7 @@ def test_markdown_only_edit_reassembles_without_running(built):
                                    "frame the design of new trials"), encoding="utf-8")
     try:
         proc = reviewkit("build", built, "--to", "html", check=True)
-        assert set(statuses(proc.stderr).values()) == {"reused"}
+        assert set(statuses(proc.events).values()) == {"reused"}
         assert "frame the design of new trials" in (built / "outputs" / "report.html").read_text(encoding="utf-8")
     finally:
         nb.write_text(original, encoding="utf-8")
@@ -61,7 +57,7 @@ def test_markdown_only_edit_reassembles_without_running(built):
 
 def test_force_reruns_all_and_manifest_records_it(built):
     proc = reviewkit("build", built, "--to", "html", "--force", check=True)
-    assert set(statuses(proc.stderr).values()) == {"(--force)"}
+    assert set(statuses(proc.events).values()) == {"--force"}
     manifest = json.loads((built / "outputs" / "manifest.json").read_text(encoding="utf-8"))
     sec = {s["name"]: s for s in manifest["sections"]}
     assert set(sec) >= {"background", "trials", "efficacy-overall", "changes"}
@@ -81,7 +77,7 @@ def test_strict_parameters_fail_before_any_kernel(tmp_path, edit, message):
     toml.write_text(toml.read_text(encoding="utf-8").replace(*edit), encoding="utf-8")
     proc = reviewkit("build", project, "--to", "html")
     assert proc.returncode == 2 and message in proc.stderr
-    assert "running" not in proc.stderr and not (project / "outputs" / "sections").exists()
+    assert not kinds(proc.events, SectionQueued) and not (project / "outputs" / "sections").exists()
 
 
 def test_notebook_without_parameters_cell(tmp_path):
@@ -108,15 +104,15 @@ def test_run_with_parameters_like_papermill(built, tmp_path):
     yml.write_text("statuses: [RECRUITING]\n", encoding="utf-8")
     proc = reviewkit("run", built, "--only", "trials", "-f", yml, "-p", "condition", "leiomyosarcoma")
     assert proc.returncode == 0, proc.stderr
-    assert statuses(proc.stderr) == {"trials": "(parameters changed)"}
+    assert statuses(proc.events) == {"trials": "parameters changed"}
     executed = json.loads((built / "outputs" / "run" / "trials.ipynb").read_text(encoding="utf-8"))
     text = json.dumps(executed)
     assert "Of 8 registered trials, eight are recruiting" in text
     proc = reviewkit("run", built, "--only", "trials", "-p", "status", "x")
     assert proc.returncode == 2 and "did you mean 'statuses'" in proc.stderr
     # the next plain build notices the parameters changed back
-    st = statuses(reviewkit("build", built, "--to", "html", check=True).stderr)
-    assert st["trials"] == "(parameters changed)"
+    st = statuses(reviewkit("build", built, "--to", "html", check=True).events)
+    assert st["trials"] == "parameters changed"
 
 
 def test_killed_build_keeps_the_last_edition_and_a_consistent_cache(built):
@@ -128,22 +124,21 @@ def test_killed_build_keeps_the_last_edition_and_a_consistent_cache(built):
 
     before = (built / "outputs" / "report.html").read_bytes()
     exe = Path(sys.executable).with_name("reviewkit")
-    proc = subprocess.Popen([str(exe), "build", str(built), "--to", "html", "--force", "-j", "1"],
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
-    seen = []
-    for line in proc.stderr:
-        seen.append(line)
-        if line.startswith("ran "):  # one section finished, the next is running: kill everything now
+    record = built.parent / "killed-build-events.jsonl"
+    proc = subprocess.Popen([str(exe), "build", str(built), "--to", "html", "--force", "-j", "1", "--events", str(record)],
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    for event in follow_events(record, proc):
+        if isinstance(event, SectionRan):  # one section finished, the next is running: kill everything now
             os.killpg(proc.pid, signal.SIGKILL)
             break
     proc.wait(timeout=60)
     assert (built / "outputs" / "report.html").read_bytes() == before
     state = json.loads((built / "outputs" / ".reviewkit" / "state.json").read_text(encoding="utf-8"))
-    finished = {l.split()[1] for l in seen if l.startswith("ran ")}
-    assert set(state["sections"]) == finished  # nothing marked fresh that did not finish
-    again = statuses(reviewkit("build", built, "--to", "html", check=True).stderr)
+    finished = {e.section for e in kinds(read_events(record), SectionRan)}
+    assert finished and set(state["sections"]) == finished  # nothing marked fresh that did not finish
+    again = statuses(reviewkit("build", built, "--to", "html", check=True).events)
     assert all(again[name] == "reused" for name in finished)
-    assert all(v == "(no previous run)" for k, v in again.items() if k not in finished)
+    assert all(v == "no previous run" for k, v in again.items() if k not in finished)
 
 
 def test_dask_executor_on_a_real_local_cluster(tmp_path):
@@ -154,7 +149,7 @@ def test_dask_executor_on_a_real_local_cluster(tmp_path):
         proc = reviewkit("build", project, "--to", "html", "--executor", "dask", "--scheduler", cluster.scheduler_address)
         assert proc.returncode == 0, proc.stderr
         assert "Of 21 registered trials" in (project / "outputs" / "report.html").read_text(encoding="utf-8")
-        assert statuses(proc.stderr)["trials"] == "(no previous run)"
+        assert statuses(proc.events)["trials"] == "no previous run"
         with cluster.get_client() as client:
             logs = client.get_worker_logs()
         assert len(logs) == 2

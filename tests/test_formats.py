@@ -13,7 +13,8 @@ from html.parser import HTMLParser
 import pypdf
 import pytest
 
-from conftest import reviewkit
+from conftest import kinds, reviewkit
+from reviewkit.pipeline.events import EditionPublished
 
 FIGURES = 7
 REFERENCES = 17
@@ -84,7 +85,8 @@ def four(built_example):
     out = project / "outputs"
     for name in ("report.html", "report.pdf", "report.docx", "report.xml"):
         assert (out / name).is_file(), name
-    assert "report.docx" in proc.stderr + proc.stdout
+    files = tuple(f"outputs/{name}" for name in ("report.html", "report.pdf", "report.docx", "report.xml"))
+    assert [e.paths for e in kinds(proc.events, EditionPublished)] == [files]
     html = HtmlItems()
     html.feed((out / "report.html").read_text(encoding="utf-8"))
     return project, out, html

@@ -9,8 +9,8 @@ import os
 import nbformat
 import pytest
 
-from conftest import copy_project, reviewkit
-from test_engine import statuses
+from conftest import copy_project, kinds, reviewkit, statuses
+from reviewkit.pipeline.events import ReportUpToDate, SectionFailed, UndeclaredReads
 
 
 def notebook(title: str, parameters: str, code: str):
@@ -75,13 +75,15 @@ def review(tmp_path_factory):
 
 def test_first_undeclared_read_is_named_then_tracked(review):
     project, outside, proc = review
+    reads = {e.section: set(e.paths) for e in kinds(proc.events, UndeclaredReads)}
+    assert reads == {"pandas-read": {"data/values.csv"}, "open-read": {"data/note.txt", str(outside)}}
+    # display: the plain log names them as the README shows it
     assert "note: pandas-read read data/values.csv (no `inputs` declares it); it is tracked from now on" in proc.stderr
-    assert "note: open-read read data/note.txt (no `inputs` declares it)" in proc.stderr
     assert f"note: open-read read {outside} (outside the project, no `inputs` declares it)" in proc.stderr
     assert "The synthetic total is 6." in html(project) and "says alpha and outside-one." in html(project)
     again = reviewkit("build", project, "--to", "html", check=True)
-    assert set(statuses(again.stderr).values()) == {"reused"} and "note:" not in again.stderr
-    assert "report is up to date" in again.stderr
+    assert set(statuses(again.events).values()) == {"reused"} and not kinds(again.events, UndeclaredReads)
+    assert kinds(again.events, ReportUpToDate)
     manifest = json.loads((project / "outputs" / "manifest.json").read_text(encoding="utf-8"))
     sec = {s["name"]: s for s in manifest["sections"]}
     # what the kernel itself opens (Python, pandas, IPython and matplotlib files) is not a dependency
@@ -94,20 +96,20 @@ def test_first_undeclared_read_is_named_then_tracked(review):
 def test_csv_read_through_pandas_same_size_edit_reruns_with_the_file_named(review):
     project = review[0]
     same_size_edit(project / "data" / "values.csv", "3\n", "4\n")
-    st = statuses(reviewkit("build", project, "--to", "html", check=True).stderr)
-    assert st == {"pandas-read": "(data/values.csv (read last time) changed)", "open-read": "reused"}
+    st = statuses(reviewkit("build", project, "--to", "html", check=True).events)
+    assert st == {"pandas-read": "data/values.csv (read last time) changed", "open-read": "reused"}
     assert "The synthetic total is 7." in html(project)
 
 
 def test_file_read_through_open_reruns_with_the_file_named(review):
     project, outside, _ = review
     (project / "data" / "note.txt").write_text("bravo\n", encoding="utf-8")
-    st = statuses(reviewkit("build", project, "--to", "html", check=True).stderr)
-    assert st == {"pandas-read": "reused", "open-read": "(data/note.txt (read last time) changed)"}
+    st = statuses(reviewkit("build", project, "--to", "html", check=True).events)
+    assert st == {"pandas-read": "reused", "open-read": "data/note.txt (read last time) changed"}
     assert "says bravo and outside-one." in html(project)
     outside.write_text("outside-two\n", encoding="utf-8")
-    st = statuses(reviewkit("build", project, "--to", "html", check=True).stderr)
-    assert st["open-read"] == f"({outside} (read last time) changed)"
+    st = statuses(reviewkit("build", project, "--to", "html", check=True).events)
+    assert st["open-read"] == f"{outside} (read last time) changed"
     assert "says bravo and outside-two." in html(project)
 
 
@@ -119,13 +121,15 @@ def test_deleted_file_reruns_and_the_previous_edition_stays(review):
     try:
         proc = reviewkit("build", project, "--to", "html")
         assert proc.returncode == 1
-        assert "running open-read (data/note.txt (read last time) was deleted or renamed)" in proc.stderr
-        assert "FileNotFoundError" in proc.stderr and "Traceback" not in proc.stderr
+        assert statuses(proc.events)["open-read"] == "data/note.txt (read last time) was deleted or renamed"
+        assert [e.section for e in kinds(proc.events, SectionFailed)] == ["open-read"]
+        assert "FileNotFoundError" in kinds(proc.events, SectionFailed)[0].error
+        assert "Traceback" not in proc.stderr
         assert html(project) == before
     finally:
         (project / "data" / "renamed.txt").rename(note)
-    st = statuses(reviewkit("build", project, "--to", "html", check=True).stderr)
-    assert st["open-read"] == "(the previous run failed)" and html(project) == before
+    st = statuses(reviewkit("build", project, "--to", "html", check=True).events)
+    assert st["open-read"] == "the previous run failed" and html(project) == before
 
 
 @pytest.fixture(scope="module")
@@ -145,16 +149,16 @@ def test_editing_the_class_table_changes_the_trial_class_figure(example):
     assert edited != text
     classes.write_text(edited, encoding="utf-8")
     proc = reviewkit("build", example, "--to", "html", check=True)
-    assert statuses(proc.stderr)["trials"] == "(references/intervention-classes.csv (read last time) changed)"
+    assert statuses(proc.events)["trials"] == "references/intervention-classes.csv (read last time) changed"
     assert figure.read_bytes() != before
-    assert statuses(proc.stderr)["background"] == "reused"
+    assert statuses(proc.events)["background"] == "reused"
 
 
 def test_same_size_evidence_edit_with_mtime_restored_is_noticed(example):
     same_size_edit(example / "references" / "evidence.csv", ",2.0,months,1.7,2.3,", ",2.0,months,1.6,2.3,")
     proc = reviewkit("build", example, "--to", "html", check=True)
-    st = statuses(proc.stderr)
-    assert st["efficacy-overall"] == "(references/evidence.csv changed)"
+    st = statuses(proc.events)
+    assert st["efficacy-overall"] == "references/evidence.csv changed"
     assert "1.6–2.3" in (example / "outputs" / "tables" / "outcomes-overall.csv").read_text(encoding="utf-8")
 
 
@@ -172,11 +176,11 @@ def test_a_new_file_in_a_listed_folder_reruns_and_check_lists_undeclared_reads(t
                             "report.text('Synthetic files: ' + ', '.join(names) + '.')"),
                    project / "notebooks" / "folder.ipynb")
     proc = reviewkit("build", project, "--to", "html", check=True)
-    assert "note: folder listed data/ (no `inputs` declares it); it is tracked from now on" in proc.stderr
+    assert [(e.section, e.paths) for e in kinds(proc.events, UndeclaredReads)] == [("folder", ("data/",))]
     assert "Synthetic files: a.csv." in html(project)
     check = reviewkit("check", project)
     assert "note: section folder read data/ in the last build, which no `inputs` declares" in check.stderr
     (project / "data" / "b.csv").write_text("value\n2\n", encoding="utf-8")  # synthetic
-    st = statuses(reviewkit("build", project, "--to", "html", check=True).stderr)
-    assert st == {"folder": "(data/ (listed last time) changed)"}
+    st = statuses(reviewkit("build", project, "--to", "html", check=True).events)
+    assert st == {"folder": "data/ (listed last time) changed"}
     assert "Synthetic files: a.csv, b.csv." in html(project)

@@ -7,7 +7,8 @@ import unicodedata
 import pypdf
 import pytest
 
-from conftest import copy_project, reviewkit
+from conftest import copy_project, kinds, reviewkit
+from reviewkit.pipeline.events import ReportUpToDate
 
 
 def squeeze(s: str) -> str:
@@ -154,18 +155,18 @@ def test_editing_the_style_or_template_file_rebuilds_the_report(project):
     toml.write_text(text, encoding="utf-8")
     reviewkit("build", project, "--to", "html,docx", check=True)
     again = reviewkit("build", project, "--to", "html,docx", check=True)
-    assert "report is up to date" in again.stderr + again.stdout
+    assert kinds(again.events, ReportUpToDate)
     csl = project / "styles" / "journal.csl"
     csl.write_text(csl.read_text(encoding="utf-8").replace("</style>", "<!-- edited -->\n</style>"), encoding="utf-8")
     proc = reviewkit("build", project, "--to", "html,docx", check=True)
-    assert "report is up to date" not in proc.stderr + proc.stdout
+    assert not kinds(proc.events, ReportUpToDate)
     ref = project / "styles" / "journal.docx"
     ref.write_bytes(ref.read_bytes())  # same bytes: still fresh
-    assert "report is up to date" in reviewkit("build", project, "--to", "html,docx", check=True).stderr
+    assert kinds(reviewkit("build", project, "--to", "html,docx", check=True).events, ReportUpToDate)
     import docx
 
     d = docx.Document(ref)
     d.core_properties.comments = "edited"
     d.save(ref)
     proc = reviewkit("build", project, "--to", "html,docx", check=True)
-    assert "report is up to date" not in proc.stderr + proc.stdout
+    assert not kinds(proc.events, ReportUpToDate)

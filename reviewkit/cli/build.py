@@ -24,6 +24,7 @@ def add_parser(sub) -> None:
     b.add_argument("--executor", choices=["local", "dask"], default="local",
                    help="local worker processes (default) or a dask.distributed cluster")
     b.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    _events_option(b)
     b.set_defaults(run=run)
 
     r = sub.add_parser("run", help="run sections (no report), with parameters as papermill takes them")
@@ -33,7 +34,14 @@ def add_parser(sub) -> None:
     r.add_argument("-f", "--parameters-file", metavar="YAML", help="a YAML file of parameters")
     r.add_argument("-j", "--jobs", type=int, default=None)
     r.add_argument("--force", action="store_true")
+    _events_option(r)
     r.set_defaults(run=run_sections_only)
+
+
+def _events_option(parser) -> None:
+    parser.add_argument("--events", metavar="FILE",
+                        help="also write what the build does (sections queued, ran, reused, failed; report assembled, "
+                             "exported, published) to FILE (- for standard output), one JSON object a line, as it happens")
 
 
 def run(args) -> int:
@@ -42,12 +50,12 @@ def run(args) -> int:
     quiet_imports()
     from ..pipeline.build import build
 
-    from .progress import logger
+    from .progress import subscribers
 
-    log, close = logger(args.jobs)
+    on_event, close = subscribers(args.jobs, args.events)
     try:
         build(args.project, to=args.to, jobs=args.jobs, force=args.force, executor=args.executor,
-              scheduler=args.scheduler, log=log)
+              scheduler=args.scheduler, on_event=on_event)
     finally:
         close()
     return 0
@@ -74,11 +82,12 @@ def run_sections_only(args) -> int:
             raise InputError("expected a mapping of parameter names to values", source=args.parameters_file)
         overrides.update(data)
     overrides.update({name: parse_value(value) for name, value in args.parameter})
-    from .progress import logger
+    from .progress import subscribers
 
-    log, close = logger(args.jobs)
+    on_event, close = subscribers(args.jobs, args.events)
     try:
-        build(args.project, jobs=args.jobs, force=args.force, only=args.only, overrides=overrides, report=False, log=log)
+        build(args.project, jobs=args.jobs, force=args.force, only=args.only, overrides=overrides, report=False,
+              on_event=on_event)
     finally:
         close()
     return 0

@@ -24,11 +24,11 @@ def run(args) -> int:
     from ..pipeline.build import build
     from ..report.bundle import bundle
     from ..report.writers import FORMATS, epoch_of
-    from .progress import logger
+    from .progress import subscribers
 
-    log, close = logger(args.jobs)
+    on_event, close = subscribers(args.jobs)
     try:
-        build(args.project, to=FORMATS, jobs=args.jobs, log=log)
+        build(args.project, to=FORMATS, jobs=args.jobs, on_event=on_event)
     finally:
         close()
     cfg = config.load(args.project)

@@ -1,8 +1,8 @@
-"""A live per-section status display on a terminal; plain log lines everywhere else.
+"""What the build's events look like to the author: a live per-section table on a terminal, plain lines elsewhere.
 
-It reads the build's log lines ("running X (why)", "ran X (t s)",
-"FAILED X …", "reused X …"): with ``-j N`` the first N sections run and the
-rest are queued, in the order the worker pool takes them.
+Both read the typed events of :mod:`reviewkit.pipeline.events`; the plain log
+is each event's ``str``.  With ``-j N`` the first N queued sections are shown
+running and the rest queued, in the order the worker pool takes them.
 """
 
 from __future__ import annotations
@@ -11,10 +11,14 @@ import sys
 import threading
 import time
 
+from ..pipeline.events import Event, JsonLines, SectionFailed, SectionQueued, SectionRan, SectionReused
+
 SPIN = "|/-\\"
 
 
 class Progress:
+    """The terminal display: one row per section (queued, running with elapsed time, reused, done, failed)."""
+
     def __init__(self, stream=sys.stderr, jobs: int | None = None):
         import os
 
@@ -28,21 +32,22 @@ class Progress:
         self.thread = threading.Thread(target=self._tick, daemon=True)
         self.thread.start()
 
-    def __call__(self, message: str) -> None:
-        word, _, rest = message.partition(" ")
-        name = rest.split(" ", 1)[0]
+    def __call__(self, event: Event) -> None:
         with self.lock:
-            if word == "running":
+            if isinstance(event, SectionQueued):
                 running = sum(1 for r in self.rows.values() if r[0] == "running")
-                self.rows[name] = ["running" if running < self.jobs else "queued", time.monotonic(), rest[len(name):].strip()]
-            elif word in ("ran", "FAILED", "reused"):
-                state = {"ran": "done", "FAILED": "failed", "reused": "reused"}[word]
-                self.rows[name] = [state, None, rest[len(name):].strip()]
+                state = "running" if running < self.jobs else "queued"
+                self.rows[event.section] = [state, time.monotonic(), f"({'; '.join(event.reasons)})"]
+            elif isinstance(event, SectionReused):
+                self.rows[event.section] = ["reused", None, f"({event.reason})"]
+            elif isinstance(event, (SectionRan, SectionFailed)):
+                detail = f"({event.seconds:.1f} s)" + (f": {event.message}" if isinstance(event, SectionFailed) else "")
+                self.rows[event.section] = ["done" if isinstance(event, SectionRan) else "failed", None, detail]
                 queued = [n for n, r in self.rows.items() if r[0] == "queued"]
-                if queued and word != "reused":
+                if queued:
                     self.rows[queued[0]][0:2] = ["running", time.monotonic()]
             else:
-                self.notes.append(message)
+                self.notes.append(str(event))
             self._draw()
 
     def _line(self, name, row) -> str:
@@ -79,9 +84,37 @@ class Progress:
             self._draw()
 
 
-def logger(jobs=None):
-    """(log callback, close) — a live display on a terminal, plain lines otherwise."""
-    if sys.stderr.isatty():
-        p = Progress(sys.stderr, jobs)
-        return p, p.close
-    return (lambda m: print(m, file=sys.stderr, flush=True)), (lambda: None)
+class PlainLog:
+    """The plain log (CI, pipes): each event's line, written as it happens."""
+
+    def __init__(self, stream=None):
+        self.stream = stream
+
+    def __call__(self, event: Event) -> None:
+        print(event, file=self.stream or sys.stderr, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+def subscribers(jobs=None, events_file=None):
+    """(on_event, close) for the CLI — a live display on a terminal, plain lines otherwise — and, with
+    *events_file*, every event as one JSON line there too (``--events FILE``; ``-``: standard output)."""
+    from ..pipeline.events import Fanout
+
+    display = Progress(sys.stderr, jobs) if sys.stderr.isatty() else PlainLog()
+    if events_file is None:
+        return display, display.close
+    try:
+        record = JsonLines(sys.stdout if events_file == "-" else events_file)
+    except OSError as exc:
+        display.close()
+        from ..errors import InputError
+
+        raise InputError(f"cannot write the events file: {exc.strerror}", source=str(events_file)) from None
+
+    def close():
+        display.close()
+        record.close()
+
+    return Fanout(display, record), close

@@ -6,23 +6,34 @@ atomic swap (:mod:`reviewkit.pipeline.publish`): a failed section or export, a
 full disk, Ctrl-C or ``kill -9`` leaves the whole previous edition in place.
 Only the build holding the project lock writes the cache state and publishes;
 its workers write into a folder named after the build's token.
+
+Each step reports what it did as an event (:mod:`reviewkit.pipeline.events`) to
+the subscribers the caller passes as ``on_event``; the steps share one small
+context (:class:`_Build`) instead of long argument lists.
 """
 
 from __future__ import annotations
 
+import csv
 import errno
 import hashlib
+import io
 import json
 import os
-import sys
 import subprocess
 import time
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, Callable, NamedTuple
 
 from ..atomic import write as atomic_write
 from ..errors import ExportError, NotebookError, ReviewkitError
 from ..report.writers import DEFAULT_FORMATS, FILES
+from . import events, manifest
+from .events import (BibliographyLoaded, EditionPublished, Exported, ReportAssembled, ReportUpToDate, SectionFailed,
+                     SectionQueued, SectionRan, SectionReused, UndeclaredReads, Warned)
+from .manifest import Outcomes
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "report" / "templates"
 
@@ -152,20 +163,50 @@ REPORT_MODULES = ("reviewkit.pipeline.build", "reviewkit.report.assemble", "revi
                   "reviewkit.citations.library")
 
 
-def _report_key(cfg, section_keys: dict, notebooks: dict, hashes, to) -> str:
+@dataclass
+class _Build:
+    """One build: its options, what it has found out so far, and *emit*, where its events go."""
+
+    cfg: Any  # config.Config, with the overridden parameters (a copy: the caller's sections are never changed)
+    selected: set  # names of the sections asked for (all, or those of --only)
+    to: tuple
+    jobs: int | None
+    force: bool
+    report: bool
+    executor: str
+    scheduler: str | None
+    emit: Callable[[events.Event], None]
+    outcomes: Outcomes = field(default_factory=Outcomes)
+    t0: float = field(default_factory=time.perf_counter)
+    started: datetime | None = None
+    editions: Any = None  # publish.Editions
+    state: Any = None  # cache.State
+    hashes: Any = None  # cache.FileHashes
+    notebooks: dict = field(default_factory=dict)  # name -> the source notebook (a dict)
+    parts: dict = field(default_factory=dict)  # name -> what its cache key covers
+    keys: dict = field(default_factory=dict)  # name -> cache key
+    todo: list = field(default_factory=list)  # (section, reasons) to run
+    report_key: str | None = None
+
+    def rel(self, path: Path) -> str:
+        return str(path.relative_to(self.cfg.root))
+
+
+def _report_key(b: _Build) -> str:
     from ..citations.resolve import LOCK_NAME
     from . import cache, code
 
+    cfg, hashes = b.cfg, b.hashes
     parts = {
-        "sections": section_keys,
-        "markdown": {name: cache.markdown_hash(nb) for name, nb in notebooks.items()},
+        "sections": b.keys,
+        "markdown": {name: cache.markdown_hash(nb) for name, nb in b.notebooks.items()},
         "bibliography": {str(p.relative_to(cfg.root)): hashes(p) for p in cfg.bibliography_files},
         "abstract": hashes(cfg.resolve(cfg.report["abstract"])) if cfg.report.get("abstract") else "",
         "report": json.dumps(cfg.report, sort_keys=True),
         "lock": hashes(cfg.root / LOCK_NAME),
         "template": cache._sha(b"".join(p.read_bytes() for p in sorted(TEMPLATE_DIR.rglob("*")) if p.is_file())),
         "code": code.key(REPORT_MODULES),
-        "formats": sorted(to),
+        "formats": sorted(b.to),
         # files the writers read besides the notebooks: a .csl style given by path, the DOCX reference document
         "report_files": {k: hashes(cfg.resolve(cfg.report[k])) for k in ("style", "docx_template")
                          if str(cfg.report.get(k, "")).endswith((".csl", ".docx")) and cfg.resolve(cfg.report[k]).is_file()},
@@ -177,21 +218,25 @@ def _report_key(cfg, section_keys: dict, notebooks: dict, hashes, to) -> str:
 
 def build(project=None, *, to=None, jobs: int | None = None, force: bool = False, only=None,
           overrides: dict | None = None, report: bool = True, executor: str = "local", scheduler: str | None = None,
-          log=print) -> dict:
+          on_event: Callable[[events.Event], None] = print) -> dict:
     """Run what is stale, then assemble and export the report and publish it; returns the paths written.
 
-    Every section is reported as ran or reused, with the reason.  Nothing heavy
-    is imported until something has to run, so a build with nothing to do
-    costs a fraction of a second.  ``report=False`` (``reviewkit run``) runs
-    the sections and writes their notebooks to ``outputs/run/`` without
-    touching the published edition.
+    *project*: the folder holding review.toml, or a loaded :class:`~reviewkit.pipeline.config.Config` (left
+    unchanged: *overrides* apply to copies of its sections).  Every step is sent to *on_event* as an event of
+    :mod:`reviewkit.pipeline.events` — each section as queued and ran (or failed), or reused, with the reason;
+    ``print`` shows their plain log lines.  Nothing heavy is imported until something has to run, so a build with
+    nothing to do costs a fraction of a second.  ``report=False`` (``reviewkit run``) runs the sections and writes
+    their notebooks to ``outputs/run/`` without touching the published edition.
     """
     from . import config
 
-    cfg = config.load(project)
+    cfg = project if isinstance(project, config.Config) else config.load(project)
+    outcomes = Outcomes()
+    b = _Build(cfg, set(), tuple(to or cfg.report.get("formats") or DEFAULT_FORMATS), jobs, force, report, executor,
+               scheduler, events.Fanout(outcomes, on_event), outcomes)
     try:
-        return _build(cfg, to=to, jobs=jobs, force=force, only=only, overrides=overrides, report=report,
-                      executor=executor, scheduler=scheduler, log=log)
+        b.cfg, b.selected = _select(b, only, overrides)
+        return _build(b)
     except OSError as exc:
         if exc.errno not in WRITE_ERRORS:
             raise
@@ -200,171 +245,233 @@ def build(project=None, *, to=None, jobs: int | None = None, force: bool = False
                           source=str(where)) from None
 
 
-def _build(cfg, *, to, jobs, force, only, overrides, report, executor, scheduler, log) -> dict:
-    from . import cache, params, validate
+def _select(b: _Build, only, overrides: dict | None):
+    """(config with *overrides* applied to copies of the chosen sections, names of the chosen sections).
+
+    The chosen sections (*only*: names, or a batch by its base name) pass the same validation as ``reviewkit
+    check`` — paths, notebooks, parameters before any override — whatever the build finds to do.
+    """
+    from ..errors import ConfigError, did_you_mean
+    from . import validate
+
+    cfg = b.cfg
+    chosen = [s for s in cfg.sections if not only or s.name in only or s.name.split("-")[0] in only]
+    if only and not chosen:
+        raise ConfigError(f"no section named {', '.join(only)}{did_you_mean(only[0], [s.name for s in cfg.sections])}")
+    _warn(b.emit, validate.require(cfg, sections=chosen, deep=False, report=b.report))
+    names = {s.name for s in chosen}
+    if overrides:
+        cfg = replace(cfg, sections=[replace(s, parameters={**s.parameters, **overrides}) if s.name in names else s
+                                     for s in cfg.sections])
+    return cfg, names
+
+
+def _warn(emit, problems) -> None:
+    for p in problems:
+        if p.warning and p.kind != "bibliography":  # the bibliography's warnings come with the library itself
+            emit(Warned(p.text))
+
+
+def _build(b: _Build) -> dict:
+    from . import cache, code, validate
     from .publish import Editions
 
-    t0 = time.perf_counter()
-    out = cfg.outputs
-    to = tuple(to or cfg.report.get("formats") or DEFAULT_FORMATS)
-    sections = [s for s in cfg.sections if not only or s.name in only or s.name.split("-")[0] in only]
-    if only and not sections:
-        from ..errors import ConfigError, did_you_mean
-
-        raise ConfigError(f"no section named {', '.join(only)}{did_you_mean(only[0], [s.name for s in cfg.sections])}")
-    # the same validation as `reviewkit check`: paths, notebooks, parameters (before any override), every build
-    validate.require(cfg, sections=sections, deep=False, report=report, log=log)
-    for s in sections:
-        if overrides:
-            s.parameters = {**s.parameters, **overrides}
-    from . import code
-
+    out = b.cfg.outputs
     with BuildLock(out) as lock:
-        editions = Editions(out, lock.token)
-        editions.clean()
+        b.editions = Editions(out, lock.token)
+        b.editions.clean()
         imports = out / cache.STATE_DIR / "imports.json"
         code.remember(imports)
-        state = cache.State(out)
-        hashes = cache.FileHashes()
-        env = cache.environment()
-        notebooks, parts, keys, todo = {}, {}, {}, []
-        for s in cfg.sections:
-            notebooks[s.name] = nb = params.read_notebook(s.notebook)
-            if s in sections:
-                params.check(s.name, s.notebook, s.parameters, nb)  # before any kernel starts
-            parts[s.name] = p = cache.section_parts(cfg, s, nb, hashes, env, state.sections.get(s.name))
-            keys[s.name] = cache.key_of(p)
-            if s not in sections:
-                continue
-            why = ["--force"] if force else cache.reasons(state.sections.get(s.name), p, state.has_run(s.name))
-            if why:
-                todo.append((s, why))
-            else:
-                log(f"reused {s.name} (nothing it depends on changed)")
-        published = editions.published()
-        report_key = _report_key(cfg, keys, notebooks, hashes, to) if report else None
-        fresh_report = (report and not todo and not force and state.report.get("key") == report_key
-                        and published is not None and all((published / FILES[f]).is_file() for f in to))
-        if fresh_report:
-            log(f"report is up to date ({time.perf_counter() - t0:.2f} s)")
+        b.state, b.hashes = cache.State(out), cache.FileHashes()
+        _plan(b)
+        b.report_key = _report_key(b) if b.report else None
+        if _report_is_fresh(b):
+            b.emit(ReportUpToDate(round(time.perf_counter() - b.t0, 2)))
             return {}
-        if not report and not todo:
+        if not b.report and not b.todo:
             return {}
         # ... and its data stage (bibliography, citations, CSV files), whenever something has to run or be assembled
-        validate.require(cfg, sections=sections, cheap=False, deep=True, report=report, log=log)
+        chosen = [s for s in b.cfg.sections if s.name in b.selected]
+        _warn(b.emit, validate.require(b.cfg, sections=chosen, cheap=False, deep=True, report=b.report))
         try:
-            return _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, report_key, to, jobs,
-                                   report, log, t0, executor, scheduler, editions)
+            return _run_and_publish(b)
         finally:
-            editions.discard()
+            b.editions.discard()
             code.remember(imports, save=True)
 
 
-NOTES_SHOWN = 5  # undeclared reads named one by one per section; the rest are counted
+def _plan(b: _Build) -> None:
+    """Read every notebook, key every section; the chosen ones that are stale go to ``b.todo``, the others are reused."""
+    from . import cache, params
+
+    env, state = cache.environment(), b.state
+    for s in b.cfg.sections:
+        b.notebooks[s.name] = nb = params.read_notebook(s.notebook)
+        chosen = s.name in b.selected
+        if chosen:
+            params.check(s.name, s.notebook, s.parameters, nb)  # before any kernel starts
+        previous = state.sections.get(s.name)
+        b.parts[s.name] = p = cache.section_parts(b.cfg, s, nb, b.hashes, env, previous)
+        b.keys[s.name] = cache.key_of(p)
+        why = (["--force"] if b.force else cache.reasons(previous, p, state.has_run(s.name))) if chosen else []
+        if why:
+            b.todo.append((s, why))
+        elif chosen or (b.report and state.has_run(s.name)):  # a report uses the last run of a section not chosen
+            b.emit(SectionReused(s.name, "nothing it depends on changed" if chosen else "not among the sections to run",
+                                 previous.get("seconds"), previous.get("finished")))
 
 
-def _run_sections(cfg, todo, state, hashes, parts, keys, jobs, log, executor, scheduler, editions):
-    """Run *todo*; each finished section's notebook goes to the run store and its state is saved at once."""
-    from ..atomic import write as atomic_write
-    from . import cache
-    from .observe import classify, read_log
+def _report_is_fresh(b: _Build) -> bool:
+    published = b.editions.published()
+    return (b.report and not b.todo and not b.force and b.state.report.get("key") == b.report_key
+            and published is not None and all((published / FILES[f]).is_file() for f in b.to))
+
+
+def _run_and_publish(b: _Build) -> dict:
+    b.started = datetime.now(timezone.utc)
+    if b.todo:
+        _run_sections(b)
+        if b.report:  # the sections' keys now cover what their kernels were seen to read
+            b.report_key = _report_key(b)
+    if not b.report:  # `reviewkit run`: the executed notebooks, beside (not in) the published edition
+        for s, _ in b.todo:
+            atomic_write(b.cfg.outputs / "run" / f"{s.name}.ipynb", b.state.run_path(s.name, b.keys[s.name]).read_bytes())
+        return {}
+    stage = b.editions.staging
+    stage.mkdir(parents=True, exist_ok=True)
+    doc = _assemble(b, stage)
+    rendered, export_error = _export(b, doc)
+    _write_edition(b, stage, doc, rendered)
+    return _publish(b, export_error)
+
+
+def _run_sections(b: _Build) -> None:
+    """Run ``b.todo``; each finished section's notebook goes to the run store and its state is saved at once."""
     from .runner import run_sections
 
-    work = editions.work
+    work = b.editions.work
     work.mkdir(parents=True, exist_ok=True)
-    known = {s.name: set(state.sections.get(s.name, {}).get("parts", {}).get("observed", {})) for s, _ in todo}
-    for s, why in todo:
-        log(f"running {s.name} ({'; '.join(why)})")
-        state.sections.pop(s.name, None)  # not fresh until it finishes again
-    state.save()
-
-    def finished(r):
-        failed_copy = cfg.outputs / "failed" / f"{r.name}.ipynb"
-        if not r.ok:
-            if Path(r.output).is_file():  # kept for the author, outside any edition
-                try:
-                    atomic_write(failed_copy, Path(r.output).read_bytes())
-                    r.error += f" (executed notebook with the error: {failed_copy.relative_to(cfg.root)})"
-                except OSError:
-                    pass
-            # remembered as failed, with what it was known to read, so the next build says why it reruns
-            state.sections[r.name] = {"ok": False, "parts": parts[r.name], "seconds": round(r.seconds, 2)}
-            state.save()
-            return
-        failed_copy.unlink(missing_ok=True)
-        files, modules = classify(read_log(work / f"{r.name}.reads"), cfg.root)
-        new_parts = cache.observed_parts(parts[r.name], files, modules, hashes)
-        declared = set(new_parts["inputs"]) | {cfg.path.name}  # review.toml: tracked, but it is no data file
-        declared |= {f"{os.path.dirname(i)}/" for i in new_parts["inputs"]}  # folders the declared globs list
-        new_reads = sorted(set(files) - declared - known[r.name])
-        for name in new_reads[:NOTES_SHOWN]:
-            where = "outside the project, " if os.path.isabs(name) else ""
-            verb = "listed" if name.endswith("/") else "read"
-            log(f"note: {r.name} {verb} {name} ({where}no `inputs` declares it); it is tracked from now on")
-        if len(new_reads) > NOTES_SHOWN:
-            log(f"note: {r.name} read {len(new_reads) - NOTES_SHOWN} more files no `inputs` declares; all are tracked "
-                "and listed in outputs/manifest.json")
-        parts[r.name] = new_parts
-        keys[r.name] = key = cache.key_of(new_parts)
-        run_file = state.run_path(r.name, key)
-        run_file.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(r.output, run_file)
-        state.sections[r.name] = {"ok": True, "parts": new_parts, "key": key,
-                                  "undeclared": sorted(set(files) - declared),
-                                  "seconds": round(r.seconds, 2),
-                                  "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-        state.save()
-
-    results = run_sections(cfg, work, jobs=jobs, log=log, sections=[s for s, _ in todo], on_done=finished,
-                           executor=executor, scheduler=scheduler, token=editions.token)
+    known = {s.name: set(b.state.sections.get(s.name, {}).get("parts", {}).get("observed", {})) for s, _ in b.todo}
+    for s, why in b.todo:
+        b.emit(SectionQueued(s.name, tuple(why)))
+        b.state.sections.pop(s.name, None)  # not fresh until it finishes again
+    b.state.save()
+    results = run_sections(b.cfg, work, jobs=b.jobs, log=_no_text, sections=[s for s, _ in b.todo],
+                           on_done=lambda r: _finished(b, known[r.name], r), executor=b.executor,
+                           scheduler=b.scheduler, token=b.editions.token)
     failed = [r for r in results if not r.ok]
     if failed:
+        said = b.outcomes.sections
         raise NotebookError(
             f"{len(failed)} of {len(results)} sections failed; the previous edition was kept:\n  "
-            + "\n  ".join(f"{r.name}: {r.error}" for r in failed)
+            + "\n  ".join(f"{r.name}: {said[r.name].message if r.name in said else r.error}" for r in failed)
         )
 
 
-def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, report_key, to, jobs, report, log, t0,
-                    executor, scheduler, editions):
+def _no_text(line: str) -> None:
+    """The runner's own status lines: the build reports each result as an event instead (:func:`_finished`)."""
+
+
+def _finished(b: _Build, known: set, r) -> None:
+    """A result from the runner (called in this process): recorded first, then reported."""
+    failed_copy = b.cfg.outputs / "failed" / f"{r.name}.ipynb"
+    if not r.ok:
+        kept = None
+        if Path(r.output).is_file():  # kept for the author, outside any edition
+            try:
+                atomic_write(failed_copy, Path(r.output).read_bytes())
+                kept = b.rel(failed_copy)
+            except OSError:
+                pass
+        # remembered as failed, with what it was known to read, so the next build says why it reruns
+        b.state.sections[r.name] = {"ok": False, "parts": b.parts[r.name], "seconds": round(r.seconds, 2)}
+        b.state.save()
+        b.emit(SectionFailed(r.name, round(r.seconds, 2), r.error, kept))
+        return
+    failed_copy.unlink(missing_ok=True)
+    ran, undeclared = _record_run(b, r)
+    new = tuple(name for name in undeclared if name not in known)
+    if new:
+        b.emit(UndeclaredReads(r.name, new))
+    b.emit(ran)
+
+
+def _record_run(b: _Build, r) -> tuple[SectionRan, list]:
+    """Key a finished section on what its kernel read, keep its notebook by that key, save its state."""
+    from . import cache
+    from .observe import classify, read_log
+
+    cfg = b.cfg
+    files, modules = classify(read_log(b.editions.work / f"{r.name}.reads"), cfg.root)
+    parts = cache.observed_parts(b.parts[r.name], files, modules, b.hashes)
+    declared = set(parts["inputs"]) | {cfg.path.name}  # review.toml: tracked, but it is no data file
+    declared |= {f"{os.path.dirname(i)}/" for i in parts["inputs"]}  # folders the declared globs list
+    undeclared = sorted(set(files) - declared)
+    b.parts[r.name] = parts
+    b.keys[r.name] = key = cache.key_of(parts)
+    run_file = b.state.run_path(r.name, key)
+    run_file.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(r.output, run_file)
+    ran = SectionRan(r.name, round(r.seconds, 2), datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    b.state.sections[r.name] = {"ok": True, "parts": parts, "key": key, "undeclared": undeclared,
+                                "seconds": ran.seconds, "finished": ran.finished}
+    b.state.save()
+    return ran, undeclared
+
+
+class _Document(NamedTuple):
+    nb: Any  # the assembled notebook
+    figures: dict
+    tables: dict
+    meta: dict
+    executed: dict  # section name -> its executed notebook
+
+
+def _assemble(b: _Build, stage: Path) -> _Document:
+    """The sections' executed notebooks (linked into *stage*) and the bibliography, as one numbered document."""
+    from ..citations.library import Library
+    from ..citations.resolve import LOCK_NAME, Lock
+    from ..report.assemble import Assembler
+    from ..report.settings import resolve_style
+
+    rep = b.cfg.report
+    library = Library.load(b.cfg.bibliography_files)
+    for w in library.warnings:
+        b.emit(Warned(w))
+    b.emit(BibliographyLoaded(library.summary))
+    docs, executed = _section_docs(b, stage)
+    meta = _meta(b)
+    lock = Lock.read(b.cfg.root / LOCK_NAME)
+    style = resolve_style(rep.get("style", "vancouver"), b.cfg.root)
+    sizes = {k: rep[k] for k in ("supplementary_rows", "supplementary_height") if k in rep}
+    nb, figures, tables = Assembler(library, lock, style=style, **sizes).build(docs, meta)
+    b.emit(ReportAssembled(len(figures), len(tables)))
+    return _Document(nb, figures, tables, meta, executed)
+
+
+def _section_docs(b: _Build, stage: Path) -> tuple[list, dict]:
     import nbformat
 
-    from .. import __version__
-    from ..atomic import write as atomic_write
-    from ..citations.library import Library
-    from ..report import export, writers
-    from ..report.assemble import Assembler, SectionDoc, blocks_from_notebook
-    from ..report.metadata import document_meta
-    from ..report.settings import resolve_style
+    from ..report.assemble import SectionDoc, blocks_from_notebook
     from .publish import link_or_copy
 
-    out = cfg.outputs
-    started = datetime.now(timezone.utc)
-    if todo:
-        _run_sections(cfg, todo, state, hashes, parts, keys, jobs, log, executor, scheduler, editions)
-        if report:  # the sections' keys now cover what their kernels were seen to read
-            report_key = _report_key(cfg, keys, notebooks, hashes, to)
-    if not report:  # `reviewkit run`: the executed notebooks, beside (not in) the published edition
-        for s, _ in todo:
-            atomic_write(out / "run" / f"{s.name}.ipynb", state.run_path(s.name, keys[s.name]).read_bytes())
-        return {}
-
-    stage = editions.staging
-    stage.mkdir(parents=True, exist_ok=True)
-    library = Library.load(cfg.bibliography_files)
-    for w in library.warnings:
-        log(f"warning: {w}")
-    log(f"bibliography: {library.summary}")
     docs, executed_notebooks = [], {}
-    for s in cfg.sections:
-        run_file = state.run_path(s.name, state.sections[s.name]["key"]) if state.has_run(s.name) else None
-        if run_file is None:  # a section outside --only that never ran
+    for s in b.cfg.sections:
+        if not b.state.has_run(s.name):  # a section outside --only that never ran
             raise NotebookError(f"section {s.name} has no successful run yet; build it (without --only) first")
+        run_file = b.state.run_path(s.name, b.state.sections[s.name]["key"])
         link_or_copy(run_file, stage / "sections" / f"{s.name}.ipynb")
         executed_notebooks[s.name] = executed = nbformat.read(run_file, as_version=4)
-        docs.append(SectionDoc(s.name, blocks_from_notebook(executed, str(s.notebook.relative_to(cfg.root)),
-                                                            source=notebooks[s.name])))
-    rep = cfg.report
+        docs.append(SectionDoc(s.name, blocks_from_notebook(executed, b.rel(s.notebook), source=b.notebooks[s.name])))
+    return docs, executed_notebooks
+
+
+def _meta(b: _Build) -> dict:
+    """The document's metadata: title, authors, dates, provenance, abstract."""
+    from .. import __version__
+    from ..report.metadata import document_meta
+
+    cfg, rep = b.cfg, b.cfg.report
     prov = provenance(cfg.root)
     meta = {
         "title": rep["title"],
@@ -377,59 +484,74 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
         "data_as_of": data_as_of(cfg),
         "commit": prov["commit"],
         "provenance": prov["text"],
-        "inputs_summary": inputs_summary(cfg, hashes),
+        "inputs_summary": inputs_summary(cfg, b.hashes),
     }
     if rep.get("abstract"):
-        abstract = cfg.resolve(rep["abstract"])
-        meta["abstract_markdown"] = abstract.read_text(encoding="utf-8")
+        meta["abstract_markdown"] = cfg.resolve(rep["abstract"]).read_text(encoding="utf-8")
         meta["abstract_source"] = rep["abstract"]
-    from ..citations.resolve import LOCK_NAME, Lock
+    return meta
 
-    lock = Lock.read(cfg.root / LOCK_NAME)
-    style = resolve_style(rep.get("style", "vancouver"), cfg.root)
-    sizes = {k: rep[k] for k in ("supplementary_rows", "supplementary_height") if k in rep}
-    nb, figures, tables = Assembler(library, lock, style=style, **sizes).build(docs, meta)
 
-    rendered, export_error = {}, None
-    for fmt in to:
+def _export(b: _Build, doc: _Document) -> tuple[dict, ExportError | None]:
+    """Each format's bytes; a missing Chromium skips the PDF (returned as the error to raise after publishing)."""
+    from ..report import export, writers
+
+    rep, rendered, export_error = b.cfg.report, {}, None
+    docx_template = b.cfg.resolve(rep["docx_template"]) if rep.get("docx_template") else None
+    for fmt in b.to:
+        t = time.perf_counter()
         try:
-            rendered[fmt] = writers.render(nb, fmt, running_title=meta["running_title"],
-                                           docx_template=cfg.resolve(rep["docx_template"]) if rep.get("docx_template") else None)
+            rendered[fmt] = writers.render(doc.nb, fmt, running_title=doc.meta["running_title"],
+                                           docx_template=docx_template)
         except ExportError as exc:
             if fmt != "pdf" or export.find_chromium() is not None:  # a writer failed: keep the previous edition
                 raise ExportError(f"{exc}; the previous edition was kept") from None
             export_error = exc  # no Chromium installed: publish without a PDF (never an older one) and say how to get one
-    # the pages a figure's or table's link opens
-    pages = ({name: writers.notebook_page(executed) for name, executed in executed_notebooks.items()}
-             if {"html", "pdf"} & set(to) else {})
+            continue
+        b.emit(Exported(fmt, b.rel(b.cfg.outputs / FILES[fmt]), round(time.perf_counter() - t, 2)))
+    return rendered, export_error
 
-    import csv
-    import io
 
-    for name, data in figures.items():
+def _write_edition(b: _Build, stage: Path, doc: _Document, rendered: dict) -> None:
+    """Every file of the new edition into *stage*: figures, tables, the assembled notebook, pages, formats, manifest."""
+    import nbformat
+
+    from ..report import writers
+
+    for name, data in doc.figures.items():
         for ext in ("png", "svg"):
             atomic_write(stage / "figures" / f"{name}.{ext}", data[ext])
-    for name, table in tables.items():
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(table["columns"])
-        w.writerows([["" if v is None else v for v in row] for row in table["data"]])
-        atomic_write(stage / "tables" / f"{name}.csv", buf.getvalue())
-    assembled = nbformat.writes(nb)
+    for name, table in doc.tables.items():
+        atomic_write(stage / "tables" / f"{name}.csv", _csv(table))
+    assembled = nbformat.writes(doc.nb)
     atomic_write(stage / "report.ipynb", assembled)
-    _carry_over_formats(editions.published(), stage, assembled, to)
-    for name, page in pages.items():
-        atomic_write(stage / "notebooks" / f"{name}.html", page)
+    _carry_over_formats(b.editions.published(), stage, assembled, b.to)
+    if {"html", "pdf"} & set(b.to):  # the pages a figure's or table's link opens
+        for name, executed in doc.executed.items():
+            atomic_write(stage / "notebooks" / f"{name}.html", writers.notebook_page(executed))
     for fmt, data in rendered.items():
         atomic_write(stage / FILES[fmt], data)
-    write_manifest(cfg, state, started, todo, stage, prov)
-    editions.publish()
-    state.report = {"key": report_key} if export_error is None else {}
-    state.collect_garbage()
-    state.save()
-    written = {f: out / FILES[f] for f in to if (out / FILES[f]).is_file()}
-    log(f"built {', '.join(str(p.relative_to(cfg.root)) for p in written.values())} "
-        f"in {time.perf_counter() - t0:.1f} s")
+    recorded = {name: st.get("parts", {}) for name, st in b.state.sections.items()}
+    manifest.write(b.cfg, b.outcomes, recorded, b.started, stage, provenance(b.cfg.root))
+
+
+def _csv(table: dict) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(table["columns"])
+    w.writerows([["" if v is None else v for v in row] for row in table["data"]])
+    return buf.getvalue()
+
+
+def _publish(b: _Build, export_error: ExportError | None) -> dict:
+    """Swap the new edition in, remember the report's key (unless a format is missing), report what was built."""
+    b.editions.publish()
+    b.state.report = {"key": b.report_key} if export_error is None else {}
+    b.state.collect_garbage()
+    b.state.save()
+    out = b.cfg.outputs
+    written = {f: out / FILES[f] for f in b.to if (out / FILES[f]).is_file()}
+    b.emit(EditionPublished(tuple(b.rel(p) for p in written.values()), round(time.perf_counter() - b.t0, 2)))
     if export_error:
         raise export_error
     return written
@@ -449,43 +571,3 @@ def _carry_over_formats(published: Path | None, stage: Path, assembled: str, to)
     for fmt, name in FILES.items():
         if fmt not in to and (published / name).is_file():
             link_or_copy(published / name, stage / name)
-
-
-def write_manifest(cfg, state, started, todo, folder: Path, prov: dict) -> None:
-    """``manifest.json``: per section what it was built from (declared and observed reads), when, and whether it ran."""
-    from importlib import metadata
-
-    from .. import __version__
-
-    ran = {s.name for s, _ in todo}
-    versions = {}
-    for dist in ("reviewkit", "papermill", "nbconvert", "nbclient", "ipykernel", "pandas", "matplotlib", "seaborn",
-                 "pybtex", "scipy"):
-        try:
-            versions[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            pass
-    sections = []
-    outside: dict[str, str] = {}
-    for s in cfg.sections:
-        st = state.sections.get(s.name, {})
-        p = st.get("parts", {})
-        observed = p.get("observed", {})
-        for name, digest in observed.items():
-            if os.path.isabs(name):
-                outside[name] = digest
-        sections.append({
-            "name": s.name, "notebook": str(s.notebook.relative_to(cfg.root)), "notebook_code_sha256": p.get("code"),
-            "parameters": s.parameters, "inputs": [{"path": k, "sha256": v} for k, v in sorted(p.get("inputs", {}).items())],
-            "reads": [{"path": k, "sha256": v, "declared": k in p.get("inputs", {})} for k, v in sorted(observed.items())],
-            "reviewkit_modules": p.get("modules", {}),
-            "kernel": "python3", "status": "ok" if st.get("ok") else "failed",
-            "ran": s.name in ran, "seconds": st.get("seconds"), "finished": st.get("finished"),
-        })
-    body = {"reviewkit": __version__, "build_started": started.isoformat(timespec="seconds"), "packages": versions,
-            "python": sys.version.split()[0],
-            "review": {"commit": prov["commit"] or None, "uncommitted_changes": prov["dirty"],
-                       "under_version_control": bool(prov["commit"])},
-            "reads_outside_project": [{"path": k, "sha256": v} for k, v in sorted(outside.items())],
-            "sections": sections}
-    atomic_write(folder / "manifest.json", json.dumps(body, indent=2))
