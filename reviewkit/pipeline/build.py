@@ -335,6 +335,7 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
     from ..report import export, writers
     from ..report.assemble import Assembler, SectionDoc, blocks_from_notebook
     from ..report.metadata import document_meta
+    from ..report.pages import notebook_pages
     from ..report.settings import resolve_style
     from .publish import link_or_copy
 
@@ -400,8 +401,8 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
                 raise ExportError(f"{exc}; the previous edition was kept") from None
             export_error = exc  # no Chromium installed: publish without a PDF (never an older one) and say how to get one
     # the pages a figure's or table's link opens
-    pages = ({name: writers.notebook_page(executed) for name, executed in executed_notebooks.items()}
-             if {"html", "pdf"} & set(to) else {})
+    pages = (notebook_pages({name: stage / "sections" / f"{name}.ipynb" for name in executed_notebooks})
+             if {"html", "pdf"} & set(to) else {})  # unchanged pages from the cache (report/pages.py)
 
     import csv
     import io
