@@ -167,3 +167,27 @@ def test_a_damaged_cached_page_is_rendered_again(tmp_path, monkeypatch):
     stats = {}
     assert pages.notebook_pages({"a": a}, stats=stats)["a"] == whole and stats["rendered"] == ["a"]
     assert stored.read_bytes() == whole
+
+
+def test_a_thousand_references_print_with_whole_numbers(tmp_path):
+    """1,000 SYNTHETIC references in the PDF: numbered 1 to 1000 by the list itself, four-digit numbers not cut
+    at the page margin (the list is given room for them), the last on the last page."""
+    import io
+
+    import pypdf
+    from pybtex.database import BibliographyData, Entry
+
+    from reviewkit.report.export import find_chromium, to_html, to_pdf
+
+    if find_chromium() is None:
+        pytest.fail("Chromium is needed for this test (make chromium)")
+    n = 1000
+    bib = BibliographyData({f"syn{i}": Entry("article", fields={"title": f"Synthetic work {i}", "year": "2020"})
+                            for i in range(1, n + 1)})
+    text = "# A\n\n" + "\n\n".join(f"Synthetic sentence [@syn{i}]." for i in range(1, n + 1))
+    nb, _, _ = Assembler(bib).build([SectionDoc("a", [Block("markdown", "a, cell 1", text=text)])], {"title": "Synthetic"})
+    assert '<ol class="references digits-4">' in to_html(nb) and " value=" not in to_html(nb)
+    reader = pypdf.PdfReader(io.BytesIO(to_pdf(nb)))
+    last = reader.pages[-1].extract_text()
+    assert re.search(r"(?m)^1000\. Synthetic work 1000", last), last[-300:]
+    assert re.search(r"(?m)^999\. Synthetic work 999\b", "\n".join(p.extract_text() for p in reader.pages[-2:]))
