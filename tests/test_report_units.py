@@ -191,3 +191,15 @@ def test_a_thousand_references_print_with_whole_numbers(tmp_path):
     last = reader.pages[-1].extract_text()
     assert re.search(r"(?m)^1000\. Synthetic work 1000", last), last[-300:]
     assert re.search(r"(?m)^999\. Synthetic work 999\b", "\n".join(p.extract_text() for p in reader.pages[-2:]))
+
+
+def test_notebook_pages_started_alongside_give_the_same_pages_and_hand_over_errors(tmp_path, monkeypatch):
+    from reviewkit.report import pages
+
+    monkeypatch.setenv("REVIEWKIT_CACHE", str(tmp_path / "cache"))
+    a = _section_notebook(tmp_path / "a.ipynb", "synthetic output A\n")
+    started = pages.notebook_pages_started({"a": a}, cache=False)
+    assert started.result() == pages.notebook_pages({"a": a}, cache=False)
+    missing = pages.notebook_pages_started({"gone": tmp_path / "gone.ipynb"})
+    with pytest.raises(FileNotFoundError):
+        missing.result()

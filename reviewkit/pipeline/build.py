@@ -335,7 +335,7 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
     from ..report import export, writers
     from ..report.assemble import Assembler, SectionDoc, blocks_from_notebook
     from ..report.metadata import document_meta
-    from ..report.pages import notebook_pages
+    from ..report.pages import notebook_pages_started
     from ..report.settings import resolve_style
     from .publish import link_or_copy
 
@@ -391,6 +391,9 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
     sizes = {k: rep[k] for k in ("supplementary_rows", "supplementary_height") if k in rep}
     nb, figures, tables = Assembler(library, lock, style=style, **sizes).build(docs, meta)
 
+    # the pages a figure's or table's link opens, rendered (or taken from the cache) while the writers run
+    pages = (notebook_pages_started({name: stage / "sections" / f"{name}.ipynb" for name in executed_notebooks})
+             if {"html", "pdf"} & set(to) else None)
     rendered, export_error = {}, None
     for fmt in to:
         try:
@@ -400,9 +403,7 @@ def _run_and_report(cfg, sections, todo, state, hashes, parts, keys, notebooks, 
             if fmt != "pdf" or export.find_chromium() is not None:  # a writer failed: keep the previous edition
                 raise ExportError(f"{exc}; the previous edition was kept") from None
             export_error = exc  # no Chromium installed: publish without a PDF (never an older one) and say how to get one
-    # the pages a figure's or table's link opens
-    pages = (notebook_pages({name: stage / "sections" / f"{name}.ipynb" for name in executed_notebooks})
-             if {"html", "pdf"} & set(to) else {})  # unchanged pages from the cache (report/pages.py)
+    pages = pages.result() if pages is not None else {}
 
     import csv
     import io

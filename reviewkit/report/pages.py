@@ -79,16 +79,34 @@ def _render(data: bytes) -> bytes:
     return notebook_page(nbformat.reads(data.decode("utf-8"), as_version=4))
 
 
-def notebook_pages_started(notebooks: dict[str, Path], **kwargs):
-    """:func:`notebook_pages` in a thread of its own, started now: ``.result()`` gives the pages (or raises).
+def notebook_pages_started(notebooks: dict[str, Path], **kwargs) -> "Started":
+    """:func:`notebook_pages` in a thread started now; ``.result()`` waits for the pages (or raises its error).
 
-    The PDF is mostly Chromium's time, in another process; rendering the pages meanwhile uses the
-    time the build would otherwise spend waiting for it.
+    The PDF is mostly Chromium's time, in another process: rendering the pages meanwhile uses the time the
+    build would spend waiting (measured in ``benchmarks/bench_formats.py``).  The thread is a daemon and
+    writes nothing: an interrupted or failed build does not wait for it, and the pages reach the staged
+    edition only through the caller, after ``.result()``.
     """
-    import concurrent.futures
+    return Started(notebook_pages, notebooks, **kwargs)
 
-    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="reviewkit-pages")
-    try:
-        return pool.submit(notebook_pages, notebooks, **kwargs)
-    finally:
-        pool.shutdown(wait=False)  # the thread ends with its task
+
+class Started:
+    def __init__(self, fn, *args, **kwargs):
+        import threading
+
+        self._value, self._error = None, None
+
+        def run():
+            try:
+                self._value = fn(*args, **kwargs)
+            except BaseException as exc:  # handed to the caller by result()
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="reviewkit-pages", daemon=True)
+        self._thread.start()
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
