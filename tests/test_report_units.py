@@ -84,3 +84,122 @@ def test_metadata_errors_name_the_problem(author, message):
     report = {"title": "T", "affiliations": ["X", "Y"], "authors": [author]}
     with pytest.raises(ConfigError, match=message):
         metadata.check(report, "review.toml", text)
+
+
+# -- the reference list and the notebook pages (export that scales) ------------------------------------------
+
+
+def test_reference_numbers_are_the_lists_own_count_not_one_value_per_item():
+    """Vancouver numbers are 1..n in list order: written as plain <li> (an explicit value on every item made
+    Chromium recompute the later ordinals for each one, quadratic in the number of references)."""
+    from pybtex.database import BibliographyData, Entry
+
+    from reviewkit.report.export import to_html
+
+    bib = BibliographyData({f"syn{i}": Entry("article", fields={"title": f"Synthetic work {i}", "year": "2020"})
+                            for i in range(1, 6)})
+    secs = [SectionDoc("a", [Block("markdown", "a, cell 1", text="# A\n\nSee [@syn3; @syn1] and [@syn5].")])]
+    nb, _, _ = Assembler(bib).build(secs, {"title": "Synthetic"})
+    html = to_html(nb)
+    items = re.findall(r'<li id="ref-(syn\d)"([^>]*)>', html)
+    assert items == [("syn3", ""), ("syn1", ""), ("syn5", "")]  # first cited first: 1, 2, 3 by the <ol> itself
+    nb.metadata["reviewkit"]["references"][2]["number"] = 7  # a list that skips numbers keeps them explicit
+    assert '<li id="ref-syn5" value="7">' in to_html(nb)
+
+
+def _section_notebook(path, text):
+    """A small executed notebook (SYNTHETIC: a code cell and its output written here, no kernel)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    cell = new_code_cell("print('synthetic')")
+    cell.outputs = [new_output("stream", name="stdout", text=text)]
+    path.write_text(nbformat.writes(new_notebook(cells=[cell])), encoding="utf-8")
+    return path
+
+
+def test_notebook_pages_rendered_once_per_content_then_from_the_cache(tmp_path, monkeypatch):
+    from reviewkit.report import pages
+
+    monkeypatch.setenv("REVIEWKIT_CACHE", str(tmp_path / "cache"))
+    a = _section_notebook(tmp_path / "a.ipynb", "synthetic output A\n")
+    b = _section_notebook(tmp_path / "b.ipynb", "synthetic output B\n")
+    stats = {}
+    first = pages.notebook_pages({"a": a, "b": b}, stats=stats)
+    assert stats == {"rendered": ["a", "b"], "cached": []}
+    assert b"synthetic output A" in first["a"] and b"synthetic output B" in first["b"]
+    assert len(list((tmp_path / "cache" / "pages").glob("*.html"))) == 2  # under $REVIEWKIT_CACHE
+
+    again = pages.notebook_pages({"a": a, "b": b}, stats=stats)
+    assert stats == {"rendered": [], "cached": ["a", "b"]} and again == first
+
+    _section_notebook(b, "synthetic output B, run again\n")  # a section that ran again: only its page is new
+    third = pages.notebook_pages({"a": a, "b": b}, stats=stats)
+    assert stats == {"rendered": ["b"], "cached": ["a"]}
+    assert b"run again" in third["b"] and third["a"] == first["a"]
+
+
+def test_notebook_pages_rendered_again_when_the_code_or_the_environment_changed(tmp_path, monkeypatch):
+    from reviewkit.pipeline import cache, code
+    from reviewkit.report import pages
+
+    monkeypatch.setenv("REVIEWKIT_CACHE", str(tmp_path / "cache"))
+    a = _section_notebook(tmp_path / "a.ipynb", "synthetic output A\n")
+    stats = {}
+    pages.notebook_pages({"a": a}, stats=stats)
+    real_key = code.key
+    monkeypatch.setattr(code, "key", lambda modules, **kw: "edited-" + real_key(modules, **kw))
+    pages.notebook_pages({"a": a}, stats=stats)
+    assert stats["rendered"] == ["a"]  # an edited writers.py (or a module it uses) is never served old pages
+    monkeypatch.setattr(cache, "environment", lambda: "another nbconvert")
+    pages.notebook_pages({"a": a}, stats=stats)
+    assert stats["rendered"] == ["a"]
+
+
+def test_a_damaged_cached_page_is_rendered_again(tmp_path, monkeypatch):
+    from reviewkit.report import pages
+
+    monkeypatch.setenv("REVIEWKIT_CACHE", str(tmp_path / "cache"))
+    a = _section_notebook(tmp_path / "a.ipynb", "synthetic output A\n")
+    whole = pages.notebook_pages({"a": a})["a"]
+    (stored,) = (tmp_path / "cache" / "pages").glob("*.html")
+    stored.write_bytes(whole[: len(whole) // 2])  # cut short (another tool, a full disk)
+    stats = {}
+    assert pages.notebook_pages({"a": a}, stats=stats)["a"] == whole and stats["rendered"] == ["a"]
+    assert stored.read_bytes() == whole
+
+
+def test_a_thousand_references_print_with_whole_numbers(tmp_path):
+    """1,000 SYNTHETIC references in the PDF: numbered 1 to 1000 by the list itself, four-digit numbers not cut
+    at the page margin (the list is given room for them), the last on the last page."""
+    import io
+
+    import pypdf
+    from pybtex.database import BibliographyData, Entry
+
+    from reviewkit.report.export import find_chromium, to_html, to_pdf
+
+    if find_chromium() is None:
+        pytest.fail("Chromium is needed for this test (make chromium)")
+    n = 1000
+    bib = BibliographyData({f"syn{i}": Entry("article", fields={"title": f"Synthetic work {i}", "year": "2020"})
+                            for i in range(1, n + 1)})
+    text = "# A\n\n" + "\n\n".join(f"Synthetic sentence [@syn{i}]." for i in range(1, n + 1))
+    nb, _, _ = Assembler(bib).build([SectionDoc("a", [Block("markdown", "a, cell 1", text=text)])], {"title": "Synthetic"})
+    assert '<ol class="references digits-4">' in to_html(nb) and " value=" not in to_html(nb)
+    reader = pypdf.PdfReader(io.BytesIO(to_pdf(nb)))
+    last = reader.pages[-1].extract_text()
+    assert re.search(r"(?m)^1000\. Synthetic work 1000", last), last[-300:]
+    assert re.search(r"(?m)^999\. Synthetic work 999\b", "\n".join(p.extract_text() for p in reader.pages[-2:]))
+
+
+def test_notebook_pages_started_alongside_give_the_same_pages_and_hand_over_errors(tmp_path, monkeypatch):
+    from reviewkit.report import pages
+
+    monkeypatch.setenv("REVIEWKIT_CACHE", str(tmp_path / "cache"))
+    a = _section_notebook(tmp_path / "a.ipynb", "synthetic output A\n")
+    started = pages.notebook_pages_started({"a": a}, cache=False)
+    assert started.result() == pages.notebook_pages({"a": a}, cache=False)
+    missing = pages.notebook_pages_started({"gone": tmp_path / "gone.ipynb"})
+    with pytest.raises(FileNotFoundError):
+        missing.result()

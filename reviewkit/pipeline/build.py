@@ -340,8 +340,8 @@ def _run_and_publish(b: _Build) -> dict:
     stage = b.editions.staging
     stage.mkdir(parents=True, exist_ok=True)
     doc = _assemble(b, stage)
-    rendered, export_error = _export(b, doc)
-    _write_edition(b, stage, doc, rendered)
+    rendered, pages, export_error = _export(b, stage, doc)
+    _write_edition(b, stage, doc, rendered, pages)
     return _publish(b, export_error)
 
 
@@ -492,10 +492,15 @@ def _meta(b: _Build) -> dict:
     return meta
 
 
-def _export(b: _Build, doc: _Document) -> tuple[dict, ExportError | None]:
-    """Each format's bytes; a missing Chromium skips the PDF (returned as the error to raise after publishing)."""
+def _export(b: _Build, stage: Path, doc: _Document) -> tuple[dict, dict, ExportError | None]:
+    """Each format's bytes and the notebook pages' bytes; a missing Chromium skips the PDF (returned as the
+    error to raise after publishing)."""
     from ..report import export, writers
+    from ..report.pages import notebook_pages_started
 
+    # the pages a figure's or table's link opens, rendered (or taken from the cache) while the writers run
+    pages = (notebook_pages_started({name: stage / "sections" / f"{name}.ipynb" for name in doc.executed})
+             if {"html", "pdf"} & set(b.to) else None)
     rep, rendered, export_error = b.cfg.report, {}, None
     docx_template = b.cfg.resolve(rep["docx_template"]) if rep.get("docx_template") else None
     for fmt in b.to:
@@ -509,14 +514,12 @@ def _export(b: _Build, doc: _Document) -> tuple[dict, ExportError | None]:
             export_error = exc  # no Chromium installed: publish without a PDF (never an older one) and say how to get one
             continue
         b.emit(Exported(fmt, b.rel(b.cfg.outputs / FILES[fmt]), round(time.perf_counter() - t, 2)))
-    return rendered, export_error
+    return rendered, (pages.result() if pages is not None else {}), export_error
 
 
-def _write_edition(b: _Build, stage: Path, doc: _Document, rendered: dict) -> None:
+def _write_edition(b: _Build, stage: Path, doc: _Document, rendered: dict, pages: dict) -> None:
     """Every file of the new edition into *stage*: figures, tables, the assembled notebook, pages, formats, manifest."""
     import nbformat
-
-    from ..report import writers
 
     for name, data in doc.figures.items():
         for ext in ("png", "svg"):
@@ -526,9 +529,8 @@ def _write_edition(b: _Build, stage: Path, doc: _Document, rendered: dict) -> No
     assembled = nbformat.writes(doc.nb)
     atomic_write(stage / "report.ipynb", assembled)
     _carry_over_formats(b.editions.published(), stage, assembled, b.to)
-    if {"html", "pdf"} & set(b.to):  # the pages a figure's or table's link opens
-        for name, executed in doc.executed.items():
-            atomic_write(stage / "notebooks" / f"{name}.html", writers.notebook_page(executed))
+    for name, page in pages.items():  # the pages a figure's or table's link opens
+        atomic_write(stage / "notebooks" / f"{name}.html", page)
     for fmt, data in rendered.items():
         atomic_write(stage / FILES[fmt], data)
     recorded = {name: st.get("parts", {}) for name, st in b.state.sections.items()}
