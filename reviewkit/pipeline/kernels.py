@@ -181,18 +181,35 @@ class Zygote:
 
 
 def _zygote(python: str, cwd: str, modules: list[str]) -> Zygote:
-    global _ZYGOTE, _FINALIZER
+    global _ZYGOTE
     with _LOCK:
         if _ZYGOTE is not None and (_ZYGOTE.key != (python, cwd, tuple(modules)) or _ZYGOTE.proc.poll() is not None):
             _ZYGOTE.close()
             _ZYGOTE = None
         if _ZYGOTE is None:
             _ZYGOTE = Zygote(python, cwd, modules)
-            if _FINALIZER is None:  # a pool worker's normal exit: its kernels are gone before the build goes on
-                from multiprocessing.util import Finalize
-
-                _FINALIZER = Finalize(None, shutdown, exitpriority=10)
         return _ZYGOTE
+
+
+def warm_up(kernel_name: str | None, cwd: str, modules) -> None:
+    """Start this worker's zygote now, without waiting for it: it imports while the worker imports papermill."""
+    if mode() != "fork" or not kernel_name:
+        return
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        argv = KernelSpecManager().get_kernel_spec(kernel_name).argv
+    except Exception:  # an unknown kernel: papermill says so
+        return
+    if argv[1:3] != ["-m", "ipykernel_launcher"]:
+        return
+    python = argv[0]
+    if python in ("python", f"python{sys.version_info[0]}", "python%i.%i" % sys.version_info[:2]):
+        python = sys.executable  # as jupyter_client's KernelManager.format_kernel_cmd resolves it
+    try:
+        _zygote(python, cwd, list(modules))
+    except OSError:
+        pass
 
 
 class Forked:
@@ -283,6 +300,12 @@ def start(kernel_name: str | None, cwd: str, folder: Path, modules, extra: list[
 
     from .observe import startup_argument
 
+    global _FINALIZER
+    with _LOCK:
+        if _FINALIZER is None:  # a pool worker's normal exit: its kernels are gone before the build goes on
+            from multiprocessing.util import Finalize
+
+            _FINALIZER = Finalize(None, shutdown, exitpriority=10)
     tag = uuid.uuid4().hex[:12]
     reads = folder / f".kernel-{tag}.reads" if observe else None
     log = folder / f".kernel-{tag}.log"

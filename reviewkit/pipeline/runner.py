@@ -84,11 +84,14 @@ def execute_section(name: str, notebook: str, output: str, parameters: dict, cwd
     notebook's cells (:func:`reviewkit.pipeline.kernels.warm_modules`); *prestart*: more sections will follow in
     this worker, so the next kernel is started while this one runs.
     """
+    from . import kernels
+
+    start = time.perf_counter()
+    kernels.warm_up(kernel_name or _kernel_name(notebook), cwd, warm)  # imports ahead while papermill is imported
     quiet_imports()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    start = time.perf_counter()
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
     kernel_log = out.with_name(out.stem + ".kernel.log")
