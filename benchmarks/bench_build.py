@@ -5,8 +5,8 @@ baseline runs, for every section, `papermill IN OUT -p …` and then
 `jupyter nbconvert --to html OUT` as separate processes — what an author
 without reviewkit would script.  reviewkit does more (bibliography, assembly,
 numbering) and here produces only HTML too (`--to html`), so the comparison
-is like for like.  Prints seconds for each side and the ratio, from one run
-(`--repeat N` for more).  Usage: python benchmarks/bench_build.py [--repeat N]
+is like for like.  Prints the median [min–max] seconds of each side and the ratio
+of the medians, over `--repeat N` alternating runs (default 1).  Usage: python benchmarks/bench_build.py [--repeat N]
 """
 
 from __future__ import annotations
@@ -68,10 +68,15 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
             base.append(one_by_one(fresh_copy(Path(a))))
             rk.append(reviewkit_build(fresh_copy(Path(b))))
-    best_rk, best_base = min(rk), min(base)
-    print(f"papermill CLI + nbconvert, one by one: {best_base:.1f} s")
-    print(f"reviewkit build --to html (cold):      {best_rk:.1f} s")
-    print(f"ratio reviewkit / one-by-one:          {best_rk / best_base:.2f}")
+    import statistics
+
+    def spread(v):
+        return f"{statistics.median(v):.1f} s [{min(v):.1f}–{max(v):.1f}]"
+
+    print(f"papermill CLI + nbconvert, one by one: {spread(base)}")
+    print(f"reviewkit build --to html (cold):      {spread(rk)}")
+    print(f"ratio of the medians:                  {statistics.median(rk) / statistics.median(base):.2f}"
+          f" ({args.repeat} alternating runs)")
 
 
 if __name__ == "__main__":

@@ -168,7 +168,7 @@ def test_workers_and_kernels_die_with_the_build(project):
     end = time.monotonic() + 60
     while time.monotonic() < end:  # wait until the workers have started their kernels
         family = descendants(proc.pid)
-        kernels = [p for p in family if b"ipykernel" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        kernels = [p for p in family if re.search(rb"ipykernel|reviewkit\.pipeline\.kernels", Path(f"/proc/{p}/cmdline").read_bytes())]
         if len(kernels) >= 2:
             break
         time.sleep(0.2)

@@ -41,16 +41,37 @@ from pathlib import Path
 SYSTEM_DIRS = ("/usr/", "/lib/", "/lib64/", "/proc/", "/sys/", "/dev/", "/etc/", "/run/", "/bin/", "/sbin/")
 
 
-def install(log_path: str) -> None:
-    """Start recording (called in the kernel before any cell runs)."""
-    fh = open(log_path, "a", encoding="utf-8")
+#: the recording of this process: None until :func:`record` or :func:`install` starts it
+_RECORDING: dict | None = None
+
+
+def record() -> None:
+    """Start recording before the log is named: what is opened is kept in memory until :func:`install` names it.
+
+    Called in a warmed process that kernels are forked from (:mod:`reviewkit.pipeline.kernels`): the files its
+    imports opened (a ``matplotlibrc`` in the project, …) reach the log of every kernel forked from it, so a
+    forked kernel records exactly what a kernel started afresh records.
+    """
+    global _RECORDING
+    if _RECORDING is not None:
+        return
+    _RECORDING = state = {"fh": None, "pending": []}
     skip = tuple({os.path.join(p, "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)} | set(SYSTEM_DIRS))
     seen: set = set()
     isfile, abspath, fsdecode = os.path.isfile, os.path.abspath, os.fsdecode
     write_only = os.O_WRONLY
     accmode = getattr(os, "O_ACCMODE", 3)
+    dumps = json.dumps
 
     isdir = os.path.isdir
+
+    def emit(entry) -> None:
+        fh = state["fh"]
+        if fh is None:
+            state["pending"].append(entry)
+        else:
+            fh.write(dumps(entry) + "\n")
+            fh.flush()
 
     def hook(event, args):
         if event in ("os.listdir", "os.scandir"):  # a folder listed (glob, os.listdir): its names are read too
@@ -63,8 +84,7 @@ def install(log_path: str) -> None:
                     return
                 seen.add(("dir", path))
                 if isdir(path):
-                    fh.write(json.dumps(["dir", path]) + "\n")
-                    fh.flush()
+                    emit(["dir", path])
             except Exception:
                 pass
             return
@@ -84,12 +104,22 @@ def install(log_path: str) -> None:
                 return
             seen.add(path)
             if isfile(path):
-                fh.write(json.dumps(path) + "\n")
-                fh.flush()
+                emit(path)
         except Exception:  # never let bookkeeping break the author's cell
             pass
 
     sys.addaudithook(hook)
+
+
+def install(log_path: str) -> None:
+    """Record into *log_path* (called in the kernel before any cell runs), with what was opened before it was named."""
+    record()
+    fh = open(log_path, "a", encoding="utf-8")  # opened for writing: not recorded
+    for entry in _RECORDING["pending"]:
+        fh.write(json.dumps(entry) + "\n")
+    fh.flush()
+    _RECORDING["pending"] = []
+    _RECORDING["fh"] = fh
 
 
 def startup_argument(log_path: Path) -> str:

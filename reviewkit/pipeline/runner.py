@@ -12,8 +12,11 @@ that is not available; a kernel exits when its worker does (ipykernel's
 parent poller).  So after ``kill -9`` of a build nothing of it keeps running,
 and nothing it started can write where a newer build looks.
 
-Each kernel starts with the audit hook of :mod:`reviewkit.pipeline.observe`,
-which records every file the notebook opens into ``NAME.reads``.
+Kernels come from :mod:`reviewkit.pipeline.kernels`: forked from a warmed
+process that has done the notebooks' heavy imports, started while the previous
+section runs, and killed as soon as the executed notebook is written.  Each
+starts with the audit hook of :mod:`reviewkit.pipeline.observe`, which records
+every file the notebook opens into ``NAME.reads``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import os
 import sys
 import time
 from contextlib import contextmanager, nullcontext
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,30 +76,28 @@ KERNEL_START_ATTEMPTS = 3
 
 def execute_section(name: str, notebook: str, output: str, parameters: dict, cwd: str,
                     kernel_name: str | None = None, reads: str | None = None, token: str = "",
-                    kernel_stderr: bool = False) -> SectionResult:
+                    kernel_stderr: bool = False, warm: list | tuple = (), prestart: bool = False) -> SectionResult:
     """Run one notebook; never raises for a notebook error (returns ``ok=False``).
 
     *kernel_stderr*: this is a single-task worker process of the local pool, whose standard error may be pointed
-    at a log file for the kernel (see :func:`_kernel_stderr_to`).
+    at a log file for the kernel (see :func:`_kernel_stderr_to`).  *warm*: modules the kernel imports before the
+    notebook's cells (:func:`reviewkit.pipeline.kernels.warm_modules`); *prestart*: more sections will follow in
+    this worker, so the next kernel is started while this one runs.
     """
+    from . import kernels
+
+    start = time.perf_counter()
+    kernels.warm_up(kernel_name or _kernel_name(notebook), cwd, warm)  # imports ahead while papermill is imported
     quiet_imports()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from .observe import startup_argument
-
-    start = time.perf_counter()
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
-    # the kernel's own start-up chatter (a TCP-transport warning) is not the author's business
-    extra = ["--IPKernelApp.log_level=CRITICAL"]
-    if reads:
-        Path(reads).write_text("", encoding="utf-8")
-        extra.append(startup_argument(Path(reads)))
     kernel_log = out.with_name(out.stem + ".kernel.log")
     try:
         with _kernel_stderr_to(kernel_log) if kernel_stderr else nullcontext():
-            _execute(pm, notebook, out, parameters, cwd, kernel_name, extra, reads)
+            _execute(pm, notebook, out, parameters, cwd, kernel_name, reads, kernel_log, tuple(warm), prestart)
     except PapermillExecutionError as exc:
         where = f"{_display_path(notebook, cwd)}, cell {_source_cell_number(out, exc.cell_index)}"
         return SectionResult(name, out, False, time.perf_counter() - start,
@@ -109,12 +109,23 @@ def execute_section(name: str, notebook: str, output: str, parameters: dict, cwd
     return SectionResult(name, out, True, time.perf_counter() - start, token=token)
 
 
-def _execute(pm, notebook, out, parameters, cwd, kernel_name, extra, reads) -> None:
+def _execute(pm, notebook, out, parameters, cwd, kernel_name, reads, kernel_log, warm, prestart) -> None:
+    from . import kernels
+
+    # the kernel's own start-up chatter (a TCP-transport warning) is not the author's business
+    extra = ("--IPKernelApp.log_level=CRITICAL",)
+    name = kernel_name or _kernel_name(notebook)
+    if not name:  # papermill says what is missing
+        pm.execute_notebook(notebook, str(out), parameters=parameters, cwd=cwd, progress_bar=False)
+        return
     for attempt in range(KERNEL_START_ATTEMPTS):
+        kernel = kernels.acquire(name, cwd, out.parent, warm, extra, bool(reads))
+        if prestart and attempt == 0:
+            kernels.prestart(name, cwd, out.parent, warm, extra, bool(reads))
         try:
             pm.execute_notebook(
-                notebook, str(out), parameters=parameters, cwd=cwd, kernel_name=kernel_name,
-                progress_bar=False, log_output=False, request_save_on_cell_execute=False, extra_arguments=extra,
+                notebook, str(out), parameters=parameters, cwd=cwd, kernel_name=name, km=kernel.km,
+                progress_bar=False, log_output=False, request_save_on_cell_execute=False,
             )
             return
         except RuntimeError as exc:
@@ -123,8 +134,36 @@ def _execute(pm, notebook, out, parameters, cwd, kernel_name, extra, reads) -> N
             # Nothing of the notebook was executed, so starting a new kernel is safe.
             if "died before replying to kernel_info" not in str(exc) or attempt == KERNEL_START_ATTEMPTS - 1:
                 raise
-            if reads:
-                Path(reads).write_text("", encoding="utf-8")
+        finally:  # the executed notebook is written (or the run failed): the kernel goes now, nobody waits for it
+            kernels.stop(kernel)
+            _keep_kernel_files(kernel, reads, kernel_log)
+
+
+def _kernel_name(notebook: str) -> str | None:
+    import json
+
+    try:
+        meta = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError, AttributeError):
+        return None  # papermill reports the unreadable notebook
+    return (meta.get("kernelspec") or {}).get("name") or None
+
+
+def _keep_kernel_files(kernel, reads, kernel_log: Path) -> None:
+    """The kernel's reads become the section's ``NAME.reads``; its standard error is added to ``NAME.kernel.log``."""
+    if reads:
+        try:
+            os.replace(kernel.reads, reads)
+        except OSError:
+            Path(reads).write_text("", encoding="utf-8")
+    try:
+        text = kernel.log.read_bytes()
+        kernel.log.unlink()
+    except OSError:
+        return
+    if text:
+        with open(kernel_log, "ab") as f:
+            f.write(text)
 
 
 @contextmanager
@@ -189,13 +228,17 @@ def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print, sect
     a LocalCluster on this machine); only the small task description and the
     result travel with the task.
     """
+    from . import kernels
+
     sections = cfg.sections if sections is None else sections
     if not sections:
         return []
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(sections)))
+    warm = kernels.warm_modules(sorted({str(s.notebook) for s in sections}))
     tasks = [
         dict(name=s.name, notebook=str(s.notebook), output=str(out_dir / f"{s.name}.ipynb"),
-             parameters=s.parameters, cwd=str(cfg.root), reads=str(out_dir / f"{s.name}.reads"), token=token)
+             parameters=s.parameters, cwd=str(cfg.root), reads=str(out_dir / f"{s.name}.reads"), token=token,
+             warm=warm)
         for s in sections
     ]
     results: dict[str, SectionResult] = {}
@@ -211,15 +254,21 @@ def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print, sect
     if executor == "dask":
         _run_on_dask(tasks, scheduler, done)
     elif jobs == 1:
-        for t in tasks:
-            done(execute_section(**t))
+        try:
+            for i, t in enumerate(tasks):
+                done(execute_section(**t, prestart=i < len(tasks) - 1))
+        finally:
+            kernels.shutdown()
     else:
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
 
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent,
                                    initargs=(os.getpid(),))
         try:
-            futures = {pool.submit(execute_section, **t, kernel_stderr=True): t["name"] for t in tasks}
+            # a worker starts its next kernel ahead while at least one section is left for it after the others' turn
+            futures = {pool.submit(execute_section, **t, kernel_stderr=True, prestart=i < len(tasks) - jobs): t["name"]
+                       for i, t in enumerate(tasks)}
             for fut in as_completed(futures):
                 done(fut.result())
         except BaseException:  # Ctrl-C or an error here: stop the workers now instead of waiting for them
@@ -247,8 +296,12 @@ def _run_on_dask(tasks, scheduler: str | None, done) -> None:
     except (OSError, TimeoutError) as exc:
         raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     try:
-        futures = [client.submit(execute_section, **t, pure=False, key=f"reviewkit-{t['name']}-{os.getpid()}")
-                   for t in tasks]
+        # each Dask worker process keeps its warmed kernel process between tasks (and builds); a worker thread
+        # starts its next kernel ahead while sections are left for it after the other threads' turn
+        slots = sum(client.nthreads().values()) or 1
+        futures = [client.submit(execute_section, **t, prestart=i < len(tasks) - slots, pure=False,
+                                 key=f"reviewkit-{t['name']}-{os.getpid()}")
+                   for i, t in enumerate(tasks)]
         for fut in dask_completed(futures):
             done(fut.result())
     finally:

@@ -1,0 +1,567 @@
+"""Kernels that are ready before they are needed, and stopped without waiting.
+
+Every section still runs in a kernel process of its own, but that process no
+longer starts from nothing:
+
+* **Forked from a warmed process.**  Each worker process (of the local pool,
+  the build itself with ``-j 1``, or a Dask worker) keeps one *zygote*: a
+  Python process started once, which has imported ipykernel and the heavy
+  modules the review's notebooks use (:func:`warm_modules`: pandas, seaborn,
+  matplotlib … found in the notebooks' imports and in the reviewkit functions
+  they call).  A section's kernel is a ``fork()`` of it: a new process (nothing
+  a section sets — a module attribute, an rcParam — reaches the zygote or any
+  other section), with those imports already paid once per worker instead of
+  once per section.  Only standard ``python -m ipykernel_launcher`` kernel
+  specs are forked; any other kernel (or a zygote that cannot start) is
+  launched the usual way by jupyter_client.
+* **Started ahead.**  While a section runs, the worker's next kernel is
+  already forked and initialised (:func:`prestart`), so the next section
+  executes its first cell at once.
+* **No shutdown wait.**  Once the executed notebook is written, the kernel's
+  process group is killed (:func:`stop`); nothing waits for a graceful
+  shutdown, which only ran the kernel's own teardown.
+
+Observed reads stay complete: the zygote records the files its imports open
+(:func:`reviewkit.pipeline.observe.record`) and every kernel forked from it
+writes them into its log before its own; reviewkit's modules are never
+imported in the zygote, so a section's code key still lists exactly the
+modules its kernel imported.
+
+Kernels die with their build: the zygote exits when its worker's end of the
+pipe closes (however the worker ends), each forked kernel asks Linux to kill
+it when the zygote ends (``PR_SET_PDEATHSIG``), and ipykernel's parent
+poller does the same.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+#: ``REVIEWKIT_KERNELS=fresh``: a new interpreter per kernel (still started ahead, imports done at its start);
+#: the default ``fork`` forks kernels from the warmed zygote.  The benchmark compares the two.
+MODES = ("fork", "fresh")
+
+_LOCK = threading.RLock()
+_ZYGOTE: "Zygote | None" = None
+_SPARES: list = []
+_FINALIZER = None
+
+
+def mode() -> str:
+    value = os.environ.get("REVIEWKIT_KERNELS", "fork")
+    return value if value in MODES else "fork"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# which modules to import ahead
+
+
+def warm_modules(notebooks) -> list[str]:
+    """Third-party modules the notebooks' code imports, to be imported ahead of their cells.
+
+    Read from the notebooks' own import statements and, for each reviewkit module they import, from that
+    module's import statements (also those inside functions, where reviewkit imports pandas or matplotlib
+    lazily), following reviewkit's module-level imports.  Standard-library modules are left out (cheap).
+    """
+    import ast
+
+    package = Path(__file__).resolve().parents[1]
+    found: set[str] = set()
+    seen: set[str] = set()
+    todo: list[str] = []
+
+    def note(module: str) -> None:
+        top = module.split(".")[0]
+        if top == "reviewkit":
+            if module not in seen:
+                seen.add(module)
+                todo.append(module)
+        elif top and top not in sys.stdlib_module_names and top != "__future__":
+            found.add(module)
+
+    def imports(tree, current: str | None, package_of: str | None, module_level_only_reviewkit: bool):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level and package_of:
+                    parts = package_of.split(".")
+                    parts = parts[: len(parts) - node.level + 1]
+                    base = ".".join(parts + ([base] if base else []))
+                names = [base] + [f"{base}.{a.name}" for a in node.names if base.startswith("reviewkit")]
+            else:
+                continue
+            for name in names:
+                if name.startswith("reviewkit") and module_level_only_reviewkit and node not in tree.body:
+                    continue  # reviewkit imported inside a function: followed only if the notebook calls it
+                note(name)
+
+    for nb in notebooks:
+        try:
+            cells = json.loads(Path(nb).read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError):
+            continue
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            src = cell.get("source", "")
+            src = "".join(src) if isinstance(src, list) else src
+            src = "\n".join(line for line in src.splitlines() if not line.lstrip().startswith(("%", "!")))
+            try:
+                imports(ast.parse(src), None, None, False)
+            except SyntaxError:
+                continue
+    while todo:
+        module = todo.pop()
+        rel = module.split(".")[1:]
+        for path, pkg in ((package.joinpath(*rel, "__init__.py"), module), (package.joinpath(*rel[:-1], f"{rel[-1]}.py") if rel else None, module.rsplit(".", 1)[0])):
+            if path is not None and path.is_file():
+                try:
+                    imports(ast.parse(path.read_text(encoding="utf-8")), module, pkg, True)
+                except (OSError, SyntaxError):
+                    pass
+                break
+    return sorted(found)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the zygote: a warmed process that forks kernels
+
+
+class ZygoteGone(RuntimeError):
+    pass
+
+
+class Zygote:
+    """A ``python -m reviewkit.pipeline.kernels`` process that forks kernels on request (one per worker)."""
+
+    def __init__(self, python: str, cwd: str, modules: list[str]):
+        self.key = (python, cwd, tuple(modules))
+        self.lock = threading.Lock()
+        self.proc = subprocess.Popen([python, "-m", "reviewkit.pipeline.kernels"], cwd=cwd, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+        self._send({"modules": list(modules)})
+
+    def _send(self, obj) -> None:
+        try:
+            self.proc.stdin.write(json.dumps(obj).encode() + b"\n")
+            self.proc.stdin.flush()
+        except (OSError, ValueError):
+            raise ZygoteGone("the warmed kernel process has ended") from None
+
+    def fork(self, argv: list[str], env: dict, cwd: str, log: str) -> int:
+        with self.lock:
+            self._send({"argv": argv, "env": env, "cwd": cwd, "log": log})
+            line = self.proc.stdout.readline()
+        if not line.strip():
+            raise ZygoteGone("the warmed kernel process has ended")
+        return int(line)
+
+    def close(self) -> None:
+        """End the zygote and every kernel it forked, and wait until they are gone (their files are closed)."""
+        try:
+            self.proc.stdin.close()  # end of requests: the zygote kills its kernels, waits for them, exits
+            self.proc.wait(timeout=5)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+        try:
+            self.proc.stdout.close()
+        except OSError:
+            pass
+
+
+def _zygote(python: str, cwd: str, modules: list[str]) -> Zygote:
+    global _ZYGOTE
+    with _LOCK:
+        if _ZYGOTE is not None and (_ZYGOTE.key != (python, cwd, tuple(modules)) or _ZYGOTE.proc.poll() is not None):
+            _ZYGOTE.close()
+            _ZYGOTE = None
+        if _ZYGOTE is None:
+            _ZYGOTE = Zygote(python, cwd, modules)
+        return _ZYGOTE
+
+
+def warm_up(kernel_name: str | None, cwd: str, modules) -> None:
+    """Start this worker's zygote now, without waiting for it: it imports while the worker imports papermill."""
+    if mode() != "fork" or not kernel_name:
+        return
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        argv = KernelSpecManager().get_kernel_spec(kernel_name).argv
+    except Exception:  # an unknown kernel: papermill says so
+        return
+    if argv[1:3] != ["-m", "ipykernel_launcher"]:
+        return
+    python = argv[0]
+    if python in ("python", f"python{sys.version_info[0]}", "python%i.%i" % sys.version_info[:2]):
+        python = sys.executable  # as jupyter_client's KernelManager.format_kernel_cmd resolves it
+    try:
+        _zygote(python, cwd, list(modules))
+    except OSError:
+        pass
+
+
+class Forked:
+    """The handle jupyter_client's provisioner keeps for a kernel forked by the zygote (not this process's child)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None and not _exists(self.pid):
+            self.returncode = -signal.SIGKILL
+        return self.returncode
+
+    def wait(self, timeout=None):
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if end is not None and time.monotonic() > end:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, sig) -> None:
+        os.kill(self.pid, sig)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def _manager_class():
+    from jupyter_client.manager import AsyncKernelManager
+
+    class WarmKernelManager(AsyncKernelManager):
+        """Launches ``python -m ipykernel_launcher`` kernels as forks of the worker's zygote; keeps its clients."""
+
+        warm: list = []
+        kernel_log: str = os.devnull
+        clients: list
+
+        def client(self, **kw):
+            kc = super().client(**kw)
+            self.clients.append(kc)
+            return kc
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            env = kw.get("env") or dict(os.environ)
+            cwd = str(kw.get("cwd") or os.getcwd())
+            pid = None
+            if mode() == "fork" and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]:
+                for _ in range(2):  # a zygote that ended (its packages changed since it started) is started again
+                    try:
+                        pid = _zygote(kernel_cmd[0], cwd, self.warm).fork(kernel_cmd[3:], dict(env), cwd,
+                                                                          self.kernel_log)
+                        break
+                    except (OSError, ZygoteGone, ValueError):
+                        continue
+                if pid:
+                    p = self.provisioner
+                    p.process, p.pid, p.pgid, p.cwd = Forked(pid), pid, pid, cwd
+                    self._reconcile_connection_info(p.connection_info)
+                    return
+            with open(self.kernel_log, "ab") as log:
+                kw["stderr"] = log
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return WarmKernelManager
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# what the runner uses
+
+
+class Kernel:
+    """A started kernel: its manager, and the files its reads and its standard error go to until it is given a name."""
+
+    def __init__(self, key: tuple, km, reads: Path | None, log: Path):
+        self.key, self.km, self.reads, self.log = key, km, reads, log
+
+
+def start(kernel_name: str | None, cwd: str, folder: Path, modules, extra: list[str], observe: bool) -> Kernel:
+    """Start a kernel now (forked from the zygote where it can be); returns at once, the kernel initialises alone."""
+    from jupyter_core.utils import run_sync
+
+    from .observe import startup_argument
+
+    global _FINALIZER
+    with _LOCK:
+        if _FINALIZER is None:  # a pool worker's normal exit: its kernels are gone before the build goes on
+            from multiprocessing.util import Finalize
+
+            _FINALIZER = Finalize(None, shutdown, exitpriority=10)
+    tag = uuid.uuid4().hex[:12]
+    reads = folder / f".kernel-{tag}.reads" if observe else None
+    log = folder / f".kernel-{tag}.log"
+    args = list(extra)
+    if reads is not None:
+        reads.write_text("", encoding="utf-8")
+        args.append(startup_argument(reads))
+    if mode() == "fresh" and modules:  # a new interpreter: the imports are done at its start, after the hook
+        line = "; ".join(f"__import__({m!r})" for m in modules)
+        args.append(f"--IPKernelApp.exec_lines={json.dumps(_exec_lines(args) + [_guarded(line)])}")
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    cls = _manager_class()
+    km = cls(**({"kernel_name": kernel_name} if kernel_name else {}))
+    km.warm, km.kernel_log, km.clients = list(modules), str(log), []
+    # in Jupyter's runtime folder, as a Jupyter server places it: not a temporary file the section seems to read
+    runtime = Path(jupyter_runtime_dir())
+    runtime.mkdir(parents=True, exist_ok=True)
+    km.connection_file = str(runtime / f"kernel-reviewkit-{tag}.json")
+    run_sync(km.start_kernel)(cwd=cwd, extra_arguments=args)
+    return Kernel((kernel_name, cwd, str(folder), tuple(modules), tuple(extra), observe), km, reads, log)
+
+
+def _exec_lines(args: list[str]) -> list[str]:
+    """The start-up lines already in *args* (removed from it): one ``exec_lines`` option carries them all."""
+    lines = []
+    for a in list(args):
+        if a.startswith("--IPKernelApp.exec_lines="):
+            lines += json.loads(a.split("=", 1)[1])
+            args.remove(a)
+    return lines
+
+
+def _guarded(line: str) -> str:
+    return f"try:\n    {line}\nexcept BaseException:\n    pass"
+
+
+def acquire(kernel_name, cwd, folder: Path, modules, extra, observe: bool) -> Kernel:
+    """The spare kernel started for this kind of section, else a new one."""
+    key = (kernel_name, cwd, str(folder), tuple(modules), tuple(extra), observe)
+    found = None
+    with _LOCK:
+        for k in list(_SPARES):
+            if k.key == key and found is None and _alive(k):
+                found = k
+            elif k.key == key and _alive(k):
+                continue  # another thread's next kernel (a Dask worker with several threads)
+            else:  # another build's or another kind's: of no use any more
+                stop(k)
+            _SPARES.remove(k)
+    return found or start(kernel_name, cwd, folder, modules, extra, observe)
+
+
+def prestart(kernel_name, cwd, folder: Path, modules, extra, observe: bool) -> None:
+    """Start the next kernel now, while this section runs; a spare of another kind is stopped."""
+    key = (kernel_name, cwd, str(folder), tuple(modules), tuple(extra), observe)
+    with _LOCK:
+        for k in [k for k in _SPARES if k.key != key]:
+            _SPARES.remove(k)
+            stop(k)
+        if any(k.key == key for k in _SPARES):
+            return
+    k = start(kernel_name, cwd, folder, modules, extra, observe)
+    with _LOCK:
+        _SPARES.append(k)
+
+
+def _alive(k: Kernel) -> bool:
+    p = k.km.provisioner
+    return p is not None and p.process is not None and p.process.poll() is None
+
+
+def stop(k: Kernel) -> None:
+    """Kill the kernel's process group now (its outputs are saved); channels and files are released in the background."""
+    km = k.km
+    p = getattr(km, "provisioner", None)
+    proc = getattr(p, "process", None) if p is not None else None
+    if proc is not None:
+        try:
+            os.killpg(p.pgid or proc.pid, signal.SIGKILL)
+        except (OSError, TypeError):
+            try:
+                proc.kill()
+            except OSError:
+                pass
+    threading.Thread(target=_release, args=(km, proc), daemon=True, name="reviewkit-kernel-release").start()
+
+
+def _release(km, proc) -> None:
+    from jupyter_core.utils import run_sync
+
+    try:
+        if proc is not None:
+            proc.wait()  # reaps a kernel this process started itself
+        for kc in km.clients:
+            kc.stop_channels()
+        if km.provisioner is not None:
+            km.provisioner.process = None
+        run_sync(km.cleanup_resources)()
+    except Exception:  # best effort: the process is already gone
+        pass
+
+
+def shutdown() -> None:
+    """Stop the spare kernels and the zygote of this process (the end of a ``-j 1`` run, a Dask worker's close)."""
+    global _ZYGOTE
+    with _LOCK:
+        for k in _SPARES:
+            stop(k)
+        _SPARES.clear()
+        if _ZYGOTE is not None:
+            _ZYGOTE.close()
+            _ZYGOTE = None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# inside the zygote
+
+
+def _serve() -> None:
+    """The zygote: import ahead, then fork a kernel for each request read from standard input."""
+    import importlib
+
+    from . import observe
+    from .cache import environment  # reviewkit's modules: imported before the recording starts, never after
+
+    stdin = sys.stdin.buffer
+    first = stdin.readline()
+    if not first:
+        return
+    observe.record()  # what the imports below open reaches every kernel's log
+    # the backend ipykernel sets for its kernels, before matplotlib reads it at import
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    import ipykernel.kernelapp  # noqa: F401
+
+    installed = environment()
+    for name in json.loads(first)["modules"]:
+        if _installed(name):
+            try:
+                importlib.import_module(name)
+            except BaseException:  # the section's own import will say what is wrong
+                pass
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system
+    me = os.getpid()
+    children: list[int] = []
+    try:
+        for line in iter(stdin.readline, b""):
+            request = json.loads(line)
+            if environment() != installed:  # a package was installed or upgraded: what was imported is stale
+                return
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                _kernel(request, me)
+            children = [p for p in children if _exists(p)] + [pid]
+            os.write(1, f"{pid}\n".encode())
+    finally:  # the worker's end of the pipe closed: its kernels go first, then this process
+        _end(children)
+
+
+def _end(pids: list[int], seconds: float = 5.0) -> None:
+    """Kill the kernels this zygote forked and wait until they are gone (reaped: SIGCHLD is ignored)."""
+    left = []
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+            left.append(pid)
+        except OSError:
+            pass
+    end = time.monotonic() + seconds
+    while left and time.monotonic() < end:
+        time.sleep(0.01)
+        left = [p for p in left if _exists(p)]
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def _installed(name: str) -> bool:
+    """Whether *name* comes from the Python installation (not a module of the project, which may be edited while
+    a Dask worker's zygote lives: the section imports those itself)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name.split(".")[0])
+    except (ImportError, ValueError):
+        return False
+    where = spec and (spec.origin if spec.origin not in (None, "built-in", "frozen") else
+                      next(iter(spec.submodule_search_locations or []), None))
+    if not where:
+        return False
+    where = os.path.realpath(where)
+    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    return any(where.startswith(os.path.join(p, "")) for p in prefixes) and not where.startswith(
+        os.path.join(os.path.realpath(os.getcwd()), ""))
+
+
+def _kernel(request: dict, zygote: int) -> None:
+    """In the forked child: become a kernel (never returns)."""
+    code = 1
+    try:
+        os.setsid()  # its own process group, as jupyter_client gives a kernel it starts
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() != zygote:
+            os._exit(1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDONLY)
+        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(null, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.close(null)
+        os.close(log)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.environ["JPY_PARENT_PID"] = str(zygote)  # ipykernel's parent poller: end with the zygote
+        # the reviewkit modules a fresh kernel has before its first cell (those that record its reads), no more:
+        # one the notebook imports is imported (and recorded, for the section's code key) by the notebook
+        for name in [m for m in sys.modules if m.split(".")[0] == "reviewkit"]:
+            if name not in ("reviewkit", "reviewkit.pipeline", "reviewkit.pipeline.observe"):
+                del sys.modules[name]
+        numpy_random = sys.modules.get("numpy.random")
+        if numpy_random is not None:  # a fresh process draws a fresh seed; a fork would share the zygote's
+            numpy_random.seed()
+        sys.argv = ["ipykernel_launcher", *request["argv"]]
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+if __name__ == "__main__":
+    _serve()
