@@ -68,6 +68,21 @@ def test_lazy_names_are_the_real_ones():
     assert callable(trials.diff) and not isinstance(trials.diff, types.ModuleType)
 
 
+def test_importing_internal_modules_never_replaces_a_public_name():
+    """A submodule named like a public function (``citations/search.py`` and ``citations.search``) would replace the
+    function on the package at its first import, anywhere in the process: no public name may be shadowed so."""
+    import pkgutil
+
+    before = {(name, attr): getattr(m, attr) for name, m in public_modules().items() for attr in m.__all__}
+    for name in PUBLIC[2:]:
+        package = importlib.import_module(name)
+        for info in pkgutil.walk_packages(getattr(package, "__path__", []), prefix=f"{name}."):
+            importlib.import_module(info.name)
+    changed = [f"{name}.{attr}" for (name, attr), value in before.items()
+               if getattr(importlib.import_module(name), attr) is not value]
+    assert not changed, f"replaced by a submodule of the same name: {changed}"
+
+
 def test_every_public_name_is_documented():
     missing = []
     for name, module in public_modules().items():

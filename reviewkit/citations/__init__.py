@@ -237,15 +237,18 @@ def _load_uncached(path: Path, fmt: str, encoding: str, warnings: list, skip_inv
 
 
 def search(entries, query: str = "", limit: int | None = None):
-    """Records matching a fuzzy query ("kasper 2021 unmet"), best first (see :mod:`.search`)."""
-    from .search import search as _search
+    """Records matching a fuzzy query ("kasper 2021 unmet"), best first (see :mod:`._search`).
+
+    *entries*: a mapping of keys to pybtex entries (``bib.entries``); returns at most *limit* of them.
+    """
+    from ._search import search as _search
 
     return _search(entries, query, limit)
 
 
 def suggest_keys(key: str, entries, n: int = 3) -> list[str]:
     """The known keys closest to an unknown *key*, as ``reviewkit refs`` would find them."""
-    from .search import suggest_keys as _suggest
+    from ._search import suggest_keys as _suggest
 
     return _suggest(key, entries, n)
 
