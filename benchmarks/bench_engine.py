@@ -77,7 +77,8 @@ def floor(project: Path) -> float:
                 if "parameters" in c.get("metadata", {}).get("tags", []):
                     code.append("\n".join(f"{k} = {v!r}" for k, v in s.parameters.items()))
         t = time.perf_counter()
-        km, kc = start_new_kernel(kernel_name="python3", cwd=str(project))
+        km, kc = start_new_kernel(kernel_name="python3", cwd=str(project),
+                                  extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
         try:
             for src in code:
                 reply = kc.execute_interactive(src, timeout=600, output_hook=lambda msg: None)
