@@ -4,14 +4,19 @@ VENV    ?= .venv
 BIN      = $(VENV)/bin
 STAMP    = $(VENV)/.installed-stamp
 
-.PHONY: report test lab bench setup chromium libreoffice clean
+.PHONY: report test lint lab bench setup chromium libreoffice clean
 
 report: setup chromium
 	$(BIN)/reviewkit build . --to html,pdf
 	@echo "reviewkit is installed in $(VENV)/: in a new shell, run '. $(VENV)/bin/activate' here to use the reviewkit command"
 
 test: setup chromium libreoffice
+	VENV=$(VENV) bash scripts/lint.sh
 	$(BIN)/python -B -m pytest  # -B: no bytecode in the repository (the tests write nothing into it)
+
+# ruff (lint + format check) and mypy, as `make test` runs them first
+lint: setup
+	VENV=$(VENV) bash scripts/lint.sh
 
 # `make lab` opens the review; `make lab SECTION=efficacy-leiomyosarcoma` opens that section with the report's parameters
 lab: setup
