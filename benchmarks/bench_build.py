@@ -75,8 +75,10 @@ def main() -> None:
 
     print(f"papermill CLI + nbconvert, one by one: {spread(base)}")
     print(f"reviewkit build --to html (cold):      {spread(rk)}")
-    print(f"ratio of the medians:                  {statistics.median(rk) / statistics.median(base):.2f}"
-          f" ({args.repeat} alternating runs)")
+    print(
+        f"ratio of the medians:                  {statistics.median(rk) / statistics.median(base):.2f}"
+        f" ({args.repeat} alternating runs)"
+    )
 
 
 if __name__ == "__main__":

@@ -15,8 +15,26 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-WORDS = ("sarcoma leiomyosarcoma trial survival response therapy chemotherapy targeted outcome cohort "
-         "phase randomized metastatic advanced uterine retroperitoneal analysis review").split()
+WORDS = [
+    "sarcoma",
+    "leiomyosarcoma",
+    "trial",
+    "survival",
+    "response",
+    "therapy",
+    "chemotherapy",
+    "targeted",
+    "outcome",
+    "cohort",
+    "phase",
+    "randomized",
+    "metastatic",
+    "advanced",
+    "uterine",
+    "retroperitoneal",
+    "analysis",
+    "review",
+]
 
 
 def synthetic_bibtex(n: int, seed: int = 1) -> str:
@@ -44,8 +62,11 @@ def synthetic_records(n: int, seed: int = 2):
     recs = []
     for i in range(n):
         w = i if i < works else rnd.randrange(works)
-        fields = {"title": f"Synthetic work {w} {WORDS[w % len(WORDS)]}", "year": str(1990 + w % 35),
-                  "journal": "Synthetic J"}
+        fields = {
+            "title": f"Synthetic work {w} {WORDS[w % len(WORDS)]}",
+            "year": str(1990 + w % 35),
+            "journal": "Synthetic J",
+        }
         if w % 3 or i < works:
             fields["doi"] = f"10.5555/synthetic.{w}"
         e = Entry("article", fields=fields)
@@ -66,7 +87,7 @@ def synthetic_pubmed_xml(path: Path, n: int) -> None:
                 f"{' '.join(WORDS[(i + k) % len(WORDS)] for k in range(10))}.</ArticleTitle><Abstract><AbstractText>"
                 f"{'Synthetic abstract text. ' * 40}</AbstractText></Abstract><AuthorList><Author><LastName>Author{i % 997}"
                 f"</LastName><ForeName>A</ForeName></Author></AuthorList></Article></MedlineCitation><PubmedData>"
-                f"<ArticleIdList><ArticleId IdType=\"doi\">10.5555/synthetic.{i}</ArticleId></ArticleIdList>"
+                f'<ArticleIdList><ArticleId IdType="doi">10.5555/synthetic.{i}</ArticleId></ArticleIdList>'
                 f"</PubmedData></PubmedArticle>\n"
             )
         f.write("</PubmedArticleSet>\n")
@@ -92,8 +113,10 @@ def main() -> None:
             for e in cited:
                 format_html(e)
             warm.append(time.perf_counter() - t)
-        print(f"20,000-entry BibTeX (synthetic): first load {cold:.2f} s ({20_000 / cold:,.0f} entries/s incl. merge); "
-              f"unchanged, load + format the {len(cited)} cited entries: {min(warm):.3f} s (best of 3)")
+        print(
+            f"20,000-entry BibTeX (synthetic): first load {cold:.2f} s ({20_000 / cold:,.0f} entries/s incl. merge); "
+            f"unchanged, load + format the {len(cited)} cited entries: {min(warm):.3f} s (best of 3)"
+        )
 
     import tracemalloc
 
@@ -109,8 +132,10 @@ def main() -> None:
         elapsed = time.perf_counter() - t
         peak = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
-        print(f"PubMed XML, {count:,} synthetic articles ({size:.0f} MB): streamed in {elapsed:.1f} s, "
-              f"peak traced memory {peak:.1f} MB")
+        print(
+            f"PubMed XML, {count:,} synthetic articles ({size:.0f} MB): streamed in {elapsed:.1f} s, "
+            f"peak traced memory {peak:.1f} MB"
+        )
 
     times = {}
     for n in (10_000, 100_000):

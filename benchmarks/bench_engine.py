@@ -35,8 +35,20 @@ from reviewkit.pipeline import events
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 FILES = ["review.toml", "abstract.md", "notebooks", "references"]
-CONDITIONS = ["leiomyosarcoma", "sarcoma", "uterine", "lymphoma", "tumor", "solid", "soft", "trabectedin",
-              "nivolumab", "gemcitabine", "doxorubicin", "pazopanib"]
+CONDITIONS = [
+    "leiomyosarcoma",
+    "sarcoma",
+    "uterine",
+    "lymphoma",
+    "tumor",
+    "solid",
+    "soft",
+    "trabectedin",
+    "nivolumab",
+    "gemcitabine",
+    "doxorubicin",
+    "pazopanib",
+]
 STATUSES = [[], ["RECRUITING"], ["COMPLETED"], ["TERMINATED"], ["ACTIVE_NOT_RECRUITING"]]
 
 
@@ -77,8 +89,9 @@ def floor(project: Path) -> float:
                 if "parameters" in c.get("metadata", {}).get("tags", []):
                     code.append("\n".join(f"{k} = {v!r}" for k, v in s.parameters.items()))
         t = time.perf_counter()
-        km, kc = start_new_kernel(kernel_name="python3", cwd=str(project),
-                                  extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+        km, kc = start_new_kernel(
+            kernel_name="python3", cwd=str(project), extra_arguments=["--IPKernelApp.log_level=CRITICAL"]
+        )
         try:
             for src in code:
                 reply = kc.execute_interactive(src, timeout=600, output_hook=lambda msg: None)
@@ -100,14 +113,15 @@ def cold_builds(tmp: Path, repeat: int) -> None:
             if how == "floor":
                 runs[how].append(floor(project))
             else:
-                runs[how].append(timed([rk, "build", str(project), "--to", "html"],
-                                       env={"REVIEWKIT_KERNELS": how})[0])
+                runs[how].append(timed([rk, "build", str(project), "--to", "html"], env={"REVIEWKIT_KERNELS": how})[0])
             shutil.rmtree(project)
     f = statistics.median(runs["floor"])
     print(f"cold build of the example, --to html ({repeat} alternating runs, median [min–max] s):")
     print(f"  floor (kernel start + cells, summed over sections / {os.cpu_count()} cores): {spread(runs['floor'])}")
-    for how, label in (("fork", "kernels forked from a warmed process (default)"),
-                       ("fresh", "a fresh interpreter per kernel, started ahead (REVIEWKIT_KERNELS=fresh)")):
+    for how, label in (
+        ("fork", "kernels forked from a warmed process (default)"),
+        ("fresh", "a fresh interpreter per kernel, started ahead (REVIEWKIT_KERNELS=fresh)"),
+    ):
         print(f"  reviewkit build, {label}: {spread(runs[how])}; {statistics.median(runs[how]) / f:.2f} × floor")
 
 
@@ -120,8 +134,11 @@ def noop(tmp: Path, repeat: int) -> None:
         build.append(timed([rk, "build", str(project), "--to", "html"])[0])
         bare.append(timed([sys.executable, "-c", "pass"])[0])
     print(f"no-op rebuild, whole process: {spread(build)} s; `python -c pass` alone: {spread(bare)} s")
-    p = subprocess.run([sys.executable, "-X", "importtime", str(BIN / "reviewkit"), "build", str(project), "--to", "html"],
-                       capture_output=True, text=True)
+    p = subprocess.run(
+        [sys.executable, "-X", "importtime", str(BIN / "reviewkit"), "build", str(project), "--to", "html"],
+        capture_output=True,
+        text=True,
+    )
     rows = []
     for line in p.stderr.splitlines():
         fields = line.removeprefix("import time:").split("|")
@@ -129,11 +146,15 @@ def noop(tmp: Path, repeat: int) -> None:
             rows.append((int(fields[0]), fields[2].strip()))
     rows.sort(reverse=True)
     total = sum(us for us, _ in rows) / 1e6
-    print(f"  the no-op imports {len(rows)} modules, {total:.2f} s of import time; longest (self time):",
-          ", ".join(f"{n} {us / 1000:.0f} ms" for us, n in rows[:6]))
+    print(
+        f"  the no-op imports {len(rows)} modules, {total:.2f} s of import time; longest (self time):",
+        ", ".join(f"{n} {us / 1000:.0f} ms" for us, n in rows[:6]),
+    )
     ev = project / "references" / "evidence.csv"
-    ev.write_text(ev.read_text(encoding="utf-8").replace("Epirubicin retrospective series,",
-                                                         "Epirubicin retrospective series ,"), encoding="utf-8")
+    ev.write_text(
+        ev.read_text(encoding="utf-8").replace("Epirubicin retrospective series,", "Epirubicin retrospective series ,"),
+        encoding="utf-8",
+    )
     record = tmp / "events.jsonl"
     edit, _ = timed([rk, "build", str(project), "--to", "html", "--events", str(record)])
     reran = [e.section for e in events.load(record) if isinstance(e, events.SectionQueued)]
@@ -146,8 +167,10 @@ def batch(tmp: Path, repeat: int, sample: int) -> None:
     project = copy(tmp / "batch")
     toml = project / "review.toml"
     text = toml.read_text(encoding="utf-8").split("[[section]]")[0]
-    text += ('[[section]]\nname = "landscape"\nnotebook = "notebooks/trials.ipynb"\ninputs = ["references/trials/*.csv"]\n'
-             f'matrix = {{ condition = {json.dumps(CONDITIONS)}, statuses = {json.dumps(STATUSES)} }}\n')
+    text += (
+        '[[section]]\nname = "landscape"\nnotebook = "notebooks/trials.ipynb"\ninputs = ["references/trials/*.csv"]\n'
+        f"matrix = {{ condition = {json.dumps(CONDITIONS)}, statuses = {json.dumps(STATUSES)} }}\n"
+    )
     toml.write_text(text, encoding="utf-8")
     rk, pm = [], []
     out = tmp / "pm"
@@ -157,16 +180,33 @@ def batch(tmp: Path, repeat: int, sample: int) -> None:
         rk.append(timed([str(BIN / "reviewkit"), "run", str(project), "-j", "2", "--force"])[0])
         t = time.perf_counter()
         for cond, si in picks:
-            subprocess.run([str(BIN / "papermill"), str(project / "notebooks" / "trials.ipynb"),
-                            str(out / f"{cond}-{si}.ipynb"), "--cwd", str(project), "--no-progress-bar",
-                            "-p", "condition", cond, "-y", json.dumps({"statuses": STATUSES[si]})],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [
+                    str(BIN / "papermill"),
+                    str(project / "notebooks" / "trials.ipynb"),
+                    str(out / f"{cond}-{si}.ipynb"),
+                    "--cwd",
+                    str(project),
+                    "--no-progress-bar",
+                    "-p",
+                    "condition",
+                    cond,
+                    "-y",
+                    json.dumps({"statuses": STATUSES[si]}),
+                ],
+                check=True,
+                capture_output=True,
+            )
         pm.append((time.perf_counter() - t) / len(picks) * len(grid))
     per = [v / len(grid) for v in rk]
-    print(f"60-section batch (synthetic grid), reviewkit run -j 2 --force ({repeat} runs): {spread(rk)} s, "
-          f"{spread(per)} s per section")
-    print(f"  papermill CLI one by one ({len(picks)} of the 60 per run, scaled to 60): {spread(pm)} s; "
-          f"ratio {statistics.median(rk) / statistics.median(pm):.2f}")
+    print(
+        f"60-section batch (synthetic grid), reviewkit run -j 2 --force ({repeat} runs): {spread(rk)} s, "
+        f"{spread(per)} s per section"
+    )
+    print(
+        f"  papermill CLI one by one ({len(picks)} of the 60 per run, scaled to 60): {spread(pm)} s; "
+        f"ratio {statistics.median(rk) / statistics.median(pm):.2f}"
+    )
 
 
 def main() -> None:

@@ -17,8 +17,8 @@ Run: `.venv/bin/python benchmarks/bench_formats.py` (`--scale` for part 2 only, 
 
 import json
 import os
-import statistics
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,10 +36,18 @@ def synthetic_bibliography(n: int):
 
     bib = BibliographyData()
     for i in range(1, n + 1):
-        e = Entry("article", fields={
-            "title": f"Synthetic reference {i} for the export benchmark", "journal": "Synthetic Journal",
-            "year": str(1990 + i % 35), "volume": str(1 + i % 40), "number": str(1 + i % 12),
-            "pages": f"{i}\u2013{i + 9}", "doi": f"10.5555/synthetic.{i}"})
+        e = Entry(
+            "article",
+            fields={
+                "title": f"Synthetic reference {i} for the export benchmark",
+                "journal": "Synthetic Journal",
+                "year": str(1990 + i % 35),
+                "volume": str(1 + i % 40),
+                "number": str(1 + i % 12),
+                "pages": f"{i}\u2013{i + 9}",
+                "doi": f"10.5555/synthetic.{i}",
+            },
+        )
         for k in range(1 + i % 8):  # one to eight authors: some lists are cut to three + et al.
             e.add_person(Person(f"Synthetic{(i + k) % 997}, A. B."), "author")
         bib.add_entry(f"syn{i}", e)
@@ -49,13 +57,15 @@ def synthetic_bibliography(n: int):
 def synthetic_table(rows: int):
     import pandas as pd
 
-    return pd.DataFrame({
-        "ID": [f"SYN-{i:06d}" for i in range(1, rows + 1)],
-        "Title": [f"[synthetic] Synthetic study {i} of the export benchmark" for i in range(1, rows + 1)],
-        "Status": [STATUSES[i % 5] for i in range(rows)],
-        "Enrolment": [10 + (i * 37) % 990 for i in range(rows)],
-        "Start": [f"{2000 + i % 25}-{1 + i % 12:02d}" for i in range(rows)],
-    })
+    return pd.DataFrame(
+        {
+            "ID": [f"SYN-{i:06d}" for i in range(1, rows + 1)],
+            "Title": [f"[synthetic] Synthetic study {i} of the export benchmark" for i in range(1, rows + 1)],
+            "Status": [STATUSES[i % 5] for i in range(rows)],
+            "Enrolment": [10 + (i * 37) % 990 for i in range(rows)],
+            "Start": [f"{2000 + i % 25}-{1 + i % 12:02d}" for i in range(rows)],
+        }
+    )
 
 
 def synthetic_document(refs: int, rows: int, *, style=None):
@@ -69,14 +79,31 @@ def synthetic_document(refs: int, rows: int, *, style=None):
         keys = [f"syn{k}" for k in range(start, min(start + 5, refs + 1))]
         groups = "; ".join(f"@{k}" for k in keys[:3])
         rest = " ".join(f"[@{k}]" for k in keys[3:])
-        blocks.append(Block("markdown", f"synthetic, cell {p}",
-                            text=f"Synthetic sentence {p}, citing [{groups}] and {rest} and again [@syn1]."))
+        blocks.append(
+            Block(
+                "markdown",
+                f"synthetic, cell {p}",
+                text=f"Synthetic sentence {p}, citing [{groups}] and {rest} and again [@syn1].",
+            )
+        )
     df = synthetic_table(rows)
     payload = {"columns": list(df.columns), "data": df.values.tolist()}
-    blocks.append(Block("table", "synthetic, table", name="synthetic-rows", caption=f"{rows:,} SYNTHETIC rows.",
-                        data={"text/html": table_html(df), MIME_TABLE: payload}))
-    meta = {"title": "Synthetic export benchmark", "running_title": "Synthetic", "build_date": "2026-11-23",
-            "version": "bench", "references": []}
+    blocks.append(
+        Block(
+            "table",
+            "synthetic, table",
+            name="synthetic-rows",
+            caption=f"{rows:,} SYNTHETIC rows.",
+            data={"text/html": table_html(df), MIME_TABLE: payload},
+        )
+    )
+    meta = {
+        "title": "Synthetic export benchmark",
+        "running_title": "Synthetic",
+        "build_date": "2026-11-23",
+        "version": "bench",
+        "references": [],
+    }
     nb, _, _ = Assembler(synthetic_bibliography(refs), style=style).build([SectionDoc("synthetic", blocks)], meta)
     return nb
 
@@ -148,10 +175,12 @@ def _tree_of(rev: str, dest: Path) -> Path:
 
 
 def scaling(before: str = BEFORE, reps: int = 3, sides=("before", "after")) -> None:
-    print(f"\nExport time vs document size (SYNTHETIC documents; before = {before}, after = this tree; "
-          f"median of {reps} [min–max], each export in a fresh process, {' and '.join(sides)} alternating; "
-          "wall seconds, and CPU seconds of the process and its Chromium, which load from other work does not "
-          "inflate; per item: the marginal cost between this size and the one above it)")
+    print(
+        f"\nExport time vs document size (SYNTHETIC documents; before = {before}, after = this tree; "
+        f"median of {reps} [min–max], each export in a fresh process, {' and '.join(sides)} alternating; "
+        "wall seconds, and CPU seconds of the process and its Chromium, which load from other work does not "
+        "inflate; per item: the marginal cost between this size and the one above it)"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-formats-before-") as tmp:
         trees = {"before": str(_tree_of(before, Path(tmp))) if "before" in sides else "", "after": str(ROOT)}
         trees = {side: trees[side] for side in sides}
@@ -165,8 +194,13 @@ def scaling(before: str = BEFORE, reps: int = 3, sides=("before", "after")) -> N
                     for _ in range(reps):
                         for side, tree in trees.items():
                             env = {**os.environ, "PYTHONPATH": os.pathsep.join([tree, str(Path(__file__).parent)])}
-                            out = subprocess.run([sys.executable, __file__, "--worker", kind, str(n), fmt], env=env,
-                                                 check=True, capture_output=True, text=True).stdout
+                            out = subprocess.run(
+                                [sys.executable, __file__, "--worker", kind, str(n), fmt],
+                                env=env,
+                                check=True,
+                                capture_output=True,
+                                text=True,
+                            ).stdout
                             result = json.loads(out.strip().splitlines()[-1])
                             assert result["package"].startswith(tree), result  # the code of the side measured
                             for m in ("seconds", "cpu"):
@@ -176,9 +210,18 @@ def scaling(before: str = BEFORE, reps: int = 3, sides=("before", "after")) -> N
                         for m in ("seconds", "cpu"):
                             medians[(side, m)].append(statistics.median(runs[(side, m)]))
                             row += f" {medians[(side, m)][-1]:>6.2f} [{min(runs[(side, m)]):.2f}–{max(runs[(side, m)]):.2f}]"
-                        per = "" if i == 0 else "{:.2f} / {:.2f}".format(*(
-                            1000 * (medians[(side, m)][i] - medians[(side, m)][i - 1]) / (sizes[i] - sizes[i - 1])
-                            for m in ("seconds", "cpu")))
+                        per = (
+                            ""
+                            if i == 0
+                            else "{:.2f} / {:.2f}".format(
+                                *(
+                                    1000
+                                    * (medians[(side, m)][i] - medians[(side, m)][i - 1])
+                                    / (sizes[i] - sizes[i - 1])
+                                    for m in ("seconds", "cpu")
+                                )
+                            )
+                        )
                         row += f" {per:>15}"
                     print(row, flush=True)
 
@@ -229,8 +272,11 @@ def main() -> None:
             writers.render(nb, "pdf", running_title="bench")
             notebook_pages(sections)
 
-        ways = {"PDF, then the pages rendered": after, "PDF with the pages rendered meanwhile": meanwhile,
-                "PDF, then the pages from the cache": cached}
+        ways = {
+            "PDF, then the pages rendered": after,
+            "PDF with the pages rendered meanwhile": meanwhile,
+            "PDF, then the pages from the cache": cached,
+        }
         times: dict[str, list[float]] = {k: [] for k in ways}
         for _ in range(3):
             for label, fn in ways.items():

@@ -32,10 +32,48 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-WORDS = ("sarcoma leiomyosarcoma trial survival response therapy chemotherapy targeted outcome cohort "
-         "phase randomized metastatic advanced uterine retroperitoneal analysis review").split()
-SURNAMES = ("Kasper Achee Schuster Yuan Ikoma Gamboa Casali Fletcher Howlader Martin George Demetri "
-            "Judson Tap Seddon Blay Gronchi Italiano Penel Hensley").split()
+WORDS = [
+    "sarcoma",
+    "leiomyosarcoma",
+    "trial",
+    "survival",
+    "response",
+    "therapy",
+    "chemotherapy",
+    "targeted",
+    "outcome",
+    "cohort",
+    "phase",
+    "randomized",
+    "metastatic",
+    "advanced",
+    "uterine",
+    "retroperitoneal",
+    "analysis",
+    "review",
+]
+SURNAMES = [
+    "Kasper",
+    "Achee",
+    "Schuster",
+    "Yuan",
+    "Ikoma",
+    "Gamboa",
+    "Casali",
+    "Fletcher",
+    "Howlader",
+    "Martin",
+    "George",
+    "Demetri",
+    "Judson",
+    "Tap",
+    "Seddon",
+    "Blay",
+    "Gronchi",
+    "Italiano",
+    "Penel",
+    "Hensley",
+]
 
 
 def records(n: int, adversarial: bool, seed: int = 1):
@@ -54,7 +92,9 @@ def records(n: int, adversarial: bool, seed: int = 1):
             title = "[synthetic] " + " ".join(r2.choice(WORDS) for _ in range(8)) + f" {w}"
             year = str(1990 + w % 35)
         doi = f"10.5555/synthetic.{w}" if w % 4 else ""  # a quarter without DOI: matched by title
-        out.append((authors, title, "Synthetic Journal of Oncology", year, str(w % 60), f"{w % 900}-{w % 900 + 9}", doi))
+        out.append(
+            (authors, title, "Synthetic Journal of Oncology", year, str(w % 60), f"{w % 900}-{w % 900 + 9}", doi)
+        )
     return out
 
 
@@ -74,9 +114,11 @@ def write_ris(path: Path, recs) -> None:
 def write_bibtex(path: Path, recs) -> None:
     with open(path, "w", encoding="utf-8") as f:
         for i, (authors, title, journal, year, vol, pages, doi) in enumerate(recs):
-            f.write(f"@article{{syn{i},\n  author = {{{' and '.join(authors)}}},\n  title = {{{{{title}}}}},\n"
-                    f"  journal = {{{journal}}},\n  year = {{{year}}},\n  volume = {{{vol}}},\n"
-                    f"  pages = {{{pages.replace('-', '--')}}},\n" + (f"  doi = {{{doi}}},\n" if doi else "") + "}\n\n")
+            f.write(
+                f"@article{{syn{i},\n  author = {{{' and '.join(authors)}}},\n  title = {{{{{title}}}}},\n"
+                f"  journal = {{{journal}}},\n  year = {{{year}}},\n  volume = {{{vol}}},\n"
+                f"  pages = {{{pages.replace('-', '--')}}},\n" + (f"  doi = {{{doi}}},\n" if doi else "") + "}\n\n"
+            )
 
 
 def timed(fn) -> tuple[float, float]:
@@ -155,20 +197,28 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, load average "
-              f"{os.getloadavg()[0]:.1f} at the start; {args.records:,} SYNTHETIC records per file; {args.repeat} "
-              "alternating runs each; seconds as median (lowest-highest)\n")
-        print(f"{'case':<40}{'parser wall':>20}{'import wall':>20}{'ratio':>7}"
-              f"{'parser CPU':>20}{'import CPU':>20}{'ratio':>7}")
+        print(
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, load average "
+            f"{os.getloadavg()[0]:.1f} at the start; {args.records:,} SYNTHETIC records per file; {args.repeat} "
+            "alternating runs each; seconds as median (lowest-highest)\n"
+        )
+        print(
+            f"{'case':<40}{'parser wall':>20}{'import wall':>20}{'ratio':>7}"
+            f"{'parser CPU':>20}{'import CPU':>20}{'ratio':>7}"
+        )
         for adversarial in (False, True) if args.records else ():
             recs = records(args.records, adversarial)
             label = "shared title prefixes" if adversarial else "plain titles"
             ris_file, bib_file = tmp / f"{label[:5]}.ris", tmp / f"{label[:5]}.bib"
             write_ris(ris_file, recs)
             write_bibtex(bib_file, recs)
-            for fmt, path, alone, name in (("RIS", ris_file, rispy_parse, "rispy"), ("BibTeX", bib_file, pybtex_parse, "pybtex")):
-                a, b = side_by_side(lambda: alone(path), lambda: reviewkit_import(path, tmp / "out.bib", tmp / "cache"),
-                                    args.repeat)
+            for fmt, path, alone, name in (
+                ("RIS", ris_file, rispy_parse, "rispy"),
+                ("BibTeX", bib_file, pybtex_parse, "pybtex"),
+            ):
+                a, b = side_by_side(
+                    lambda: alone(path), lambda: reviewkit_import(path, tmp / "out.bib", tmp / "cache"), args.repeat
+                )
                 cols = []
                 for k in (0, 1):  # wall, CPU
                     ta, tb = [x[k] for x in a], [x[k] for x in b]
@@ -180,8 +230,10 @@ def main() -> None:
             write_ris(big, records(args.big, False, seed=7))
             mb = big.stat().st_size / 1e6
             seconds, peak = peak_memory_of_import(big, tmp / "big.bib", tmp / "cache-big")
-            print(f"\n{args.big:,}-record RIS file ({mb:.0f} MB): reviewkit import {seconds:.1f} s, "
-                  f"peak resident memory {peak:.0f} MB")
+            print(
+                f"\n{args.big:,}-record RIS file ({mb:.0f} MB): reviewkit import {seconds:.1f} s, "
+                f"peak resident memory {peak:.0f} MB"
+            )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,15 @@ def synthetic(k: int, seed: int = 20261123):
     n2 = rng.integers(20, 2000, k)
     p2 = rng.uniform(0.02, 0.4, k)
     p1 = np.clip(p2 * np.exp(rng.normal(-0.3, 0.4, k)), 0, 1)
-    return pd.DataFrame({"study": [f"[synthetic] study {i}" for i in range(k)], "ai": rng.binomial(n1, p1), "n1i": n1,
-                         "ci": rng.binomial(n2, p2), "n2i": n2})
+    return pd.DataFrame(
+        {
+            "study": [f"[synthetic] study {i}" for i in range(k)],
+            "ai": rng.binomial(n1, p1),
+            "n1i": n1,
+            "ci": rng.binomial(n2, p2),
+            "n2i": n2,
+        }
+    )
 
 
 def best(fn, repeat: int = 5) -> float:
@@ -40,7 +47,9 @@ def best(fn, repeat: int = 5) -> float:
 def main() -> None:
     from reviewkit.evidence import effect_sizes, egger_test, leave_one_out, mantel_haenszel, meta_analysis
 
-    print("| k (synthetic studies) | effect_sizes RR | REML | DL | knha REML | Mantel–Haenszel | regression test | leave-one-out (REML) |")
+    print(
+        "| k (synthetic studies) | effect_sizes RR | REML | DL | knha REML | Mantel–Haenszel | regression test | leave-one-out (REML) |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for k in (13, 100, 1000):
         d = synthetic(k)

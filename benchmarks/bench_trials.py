@@ -20,7 +20,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def synthetic_studies(n: int, offset: int = 0) -> list[dict]:
-    real = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "tests/data/ctgov").glob("api-v2-*.json"))]
+    real = [
+        json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "tests/data/ctgov").glob("api-v2-*.json"))
+    ]
     real = [r for r in real if r["protocolSection"].get("statusModule")]  # full records
     out = []
     for i in range(n):
@@ -44,7 +46,8 @@ def main() -> None:
         (snap / "studies").mkdir(parents=True)
         for rec in old:
             (snap / "studies" / f"{rec['protocolSection']['identificationModule']['nctId']}.json").write_text(
-                json.dumps(rec), encoding="utf-8")
+                json.dumps(rec), encoding="utf-8"
+            )
         (snap / "manifest.json").write_text("{}", encoding="utf-8")
         page = Path(tmp) / "page.json"
         page.write_text(json.dumps({"studies": old}), encoding="utf-8")
@@ -52,15 +55,19 @@ def main() -> None:
         del old
         for label, target in (("snapshot folder (one file per study)", snap), ("one API page file", page)):
             # a fresh process per measurement, so peak RSS is the import's own
-            code = ("import resource,sys,time; sys.path.insert(0, %r); from reviewkit.trials import read_table; "
-                    "t=time.perf_counter(); df=read_table(%r); e=time.perf_counter()-t; "
-                    "hwm=[l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]; "
-                    "print(len(df), round(e, 2), int(hwm) // 1024)"
-                    % (str(ROOT), str(target)))
-            n, secs, rss = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                          check=True).stdout.split()
-            print(f"import {int(n):,} synthetic API v2 records ({size:.0f} MB), {label}: {secs} s, "
-                  f"peak RSS of the process {rss} MB")
+            code = (
+                "import resource,sys,time; sys.path.insert(0, %r); from reviewkit.trials import read_table; "
+                "t=time.perf_counter(); df=read_table(%r); e=time.perf_counter()-t; "
+                "hwm=[l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]; "
+                "print(len(df), round(e, 2), int(hwm) // 1024)" % (str(ROOT), str(target))
+            )
+            n, secs, rss = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout.split()
+            print(
+                f"import {int(n):,} synthetic API v2 records ({size:.0f} MB), {label}: {secs} s, "
+                f"peak RSS of the process {rss} MB"
+            )
         a = read_table(snap)
 
         new = synthetic_studies(9_900, offset=100) + synthetic_studies(100, offset=20_000)

@@ -68,5 +68,8 @@ def check_target(path) -> None:
     if stat.S_ISDIR(st.st_mode):
         raise InputError("is a folder; give a file name to write (e.g. library.bib)", source=str(path))
     if not stat.S_ISREG(st.st_mode):
-        raise InputError("is not a regular file (a FIFO, device or socket); write to a regular file, or use "
-                         "-o - for standard output", source=str(path))
+        raise InputError(
+            "is not a regular file (a FIFO, device or socket); write to a regular file, or use "
+            "-o - for standard output",
+            source=str(path),
+        )

@@ -32,8 +32,9 @@ def conform(df, columns: list[str], *, optional=(), name: str):
             df = df.assign(**{c: ""})
     unknown = [c for c in df.columns if c not in columns]
     if unknown:
-        raise InputError("; ".join(f"unknown column {c!r}{did_you_mean(c, columns)}" for c in unknown),
-                         source=f"{name}:1")
+        raise InputError(
+            "; ".join(f"unknown column {c!r}{did_you_mean(c, columns)}" for c in unknown), source=f"{name}:1"
+        )
     return df[columns].copy()
 
 

@@ -51,15 +51,30 @@ class Client:
         self.timeout = timeout
         self.error = error
         self.session = requests.Session()
-        retry = Retry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=backoff,
-                      status_forcelist=RETRY_STATUSES, allowed_methods=frozenset({"GET"}),
-                      respect_retry_after_header=True, raise_on_status=False)
+        retry = Retry(
+            total=retries,
+            connect=retries,
+            read=retries,
+            status=retries,
+            backoff_factor=backoff,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=frozenset({"GET"}),
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
         self.session.mount("https://", HTTPAdapter(max_retries=retry))
         self.session.mount("http://", HTTPAdapter(max_retries=retry))
         self.session.headers["User-Agent"] = USER_AGENT
 
-    def get(self, url: str, *, params: dict | None = None, headers: dict | None = None, what: str | None = None,
-            not_found: str | None = None):
+    def get(
+        self,
+        url: str,
+        *,
+        params: dict | None = None,
+        headers: dict | None = None,
+        what: str | None = None,
+        not_found: str | None = None,
+    ):
         """The ``requests.Response`` of a GET of *url*; an error of the client's class on failure.
 
         *what* is the error's source (e.g. ``pmid:123``); *not_found*, when given, is what an HTTP 404 means
@@ -80,6 +95,7 @@ class Client:
         if r.status_code >= 400:
             retried = " after retries" if r.status_code in RETRY_STATUSES else ""
             body = " ".join(r.text[:200].split())
-            raise self.error(f"{url} answered HTTP {r.status_code}{retried}" + (f": {body}" if body else ""),
-                             source=what)
+            raise self.error(
+                f"{url} answered HTTP {r.status_code}{retried}" + (f": {body}" if body else ""), source=what
+            )
         return r

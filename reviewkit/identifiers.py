@@ -15,9 +15,7 @@ import re
 # than the handbook: the suffix has no whitespace, quotes or angle brackets (a DOI goes into links and
 # HTML attributes; old SICI DOIs with "<…>" are reported, kept as text, and never linked).
 _DOI = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/[^\s\"'<>`\\]+$")
-_DOI_PREFIXES = re.compile(
-    r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|urn:doi:)", re.IGNORECASE
-)
+_DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|urn:doi:)", re.IGNORECASE)
 _PMID = re.compile(r"^\d{1,9}$")
 _PMCID = re.compile(r"^PMC\d{1,9}$", re.IGNORECASE)
 _NCT = re.compile(r"^NCT\d{8}$", re.IGNORECASE)

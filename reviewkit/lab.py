@@ -37,8 +37,11 @@ def find_section(cfg, name: str):
     for s in cfg.sections:
         if s.name == name:
             return s
-    raise InputError(f"no section named {name!r}{did_you_mean(name, [s.name for s in cfg.sections])}; "
-                     f"sections: {', '.join(s.name for s in cfg.sections)}", source=str(cfg.path))
+    raise InputError(
+        f"no section named {name!r}{did_you_mean(name, [s.name for s in cfg.sections])}; "
+        f"sections: {', '.join(s.name for s in cfg.sections)}",
+        source=str(cfg.path),
+    )
 
 
 def copy_path(section) -> Path:
@@ -93,7 +96,9 @@ def prepare(cfg, section) -> Path:
     from papermill.iorw import load_notebook_node
 
     lab = parameterize_notebook(load_notebook_node(str(section.notebook)), section.parameters)  # as papermill runs it
-    for c in lab.cells:  # papermill's loader adds empty tags and papermill metadata; keep the author's cells as they were
+    for (
+        c
+    ) in lab.cells:  # papermill's loader adds empty tags and papermill metadata; keep the author's cells as they were
         if c.metadata.get("tags") == []:
             del c.metadata["tags"]
         c.metadata.pop("papermill", None)
@@ -132,7 +137,8 @@ def sync_back(copy: Path, root: Path) -> str:
             raise InputError(
                 f"{source.name} changed since the lab copy {shown} was made, and the copy has edits too; nothing "
                 f"was overwritten. Merge the copy's edits into {source.name} by hand, then delete {shown}",
-                source=str(source.relative_to(root)))
+                source=str(source.relative_to(root)),
+            )
     write(source, nbformat.writes(mine))
     _set_base(root, copy, source)
     return "written"

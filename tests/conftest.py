@@ -71,8 +71,14 @@ def reviewkit(*args, cwd=None, check=False):
         fd, record = tempfile.mkstemp(prefix="events-", suffix=".jsonl", dir=_SESSION_CACHE)
         os.close(fd)
         args = (*args, "--events", record)
-    proc = subprocess.run([str(exe), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": "1793836800"})
+    proc = subprocess.run(
+        [str(exe), *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1793836800"},
+    )
     proc.events = read_events(record) if record else []
     if check and proc.returncode != 0:
         raise AssertionError(f"reviewkit {' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stderr}")
@@ -106,8 +112,11 @@ def statuses(events) -> dict:
     """Section name -> why it ran ("; "-joined reasons) or "reused", from a build's events."""
     from reviewkit.pipeline.events import SectionQueued, SectionReused
 
-    return {e.section: "; ".join(e.reasons) if isinstance(e, SectionQueued) else "reused"
-            for e in events if isinstance(e, (SectionQueued, SectionReused))}
+    return {
+        e.section: "; ".join(e.reasons) if isinstance(e, SectionQueued) else "reused"
+        for e in events
+        if isinstance(e, (SectionQueued, SectionReused))
+    }
 
 
 def kinds(events, kind) -> list:

@@ -61,21 +61,57 @@ def make(dest, *, orcid="0000-0002-1825-0097"):
     (dest / "references" / "bibliography").mkdir(parents=True)
     shutil.copy(ROOT / "notebooks" / "trials.ipynb", dest / "notebooks" / "trials.ipynb")
     # the notebook's defaults are its section's parameters (what JupyterLab runs is what the report shows)
-    set_defaults(dest / "notebooks" / "trials.ipynb", trials_file="references/trials/synthetic-trials.csv",
-                 condition="", statuses=[])
+    set_defaults(
+        dest / "notebooks" / "trials.ipynb",
+        trials_file="references/trials/synthetic-trials.csv",
+        condition="",
+        statuses=[],
+    )
     shutil.copy(ROOT / "references" / "intervention-classes.csv", dest / "references" / "intervention-classes.csv")
     shutil.copy(ROOT / "references" / "bibliography" / "seed-papers.bib", dest / "references" / "bibliography")
     (dest / "review.toml").write_text(REVIEW_TOML.format(n=TRIALS, orcid=orcid), encoding="utf-8")
     (dest / "abstract.md").write_text("Synthetic abstract: a test review of synthetic trials.\n", encoding="utf-8")
     with open(dest / "references" / "trials" / "synthetic-trials.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["nct_id", "brief_title", "overall_status", "phase", "study_type", "sponsor", "start_date",
-                    "completion_date", "source"])
-        w.writerow(["NCT05204524", "", "Recruiting", "N/A", "Interventional", "", "2021-08-27", "2023-08-27",
-                    "real record of the example (references/trials/seed-nct05204524-related.csv)"])
+        w.writerow(
+            [
+                "nct_id",
+                "brief_title",
+                "overall_status",
+                "phase",
+                "study_type",
+                "sponsor",
+                "start_date",
+                "completion_date",
+                "source",
+            ]
+        )
+        w.writerow(
+            [
+                "NCT05204524",
+                "",
+                "Recruiting",
+                "N/A",
+                "Interventional",
+                "",
+                "2021-08-27",
+                "2023-08-27",
+                "real record of the example (references/trials/seed-nct05204524-related.csv)",
+            ]
+        )
         for i in range(1, TRIALS):
             year = 2010 + i % 12
-            w.writerow([f"NCT99{i:06d}", f"[synthetic] Synthetic trial {i:03d}", STATUSES[i % 5], PHASES[i % 5],
-                        "Interventional", "Synthetic sponsor", f"{year}-{1 + i % 12:02d}-01",
-                        f"{year + 3}-{1 + i % 12:02d}-01", "synthetic (tests/synthetic_review.py)"])
+            w.writerow(
+                [
+                    f"NCT99{i:06d}",
+                    f"[synthetic] Synthetic trial {i:03d}",
+                    STATUSES[i % 5],
+                    PHASES[i % 5],
+                    "Interventional",
+                    "Synthetic sponsor",
+                    f"{year}-{1 + i % 12:02d}-01",
+                    f"{year + 3}-{1 + i % 12:02d}-01",
+                    "synthetic (tests/synthetic_review.py)",
+                ]
+            )
     return dest

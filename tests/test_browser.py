@@ -42,7 +42,9 @@ def test_example_report_in_chromium(browser, built_example):
     missing = page.evaluate("""() => [...document.querySelectorAll('a.citation')]
         .map(a => a.getAttribute('href')).filter(h => !document.getElementById(h.slice(1)))""")
     assert page.locator("a.citation").count() > 10 and missing == []
-    widths = page.evaluate("() => [...document.querySelectorAll('figure.figure img')].map(i => i.complete && i.naturalWidth)")
+    widths = page.evaluate(
+        "() => [...document.querySelectorAll('figure.figure img')].map(i => i.complete && i.naturalWidth)"
+    )
     assert len(widths) >= 5 and all(w and w > 0 for w in widths)
     xrefs = page.evaluate("""() => [...document.querySelectorAll('a.xref')]
         .map(a => [a.textContent, !!document.getElementById(a.getAttribute('href').slice(1))])""")
@@ -67,17 +69,28 @@ PAYLOAD = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2
 def test_untrusted_text_renders_as_text_and_runs_nothing(browser, tmp_path):
     project = copy_project(tmp_path / "review")
     bib = project / "references" / "bibliography" / "seed-papers.bib"
-    bib.write_text(bib.read_text(encoding="utf-8") + (
-        "\n@article{evil2024,\n  author = {Evil, Eve},\n"
-        f"  title = {{{PAYLOAD}}},\n  journal = {{J <b>Bold</b>}},\n  year = {{2024}},\n"
-        "  url = {javascript:alert(4)},\n  source = {test payload, not evidence},\n}\n"), encoding="utf-8")
+    bib.write_text(
+        bib.read_text(encoding="utf-8")
+        + (
+            "\n@article{evil2024,\n  author = {Evil, Eve},\n"
+            f"  title = {{{PAYLOAD}}},\n  journal = {{J <b>Bold</b>}},\n  year = {{2024}},\n"
+            "  url = {javascript:alert(4)},\n  source = {test payload, not evidence},\n}\n"
+        ),
+        encoding="utf-8",
+    )
     nb = project / "notebooks" / "background.ipynb"
-    nb.write_text(nb.read_text(encoding="utf-8").replace("[@reichardt2014soft]", "[@reichardt2014soft; @evil2024]"),
-                  encoding="utf-8")
+    nb.write_text(
+        nb.read_text(encoding="utf-8").replace("[@reichardt2014soft]", "[@reichardt2014soft; @evil2024]"),
+        encoding="utf-8",
+    )
     trials = project / "references" / "trials" / "seed-nct05204524-related.csv"
-    trials.write_text(trials.read_text(encoding="utf-8").replace(
-        "Metronomic Trabectedin, Gemcitabine, and Dacarbazine for Leiomyosarcoma",
-        '<img src=x onerror=""window.__pwned=5""> Trabectedin *x* [@kasper2021unmet]'), encoding="utf-8")
+    trials.write_text(
+        trials.read_text(encoding="utf-8").replace(
+            "Metronomic Trabectedin, Gemcitabine, and Dacarbazine for Leiomyosarcoma",
+            '<img src=x onerror=""window.__pwned=5""> Trabectedin *x* [@kasper2021unmet]',
+        ),
+        encoding="utf-8",
+    )
     reviewkit("build", project, "--to", "html", check=True)
     html = (project / "outputs" / "report.html").read_text(encoding="utf-8")
     assert not re.search(r"<script|<img src=x|\shref=\"javascript", html, re.IGNORECASE)
@@ -92,15 +105,19 @@ def test_untrusted_text_renders_as_text_and_runs_nothing(browser, tmp_path):
     assert '<img src=x onerror="window.__pwned=5">' in row and "[@kasper2021unmet]" in row
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#ref-evil2024").screenshot(path=str(ARTIFACTS / "injected-payload-reference.png"))
-    page.locator("#tbl-trials tr", has_text="Trabectedin *x*").screenshot(path=str(ARTIFACTS / "injected-payload-trial.png"))
+    page.locator("#tbl-trials tr", has_text="Trabectedin *x*").screenshot(
+        path=str(ARTIFACTS / "injected-payload-trial.png")
+    )
     page.close()
 
 
 def test_two_builds_are_byte_identical(built_example):
     project, _ = built_example
     out = project / "outputs"
-    before = {p.relative_to(out): p.read_bytes() for p in [out / "report.html", *sorted((out / "figures").iterdir()),
-                                                             *sorted((out / "tables").iterdir())]}
+    before = {
+        p.relative_to(out): p.read_bytes()
+        for p in [out / "report.html", *sorted((out / "figures").iterdir()), *sorted((out / "tables").iterdir())]
+    }
     # the same formats as the first build: an edition is published whole, so an HTML-only build would retire its PDF
     reviewkit("build", project, "--to", "html,pdf", check=True)
     after = {p: (out / p).read_bytes() for p in before}

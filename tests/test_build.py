@@ -6,8 +6,9 @@ from html.parser import HTMLParser
 import pypdf
 import pytest
 
-from conftest import copy_project, kinds, reviewkit, set_defaults, statuses
 from reviewkit.pipeline.events import SectionFailed, Warned
+
+from conftest import copy_project, kinds, reviewkit, set_defaults, statuses
 
 
 class Hooks(HTMLParser):
@@ -57,19 +58,38 @@ def report(built_example):
 def test_outputs_written(built_example):
     project, proc = built_example
     out = project / "outputs"
-    for rel in ["report.html", "report.pdf", "sections/background.ipynb", "sections/trials.ipynb",
-                "sections/efficacy-overall.ipynb", "sections/screening.ipynb", "figures/trial-phases.png",
-                "figures/trial-phases.svg", "figures/survival-overall.svg", "figures/trial-classes.png",
-                "figures/trial-timeline.svg", "figures/prisma.svg", "figures/response-leiomyosarcoma-subset.png",
-                "tables/trials.csv", "tables/outcomes-overall.csv"]:
+    for rel in [
+        "report.html",
+        "report.pdf",
+        "sections/background.ipynb",
+        "sections/trials.ipynb",
+        "sections/efficacy-overall.ipynb",
+        "sections/screening.ipynb",
+        "figures/trial-phases.png",
+        "figures/trial-phases.svg",
+        "figures/survival-overall.svg",
+        "figures/trial-classes.png",
+        "figures/trial-timeline.svg",
+        "figures/prisma.svg",
+        "figures/response-leiomyosarcoma-subset.png",
+        "tables/trials.csv",
+        "tables/outcomes-overall.csv",
+    ]:
         assert (out / rel).is_file() and (out / rel).stat().st_size > 0, rel
     assert any("printed DOI '1007/s11864-019-0606-9' is not a valid DOI" in w.text for w in kinds(proc.events, Warned))
 
 
 def test_numbered_sections(report):
     _, html, hooks = report
-    assert hooks.sections == ["sec-background", "sec-trials", "sec-screening", "sec-efficacy-overall",
-                              "sec-efficacy-leiomyosarcoma-subset", "sec-efficacy-leiomyosarcoma", "sec-changes"]
+    assert hooks.sections == [
+        "sec-background",
+        "sec-trials",
+        "sec-screening",
+        "sec-efficacy-overall",
+        "sec-efficacy-leiomyosarcoma-subset",
+        "sec-efficacy-leiomyosarcoma",
+        "sec-changes",
+    ]
     assert re.search(r'<span class="secnum">5</span> Reported efficacy: leiomyosarcoma subset', html)
     assert re.search(r'<span class="secnum">1\.1</span> Clinical presentation', html)
 
@@ -143,7 +163,9 @@ def _html_only_copy(tmp_path):
 def test_unknown_citation_key_fails_and_keeps_last_report(tmp_path):
     project, before = _html_only_copy(tmp_path)
     nb = project / "notebooks" / "background.ipynb"
-    nb.write_text(nb.read_text(encoding="utf-8").replace("[@reichardt2014soft]", "[@reichard2014soft]"), encoding="utf-8")
+    nb.write_text(
+        nb.read_text(encoding="utf-8").replace("[@reichardt2014soft]", "[@reichard2014soft]"), encoding="utf-8"
+    )
     proc = reviewkit("build", project, "--to", "html")
     assert proc.returncode == 2
     assert "notebooks/background.ipynb, cell 4: unknown citation key @reichard2014soft" in proc.stderr
@@ -155,8 +177,11 @@ def test_failing_notebook_fails_and_keeps_last_report(tmp_path):
     project, before = _html_only_copy(tmp_path)
     nb = project / "notebooks" / "efficacy.ipynb"
     text = nb.read_text(encoding="utf-8")
-    broken = text.replace('"sheet = read_sheet(project.path(evidence_file))\\n"',
-                          '"sheet = read_sheet(project.path(evidence_file))\\n", "1 / 0\\n"', 1)
+    broken = text.replace(
+        '"sheet = read_sheet(project.path(evidence_file))\\n"',
+        '"sheet = read_sheet(project.path(evidence_file))\\n", "1 / 0\\n"',
+        1,
+    )
     assert broken != text
     nb.write_text(broken, encoding="utf-8")
     proc = reviewkit("build", project, "--to", "html")
@@ -198,17 +223,26 @@ def test_what_changed_section_with_a_previous_edition(tmp_path):
     seed = project / "references" / "trials" / "seed-nct05204524-related.csv"
     lines = seed.read_text(encoding="utf-8").splitlines()
     old = [l for l in lines if not l.startswith("NCT05080790")]
-    old = [l.replace("NCT04624178,A Study of Rucaparib and Nivolumab in People With Leiomyosarcoma,\"Active, not recruiting\"",
-                     "NCT04624178,A Study of Rucaparib and Nivolumab in People With Leiomyosarcoma,Recruiting") for l in old]
+    old = [
+        l.replace(
+            'NCT04624178,A Study of Rucaparib and Nivolumab in People With Leiomyosarcoma,"Active, not recruiting"',
+            "NCT04624178,A Study of Rucaparib and Nivolumab in People With Leiomyosarcoma,Recruiting",
+        )
+        for l in old
+    ]
     assert len(old) == len(lines) - 1 and any(",Recruiting," in l and "NCT04624178" in l for l in old)
     (project / "previous.csv").write_text("\n".join(old) + "\n", encoding="utf-8")
     toml = project / "review.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace('previous = ""', 'previous = "previous.csv"'), encoding="utf-8")
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('previous = ""', 'previous = "previous.csv"'), encoding="utf-8"
+    )
     set_defaults(project / "notebooks" / "changes.ipynb", previous="previous.csv")
     reviewkit("build", project, "--to", "html", check=True)
     html = (project / "outputs" / "report.html").read_text(encoding="utf-8")
-    assert "Since the edition built from previous.csv: one new trial; one status change " \
-           "(NCT04624178 recruiting → active, not recruiting)." in html
+    assert (
+        "Since the edition built from previous.csv: one new trial; one status change "
+        "(NCT04624178 recruiting → active, not recruiting)." in html
+    )
     assert 'id="tbl-trial-changes"' in html
 
 
@@ -216,16 +250,21 @@ def test_trial_section_reads_a_fetched_snapshot_unchanged(tmp_path):
     """A snapshot as `reviewkit trials fetch` writes it (here from real records) feeds the same notebook."""
     import json as _json
 
-    from conftest import DATA
     from reviewkit.trials import snapshots
+
+    from conftest import DATA
 
     project = copy_project(tmp_path / "review")
     studies = [p.read_text(encoding="utf-8") for p in sorted((DATA / "ctgov").glob("api-v2-*.json"))]
     snapshots.write(project / "references" / "trials" / "2026-11-22", studies, {"note": "test copy of real records"})
     toml = project / "review.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace(
-        'parameters = { condition = "leiomyosarcoma", statuses = [] }',
-        'parameters = { trials_file = "references/trials/2026-11-22", condition = "", statuses = [] }'), encoding="utf-8")
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            'parameters = { condition = "leiomyosarcoma", statuses = [] }',
+            'parameters = { trials_file = "references/trials/2026-11-22", condition = "", statuses = [] }',
+        ),
+        encoding="utf-8",
+    )
     set_defaults(project / "notebooks" / "trials.ipynb", trials_file="references/trials/2026-11-22", condition="")
     reviewkit("build", project, "--to", "html", check=True)
     html = (project / "outputs" / "report.html").read_text(encoding="utf-8")
@@ -243,14 +282,25 @@ def test_diff_of_two_editions(built_example, tmp_path):
     new_project = copy_project(tmp_path / "next")
     trials = new_project / "references" / "trials" / "seed-nct05204524-related.csv"
     lines = [l for l in trials.read_text(encoding="utf-8").splitlines() if not l.startswith("NCT05080790")]
-    trials.write_text("\n".join(lines).replace("NCT04099277,A Study of LY3435151 in Participants With Solid Tumors,Terminated",
-                                               "NCT04099277,A Study of LY3435151 in Participants With Solid Tumors,Completed") + "\n",
-                      encoding="utf-8")
+    trials.write_text(
+        "\n".join(lines).replace(
+            "NCT04099277,A Study of LY3435151 in Participants With Solid Tumors,Terminated",
+            "NCT04099277,A Study of LY3435151 in Participants With Solid Tumors,Completed",
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     nb = new_project / "notebooks" / "background.ipynb"
-    nb.write_text(nb.read_text(encoding="utf-8").replace("[@reichardt2014soft]", "[@reichardt2014soft; @italiano2010clinical]"),
-                  encoding="utf-8")
-    nb.write_text(nb.read_text(encoding="utf-8").replace("tumours of vascular origin [@italiano2010clinical]", "tumours of vascular origin"),
-                  encoding="utf-8")
+    nb.write_text(
+        nb.read_text(encoding="utf-8").replace("[@reichardt2014soft]", "[@reichardt2014soft; @italiano2010clinical]"),
+        encoding="utf-8",
+    )
+    nb.write_text(
+        nb.read_text(encoding="utf-8").replace(
+            "tumours of vascular origin [@italiano2010clinical]", "tumours of vascular origin"
+        ),
+        encoding="utf-8",
+    )
     reviewkit("build", new_project, "--to", "html", check=True)
     old_out = tmp_path / "edition-1"
     shutil.copytree(project / "outputs", old_out)
@@ -258,7 +308,9 @@ def test_diff_of_two_editions(built_example, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "- trial NCT05080790" in proc.stdout
     assert "~ trial NCT04099277 Status: Terminated -> Completed" in proc.stdout
-    assert proc.stdout.splitlines()[0].startswith("references: 0 added, 0 removed; trials: 0 added, 1 removed, 1 change")
+    assert proc.stdout.splitlines()[0].startswith(
+        "references: 0 added, 0 removed; trials: 0 added, 1 removed, 1 change"
+    )
     assert "~ trials-" not in proc.stdout
     report = (new_project / "outputs" / "changes.html").read_text(encoding="utf-8")
     assert "NCT05080790" in report and "<script" not in report

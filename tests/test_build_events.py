@@ -8,16 +8,33 @@ Section names, paths and timings here are synthetic.
 import copy
 import io
 import json
+from datetime import UTC
 
 import pytest
 
-from conftest import copy_project, kinds
 from reviewkit.pipeline import events
-from reviewkit.pipeline.events import (BibliographyLoaded, EditionPublished, Exported, ReportAssembled, ReportUpToDate,
-                                       SectionFailed, SectionQueued, SectionRan, SectionReused, UndeclaredReads, Warned)
+from reviewkit.pipeline.events import (
+    BibliographyLoaded,
+    EditionPublished,
+    Exported,
+    ReportAssembled,
+    ReportUpToDate,
+    SectionFailed,
+    SectionQueued,
+    SectionRan,
+    SectionReused,
+    UndeclaredReads,
+    Warned,
+)
 
-FAILED = SectionFailed("efficacy-overall", 2.04, "notebooks/efficacy.ipynb, cell 2: ZeroDivisionError: division by zero",
-                       "outputs/failed/efficacy-overall.ipynb")
+from conftest import copy_project, kinds
+
+FAILED = SectionFailed(
+    "efficacy-overall",
+    2.04,
+    "notebooks/efficacy.ipynb, cell 2: ZeroDivisionError: division by zero",
+    "outputs/failed/efficacy-overall.ipynb",
+)
 EVERY_KIND = [
     Warned("references/x.txt:3: printed DOI '1007/x' is not a valid DOI"),
     SectionReused("background", "nothing it depends on changed", 1.26, "2026-11-23T17:19:23+00:00"),
@@ -41,8 +58,11 @@ def test_every_kind_survives_the_events_file(tmp_path):
     record.close()
     assert events.load(tmp_path / "events.jsonl") == EVERY_KIND
     first = json.loads((tmp_path / "events.jsonl").read_text(encoding="utf-8").splitlines()[2])
-    assert first == {"event": "SectionQueued", "section": "trials",
-                     "reasons": ["parameters changed", "references/evidence.csv changed"]}
+    assert first == {
+        "event": "SectionQueued",
+        "section": "trials",
+        "reasons": ["parameters changed", "references/evidence.csv changed"],
+    }
     with open(tmp_path / "events.jsonl", "a", encoding="utf-8") as f:
         f.write('{"event": "SectionRan", "sect')  # a build killed in the middle of a line
     assert events.load(tmp_path / "events.jsonl") == EVERY_KIND
@@ -58,6 +78,7 @@ def test_events_are_values():
 
 
 # -- display tests: the wording authors (and the README) see -------------------------------------------------------
+
 
 def test_display_plain_log_lines():
     lines = [str(e) for e in EVERY_KIND]
@@ -82,11 +103,14 @@ def test_display_many_undeclared_reads_are_counted():
     reads = UndeclaredReads("batch", tuple(f"data/file-{i}.csv" for i in range(7)) + ("/srv/shared/outside.csv",))
     lines = str(reads).splitlines()
     assert lines[0] == "note: batch read data/file-0.csv (no `inputs` declares it); it is tracked from now on"
-    assert len(lines) == 6 and lines[-1] == ("note: batch read 3 more files no `inputs` declares; all are tracked and "
-                                             "listed in outputs/manifest.json")
+    assert len(lines) == 6 and lines[-1] == (
+        "note: batch read 3 more files no `inputs` declares; all are tracked and listed in outputs/manifest.json"
+    )
     outside = UndeclaredReads("batch", ("/srv/shared/outside.csv",))
-    assert str(outside) == ("note: batch read /srv/shared/outside.csv (outside the project, no `inputs` declares it); "
-                            "it is tracked from now on")
+    assert str(outside) == (
+        "note: batch read /srv/shared/outside.csv (outside the project, no `inputs` declares it); "
+        "it is tracked from now on"
+    )
 
 
 def test_display_plain_log_writes_each_event_as_it_comes():
@@ -96,7 +120,10 @@ def test_display_plain_log_writes_each_event_as_it_comes():
     log = PlainLog(stream)
     log(EVERY_KIND[2])
     log(EVERY_KIND[3])
-    assert stream.getvalue() == "running trials (parameters changed; references/evidence.csv changed)\nran trials (4.1 s)\n"
+    assert (
+        stream.getvalue()
+        == "running trials (parameters changed; references/evidence.csv changed)\nran trials (4.1 s)\n"
+    )
 
 
 def test_display_terminal_table_follows_the_events():
@@ -124,28 +151,42 @@ def test_display_terminal_table_follows_the_events():
 
 # -- the manifest, from the events -----------------------------------------------------------------------------------
 
+
 def test_manifest_status_and_timing_come_from_the_events(tmp_path):
+    from datetime import datetime
+
     from reviewkit.pipeline import config, manifest
-    from datetime import datetime, timezone
 
     cfg = config.load(copy_project(tmp_path / "p"))
     outcomes = manifest.Outcomes()
-    for e in [SectionQueued("trials", ("--force",)), SectionRan("trials", 4.13, "2026-11-23T17:19:26+00:00"),
-              Warned("not about a section")]:
+    for e in [
+        SectionQueued("trials", ("--force",)),
+        SectionRan("trials", 4.13, "2026-11-23T17:19:26+00:00"),
+        Warned("not about a section"),
+    ]:
         outcomes(e)
     for s in cfg.sections[2:]:
         outcomes(SectionReused(s.name, "nothing it depends on changed", 1.5, "2026-11-22T10:00:00+00:00"))
     prov = {"commit": "", "dirty": False}
-    manifest.write(cfg, outcomes, {}, datetime(2026, 11, 23, tzinfo=timezone.utc), tmp_path, prov)
+    manifest.write(cfg, outcomes, {}, datetime(2026, 11, 23, tzinfo=UTC), tmp_path, prov)
     sections = {s["name"]: s for s in json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))["sections"]}
     assert cfg.sections[1].name == "trials"
     assert {k: sections["trials"][k] for k in ("status", "ran", "seconds", "finished")} == {
-        "status": "ok", "ran": True, "seconds": 4.13, "finished": "2026-11-23T17:19:26+00:00"}
+        "status": "ok",
+        "ran": True,
+        "seconds": 4.13,
+        "finished": "2026-11-23T17:19:26+00:00",
+    }
     assert sections["background"]["status"] == "failed" and not sections["background"]["ran"]  # no event: not built
-    assert {k: sections["changes"][k] for k in ("status", "ran", "seconds")} == {"status": "ok", "ran": False, "seconds": 1.5}
+    assert {k: sections["changes"][k] for k in ("status", "ran", "seconds")} == {
+        "status": "ok",
+        "ran": False,
+        "seconds": 1.5,
+    }
 
 
 # -- build() in-process: subscribers, and the caller's configuration left alone -------------------------------------
+
 
 def test_build_sends_events_to_its_subscriber_and_leaves_the_callers_sections_alone(tmp_path):
     from reviewkit.pipeline import config

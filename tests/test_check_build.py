@@ -10,8 +10,9 @@ import re
 
 import pytest
 
-from conftest import copy_project, kinds, reviewkit
 from reviewkit.pipeline.events import SectionQueued
+
+from conftest import copy_project, kinds, reviewkit
 
 
 def edit(path, old, new, count=1):
@@ -34,17 +35,23 @@ def line_of(path, needle):
 
 def unknown_key_in_abstract(p):
     edit(p / "abstract.md", "[@kasper2021unmet]", "[@kasper2021unmt]")
-    return rf"abstract\.md:2: unknown citation key @kasper2021unmt; closest known keys: kasper2021unmet"
+    return r"abstract\.md:2: unknown citation key @kasper2021unmt; closest known keys: kasper2021unmet"
 
 
 def missing_file_in_a_notebook_default(p):
     edit_notebook(p / "notebooks" / "trials.ipynb", 1, "seed-nct05204524-related.csv", "seed-related.csv")
-    return (r"notebooks/trials\.ipynb: parameters cell: section 'trials': parameter trials_file = "
-            r"'references/trials/seed-related\.csv' matches no file \(closest: references/trials/seed-nct05204524-related\.csv")
+    return (
+        r"notebooks/trials\.ipynb: parameters cell: section 'trials': parameter trials_file = "
+        r"'references/trials/seed-related\.csv' matches no file \(closest: references/trials/seed-nct05204524-related\.csv"
+    )
 
 
 def missing_file_in_review_toml_parameters(p):
-    edit(p / "review.toml", 'current = "references/trials/seed-nct05204524-related.csv"', 'current = "references/trials/old.csv"')
+    edit(
+        p / "review.toml",
+        'current = "references/trials/seed-nct05204524-related.csv"',
+        'current = "references/trials/old.csv"',
+    )
     return rf"review\.toml:{line_of(p / 'review.toml', 'references/trials/old.csv')}: section 'changes': parameter current = 'references/trials/old\.csv' matches no file"
 
 
@@ -88,21 +95,27 @@ def unknown_key_in_a_notebook_cell(p):
 
 
 def unknown_key_in_a_caption_in_code(p):
-    edit_notebook(p / "notebooks" / "screening.ipynb", 4, "PRISMA 2020 flow diagram", "PRISMA 2020 flow diagram [@page2021prisma]")
+    edit_notebook(
+        p / "notebooks" / "screening.ipynb", 4, "PRISMA 2020 flow diagram", "PRISMA 2020 flow diagram [@page2021prisma]"
+    )
     return r"notebooks/screening\.ipynb, cell 5: unknown citation key @page2021prisma"
 
 
 def notebook_defaults_differ_from_the_section(p):
     edit_notebook(p / "notebooks" / "trials.ipynb", 1, 'condition = "leiomyosarcoma"', 'condition = "sarcoma"')
-    return (r"notebooks/trials\.ipynb: parameters cell: its defaults match no section that runs it, so the notebook "
-            r"opened in JupyterLab would show other numbers than the report; set them to those of section 'trials': "
-            r"condition = 'leiomyosarcoma'")
+    return (
+        r"notebooks/trials\.ipynb: parameters cell: its defaults match no section that runs it, so the notebook "
+        r"opened in JupyterLab would show other numbers than the report; set them to those of section 'trials': "
+        r"condition = 'leiomyosarcoma'"
+    )
 
 
 def unknown_parameter(p):
     edit(p / "review.toml", "statuses = []", "status = []")
-    return (rf"review\.toml:{line_of(p / 'review.toml', 'status = []')}: section 'trials': unknown parameter 'status' "
-            r"\(did you mean 'statuses'\?\).*\(notebooks/trials\.ipynb declares the parameters\)")
+    return (
+        rf"review\.toml:{line_of(p / 'review.toml', 'status = []')}: section 'trials': unknown parameter 'status' "
+        r"\(did you mean 'statuses'\?\).*\(notebooks/trials\.ipynb declares the parameters\)"
+    )
 
 
 def unknown_endpoint_in_the_sheet(p):
@@ -118,12 +131,14 @@ def notebook_not_json(p):
 def inputs_that_are_not_paths(p):
     edit(p / "review.toml", 'inputs = ["references/screening.csv"]', 'inputs = [1, ""]')
     at = line_of(p / "review.toml", 'inputs = [1, ""]')
-    return (rf"review\.toml:{at}: section 'screening': inputs entry 1 is not text; expected a path in quotes(.|\n)*"
-            rf"review\.toml:{at}: section 'screening': inputs entry is empty")
+    return (
+        rf"review\.toml:{at}: section 'screening': inputs entry 1 is not text; expected a path in quotes(.|\n)*"
+        rf"review\.toml:{at}: section 'screening': inputs entry is empty"
+    )
 
 
 def bibliography_names_a_folder(p):
-    edit(p / "review.toml", 'bibliography = [', 'bibliography = ["references", ')
+    edit(p / "review.toml", "bibliography = [", 'bibliography = ["references", ')
     return rf"review\.toml:{line_of(p / 'review.toml', 'bibliography =')}: report\.bibliography entry 'references' is a folder; expected a file"
 
 
@@ -137,11 +152,27 @@ def abstract_not_utf8(p):
     return r"abstract\.md:2: not UTF-8 text \(byte 15\); save the abstract as UTF-8"
 
 
-CASES = [notebook_json_that_is_not_a_notebook, abstract_not_utf8, inputs_that_are_not_paths, bibliography_names_a_folder, unknown_key_in_abstract, missing_file_in_a_notebook_default, missing_file_in_review_toml_parameters,
-         inputs_glob_matching_nothing, csv_with_one_field_too_many, semicolon_separated_csv, abstract_outside_the_project,
-         bibliography_outside_the_project, absolute_inputs_glob, unknown_key_in_a_notebook_cell,
-         unknown_key_in_a_caption_in_code, notebook_defaults_differ_from_the_section, unknown_parameter,
-         unknown_endpoint_in_the_sheet, notebook_not_json]
+CASES = [
+    notebook_json_that_is_not_a_notebook,
+    abstract_not_utf8,
+    inputs_that_are_not_paths,
+    bibliography_names_a_folder,
+    unknown_key_in_abstract,
+    missing_file_in_a_notebook_default,
+    missing_file_in_review_toml_parameters,
+    inputs_glob_matching_nothing,
+    csv_with_one_field_too_many,
+    semicolon_separated_csv,
+    abstract_outside_the_project,
+    bibliography_outside_the_project,
+    absolute_inputs_glob,
+    unknown_key_in_a_notebook_cell,
+    unknown_key_in_a_caption_in_code,
+    notebook_defaults_differ_from_the_section,
+    unknown_parameter,
+    unknown_endpoint_in_the_sheet,
+    notebook_not_json,
+]
 
 
 @pytest.mark.parametrize("mistake", CASES, ids=[c.__name__ for c in CASES])
@@ -161,8 +192,15 @@ def test_check_and_build_reject_the_same_mistake_naming_file_and_line(tmp_path, 
 
 def test_all_problems_at_once_and_the_same_list(tmp_path):
     project = copy_project(tmp_path / "p")
-    expected = [m(project) for m in (unknown_key_in_abstract, inputs_glob_matching_nothing, csv_with_one_field_too_many,
-                                      notebook_defaults_differ_from_the_section)]
+    expected = [
+        m(project)
+        for m in (
+            unknown_key_in_abstract,
+            inputs_glob_matching_nothing,
+            csv_with_one_field_too_many,
+            notebook_defaults_differ_from_the_section,
+        )
+    ]
     check = reviewkit("check", project)
     build = reviewkit("build", project, "--to", "html")
     assert "4 problems found" in check.stderr and "4 problems found; nothing was run" in build.stderr
@@ -177,8 +215,10 @@ def test_a_notebook_saved_with_outputs_is_one_warning_in_both(tmp_path):
     nb["cells"][2]["execution_count"] = 1
     nb["cells"][2]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["saved output\n"]}]
     nb_path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
-    warning = ("warning: notebooks/screening.ipynb, cell 3: saved with outputs; commit notebooks without them: "
-               "jupyter nbconvert --clear-output --inplace notebooks/screening.ipynb")
+    warning = (
+        "warning: notebooks/screening.ipynb, cell 3: saved with outputs; commit notebooks without them: "
+        "jupyter nbconvert --clear-output --inplace notebooks/screening.ipynb"
+    )
     check = reviewkit("check", project)
     assert check.returncode == 0 and warning in check.stderr, check.stderr
     run = reviewkit("run", project, "--only", "screening")  # the build's validation, one section

@@ -27,7 +27,7 @@ class Replay:
         replay = self
 
         class H(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 url = urlparse(self.path)
                 replay.hits.append((url.path, parse_qs(url.query), dict(self.headers)))
                 queue = replay.routes.get(url.path)
@@ -48,7 +48,7 @@ class Replay:
         return H
 
 
-@pytest.fixture()
+@pytest.fixture
 def server():
     replay = Replay()
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), replay.handler())
@@ -71,8 +71,12 @@ RETRY = {"Retry-After": "0"}
 def test_doi_content_negotiation_with_429_and_503_on_the_way(server):
     replay, base = server
     body = (DATA / "csl-crossref-doi-response.json").read_bytes()
-    replay.add("/doi/10.1098/rsif.2017.0387", (429, RETRY, b"slow down"), (503, RETRY, b"busy"),
-               (200, {"Content-Type": "application/vnd.citationstyles.csl+json"}, body))
+    replay.add(
+        "/doi/10.1098/rsif.2017.0387",
+        (429, RETRY, b"slow down"),
+        (503, RETRY, b"busy"),
+        (200, {"Content-Type": "application/vnd.citationstyles.csl+json"}, body),
+    )
     item, source = resolver(base).doi("10.1098/rsif.2017.0387")
     assert item["title"] == "Opportunities and obstacles for deep learning in biology and medicine"
     assert item["DOI"] == "10.1098/rsif.2017.0387" and "reference" not in item
@@ -107,8 +111,10 @@ def test_ncbi_rate_limit_without_key():
 
 def test_clinicaltrials_api(server):
     replay, base = server
-    replay.add("/ctgov/studies/NCT03630471", (200, {"Content-Type": "application/json"},
-                                               (DATA / "ctgov" / "api-v2-NCT03630471.json").read_bytes()))
+    replay.add(
+        "/ctgov/studies/NCT03630471",
+        (200, {"Content-Type": "application/json"}, (DATA / "ctgov" / "api-v2-NCT03630471.json").read_bytes()),
+    )
     item, _ = resolver(base).nct("NCT03630471")
     assert item["title"].startswith("Effectiveness of a Problem-solving Intervention")
     assert item["author"] == [{"literal": "Sangath"}] and item["URL"] == "https://clinicaltrials.gov/study/NCT03630471"
@@ -116,7 +122,9 @@ def test_clinicaltrials_api(server):
 
 def test_clinicaltrials_record_of_another_trial_is_refused(server):
     replay, base = server
-    replay.add("/ctgov/studies/NCT02278341", (200, {}, (DATA / "ctgov" / "NCT02278341-file-name-lies.json").read_bytes()))
+    replay.add(
+        "/ctgov/studies/NCT02278341", (200, {}, (DATA / "ctgov" / "NCT02278341-file-name-lies.json").read_bytes())
+    )
     with pytest.raises(CitationError, match="returned the record of NCT02552212, not NCT02278341"):
         resolver(base).nct("NCT02278341")
 
@@ -131,8 +139,9 @@ def test_not_found_and_offline(server):
 
 
 def test_refresh_writes_the_lock_and_the_build_reads_only_it(server, tmp_path):
-    from reviewkit.report.assemble import Assembler
     from pybtex.database import BibliographyData
+
+    from reviewkit.report.assemble import Assembler
 
     replay, base = server
     replay.add("/doi/10.1098/rsif.2017.0387", (200, {}, (DATA / "csl-crossref-doi-response.json").read_bytes()))

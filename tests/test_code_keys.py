@@ -41,7 +41,7 @@ def edit_function(path: Path, name: str) -> None:
     text = path.read_text(encoding="utf-8")
     m = re.search(rf"^def {name}\(.*?\).*?:\n(\s+)", text, re.MULTILINE | re.DOTALL)
     assert m, name
-    changed = text[: m.end()] + "_changed_by_test = True\n" + m.group(1) + text[m.end():]
+    changed = text[: m.end()] + "_changed_by_test = True\n" + m.group(1) + text[m.end() :]
     path.write_text(changed, encoding="utf-8")
 
 
@@ -50,8 +50,14 @@ def env_for(pkg: Path, cache: Path) -> dict:
 
 
 def parse_run(pkg, cache, files):
-    proc = subprocess.run([sys.executable, "-c", PARSE_SCRIPT, *map(str, files)], env=env_for(pkg, cache), cwd=pkg,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", PARSE_SCRIPT, *map(str, files)],
+        env=env_for(pkg, cache),
+        cwd=pkg,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["package"].startswith(str(pkg))  # the copy runs, not the installed package
@@ -83,19 +89,34 @@ def test_editing_one_function_reruns_exactly_the_sections_that_use_it(tmp_path):
     (project / "review.toml").write_text(
         '[report]\ntitle = "Synthetic review (test data only)"\n\n'
         '[[section]]\nname = "uses-stats"\nnotebook = "notebooks/stats.ipynb"\n\n'
-        '[[section]]\nname = "text-only"\nnotebook = "notebooks/text.ipynb"\n', encoding="utf-8")
-    nbformat.write(notebook("Uses stats", "events = 3\nn = 10",
-                            "from reviewkit import report\nfrom reviewkit.evidence.stats import proportion_ci\n"
-                            "ci = proportion_ci(events, n)\nreport.text(f'Synthetic interval from {ci.low:.2f}.')"),
-                   project / "notebooks" / "stats.ipynb")
-    nbformat.write(notebook("Text only", "word = 'synthetic'", "from reviewkit import report\nreport.text(word)"),
-                   project / "notebooks" / "text.ipynb")
+        '[[section]]\nname = "text-only"\nnotebook = "notebooks/text.ipynb"\n',
+        encoding="utf-8",
+    )
+    nbformat.write(
+        notebook(
+            "Uses stats",
+            "events = 3\nn = 10",
+            "from reviewkit import report\nfrom reviewkit.evidence.stats import proportion_ci\n"
+            "ci = proportion_ci(events, n)\nreport.text(f'Synthetic interval from {ci.low:.2f}.')",
+        ),
+        project / "notebooks" / "stats.ipynb",
+    )
+    nbformat.write(
+        notebook("Text only", "word = 'synthetic'", "from reviewkit import report\nreport.text(word)"),
+        project / "notebooks" / "text.ipynb",
+    )
 
     def build():
         exe = Path(sys.executable).with_name("reviewkit")
         record = tmp_path / "events.jsonl"
-        proc = subprocess.run([str(exe), "build", str(project), "--to", "html", "--events", str(record)],
-                              env=env_for(pkg, cache), cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(
+            [str(exe), "build", str(project), "--to", "html", "--events", str(record)],
+            env=env_for(pkg, cache),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert proc.returncode == 0, proc.stderr
         return read_events(record)
 
@@ -114,8 +135,17 @@ def test_two_processes_fill_one_cache_at_once_without_damage(tmp_path):
     cache = tmp_path / "cache"
     ris, bib = DATA / "same-works-four-formats.ris", DATA / "manubot-zotero-export.bib"
     env = {**os.environ, "REVIEWKIT_CACHE": str(cache)}
-    procs = [subprocess.Popen([sys.executable, "-c", PARSE_SCRIPT, str(ris), str(bib)], env=env, cwd=tmp_path,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", PARSE_SCRIPT, str(ris), str(bib)],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
     for p in procs:
         _, err = p.communicate(timeout=300)
         assert p.returncode == 0, err

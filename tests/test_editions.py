@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, follow_events, kinds, reviewkit, statuses
 from reviewkit.pipeline.events import BibliographyLoaded, ReportUpToDate, SectionQueued
+
+from conftest import copy_project, follow_events, kinds, reviewkit, statuses
 
 TRIALS = "references/trials/seed-nct05204524-related.csv"
 TITLE = "Nivolumab in People With Leiomyosarcoma"
@@ -93,9 +94,14 @@ def start_build(project, *args):
     exe = Path(sys.executable).with_name("reviewkit")
     record = project.parent / f"{project.name}-events.jsonl"
     record.unlink(missing_ok=True)
-    proc = subprocess.Popen([str(exe), "build", str(project), "--to", "html,pdf", *args, "--events", str(record)],
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
-                            env={**os.environ, "SOURCE_DATE_EPOCH": "1793836800"})
+    proc = subprocess.Popen(
+        [str(exe), "build", str(project), "--to", "html,pdf", *args, "--events", str(record)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1793836800"},
+    )
     proc.record = record
     return proc
 
@@ -168,7 +174,11 @@ def test_workers_and_kernels_die_with_the_build(project):
     end = time.monotonic() + 60
     while time.monotonic() < end:  # wait until the workers have started their kernels
         family = descendants(proc.pid)
-        kernels = [p for p in family if re.search(rb"ipykernel|reviewkit\.pipeline\.kernels", Path(f"/proc/{p}/cmdline").read_bytes())]
+        kernels = [
+            p
+            for p in family
+            if re.search(rb"ipykernel|reviewkit\.pipeline\.kernels", Path(f"/proc/{p}/cmdline").read_bytes())
+        ]
         if len(kernels) >= 2:
             break
         time.sleep(0.2)
@@ -198,8 +208,9 @@ def test_a_result_from_another_build_is_not_accepted(tmp_path):
     real = runner.execute_section
     runner.execute_section = fake_execute
     try:
-        results = run_sections(cfg, out, jobs=1, sections=cfg.sections[:1], on_done=accepted.append, token="mine",
-                               log=lambda *_: None)
+        results = run_sections(
+            cfg, out, jobs=1, sections=cfg.sections[:1], on_done=accepted.append, token="mine", log=lambda *_: None
+        )
     finally:
         runner.execute_section = real
     assert accepted == []  # refused: never recorded as this build's result

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from conftest import copy_project, follow_events, kinds, read_events, reviewkit, statuses
 from reviewkit.pipeline.events import BibliographyLoaded, ReportUpToDate, SectionQueued, SectionRan
+
+from conftest import copy_project, follow_events, kinds, read_events, reviewkit, statuses
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +46,10 @@ def test_only_sections_declaring_a_changed_input_rerun(built):
 def test_markdown_only_edit_reassembles_without_running(built):
     nb = built / "notebooks" / "background.ipynb"
     original = nb.read_text(encoding="utf-8")
-    nb.write_text(original.replace("set the context in which new trials are designed",
-                                   "frame the design of new trials"), encoding="utf-8")
+    nb.write_text(
+        original.replace("set the context in which new trials are designed", "frame the design of new trials"),
+        encoding="utf-8",
+    )
     try:
         proc = reviewkit("build", built, "--to", "html", check=True)
         assert set(statuses(proc.events).values()) == {"reused"}
@@ -62,15 +65,21 @@ def test_force_reruns_all_and_manifest_records_it(built):
     sec = {s["name"]: s for s in manifest["sections"]}
     assert set(sec) >= {"background", "trials", "efficacy-overall", "changes"}
     assert all(s["ran"] and s["status"] == "ok" for s in sec.values())
-    assert {"path": "references/evidence.csv"} .items() <= sec["efficacy-overall"]["inputs"][0].items()
+    assert {"path": "references/evidence.csv"}.items() <= sec["efficacy-overall"]["inputs"][0].items()
     assert len(sec["efficacy-overall"]["inputs"][0]["sha256"]) == 64
     assert manifest["packages"]["papermill"] and sec["trials"]["parameters"]["condition"] == "leiomyosarcoma"
 
 
-@pytest.mark.parametrize("edit,message", [
-    (('statuses = []', 'statuse = []'), "unknown parameter 'statuse' (did you mean 'statuses'?)"),
-    (('condition = "leiomyosarcoma"', 'condition = 3'), "parameter 'condition' is int 3, but its default 'leiomyosarcoma' is str"),
-])
+@pytest.mark.parametrize(
+    "edit,message",
+    [
+        (("statuses = []", "statuse = []"), "unknown parameter 'statuse' (did you mean 'statuses'?)"),
+        (
+            ('condition = "leiomyosarcoma"', "condition = 3"),
+            "parameter 'condition' is int 3, but its default 'leiomyosarcoma' is str",
+        ),
+    ],
+)
 def test_strict_parameters_fail_before_any_kernel(tmp_path, edit, message):
     project = copy_project(tmp_path / "p")
     toml = project / "review.toml"
@@ -125,8 +134,11 @@ def test_killed_build_keeps_the_last_edition_and_a_consistent_cache(built):
     before = (built / "outputs" / "report.html").read_bytes()
     exe = Path(sys.executable).with_name("reviewkit")
     record = built.parent / "killed-build-events.jsonl"
-    proc = subprocess.Popen([str(exe), "build", str(built), "--to", "html", "--force", "-j", "1", "--events", str(record)],
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(exe), "build", str(built), "--to", "html", "--force", "-j", "1", "--events", str(record)],
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     for event in follow_events(record, proc):
         if isinstance(event, SectionRan):  # one section finished, the next is running: kill everything now
             os.killpg(proc.pid, signal.SIGKILL)
@@ -146,22 +158,33 @@ def test_dask_executor_on_a_real_local_cluster(tmp_path):
 
     project = copy_project(tmp_path / "p")
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        proc = reviewkit("build", project, "--to", "html", "--executor", "dask", "--scheduler", cluster.scheduler_address)
+        proc = reviewkit(
+            "build", project, "--to", "html", "--executor", "dask", "--scheduler", cluster.scheduler_address
+        )
         assert proc.returncode == 0, proc.stderr
         assert "Of 21 registered trials" in (project / "outputs" / "report.html").read_text(encoding="utf-8")
         assert statuses(proc.events)["trials"] == "no previous run"
         with cluster.get_client() as client:
             logs = client.get_worker_logs()
         assert len(logs) == 2
-    proc = reviewkit("build", project, "--to", "html", "--force", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9")
+    proc = reviewkit(
+        "build", project, "--to", "html", "--force", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"
+    )
     assert proc.returncode == 2 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in proc.stderr
 
 
 def test_init_creates_a_review_that_builds_as_is(tmp_path):
     target = tmp_path / "my-review"
     assert reviewkit("init", target).returncode == 0
-    for rel in ["review.toml", "abstract.md", "notebooks/trials.ipynb", "notebooks/efficacy.ipynb",
-                "references/evidence.csv", "references/screening.csv", "references/trials/trials.csv"]:
+    for rel in [
+        "review.toml",
+        "abstract.md",
+        "notebooks/trials.ipynb",
+        "notebooks/efficacy.ipynb",
+        "references/evidence.csv",
+        "references/screening.csv",
+        "references/trials/trials.csv",
+    ]:
         assert (target / rel).is_file(), rel
     assert (target / "references" / "evidence.csv").read_text(encoding="utf-8").startswith("study,nct_id,design,")
     proc = reviewkit("build", target, "--to", "html")
@@ -176,7 +199,7 @@ def test_init_creates_a_review_that_builds_as_is(tmp_path):
 def test_config_errors_name_the_key_and_line(tmp_path):
     project = copy_project(tmp_path / "p")
     toml = project / "review.toml"
-    text = toml.read_text(encoding="utf-8").replace('running_title = ', 'runing_title = ')
+    text = toml.read_text(encoding="utf-8").replace("running_title = ", "runing_title = ")
     toml.write_text(text, encoding="utf-8")
     line = next(i for i, l in enumerate(text.splitlines(), start=1) if l.startswith("runing_title"))
     proc = reviewkit("build", project, "--to", "html")
@@ -220,7 +243,9 @@ def test_check_validates_without_running(tmp_path):
     assert "0 problems found, the review is ready to build" in proc.stderr
     assert "warning: " in proc.stderr and "printed DOI '1007/s11864-019-0606-9'" in proc.stderr
     nb = project / "notebooks" / "background.ipynb"
-    nb.write_text(nb.read_text(encoding="utf-8").replace("[@reichardt2014soft]", "[@reichard2014soft]"), encoding="utf-8")
+    nb.write_text(
+        nb.read_text(encoding="utf-8").replace("[@reichardt2014soft]", "[@reichard2014soft]"), encoding="utf-8"
+    )
     sheet = project / "references" / "evidence.csv"
     sheet.write_text(sheet.read_text(encoding="utf-8").replace(",11,ORR,", ",11,ORRR,"), encoding="utf-8")
     proc = reviewkit("check", project)

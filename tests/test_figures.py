@@ -4,18 +4,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import pandas as pd
+import pytest
 
-from reviewkit.errors import InputError  # noqa: E402
-from reviewkit.evidence import figures  # noqa: E402
-from reviewkit.evidence.screening import read_log  # noqa: E402
-from reviewkit.evidence.stats import pool_proportions, proportion_ci  # noqa: E402
-from reviewkit.report import render_figure  # noqa: E402
-from reviewkit.trials import read_table, read_trials  # noqa: E402
-from reviewkit.trials.classify import classify, read_classes  # noqa: E402
+from reviewkit.errors import InputError
+from reviewkit.evidence import figures
+from reviewkit.evidence.screening import read_log
+from reviewkit.evidence.stats import pool_proportions, proportion_ci
+from reviewkit.report import render_figure
+from reviewkit.trials import read_table, read_trials
+from reviewkit.trials.classify import classify, read_classes
 
-from conftest import DATA, ROOT  # noqa: E402
+from conftest import DATA, ROOT
 
 TRIALS = read_table(ROOT / "references" / "trials" / "seed-nct05204524-related.csv")
 CLASSES = read_classes(ROOT / "references" / "intervention-classes.csv")
@@ -47,15 +47,24 @@ def test_timeline_marks_month_precision_and_counts_left_out():
     assert "2 of 12 trials have no start date" in ax.get_title(loc="left")
     open_markers = [l for l in ax.lines if l.get_marker() == "o" and l.get_markerfacecolor() == "white"]
     month_dates = sum(1 for t in df.itertuples() if t.start_date and len(t.start_date) == 7) + sum(
-        1 for t in df.itertuples() if t.start_date and len(t.primary_completion_date or t.completion_date) == 7)
+        1 for t in df.itertuples() if t.start_date and len(t.primary_completion_date or t.completion_date) == 7
+    )
     assert len(open_markers) == month_dates
 
 
 def test_forest_plot_pooled_diamond_and_heterogeneity():
     ev, n = [1, 9, 20, 3], [20, 20, 25, 30]
     cis = [proportion_ci(e, m) for e, m in zip(ev, n)]
-    rows = pd.DataFrame({"label": [f"s{i}" for i in range(4)], "n": n, "events": ev, "estimate": [c.estimate for c in cis],
-                         "low": [c.low for c in cis], "high": [c.high for c in cis]})
+    rows = pd.DataFrame(
+        {
+            "label": [f"s{i}" for i in range(4)],
+            "n": n,
+            "events": ev,
+            "estimate": [c.estimate for c in cis],
+            "low": [c.low for c in cis],
+            "high": [c.high for c in cis],
+        }
+    )
     pooled = pool_proportions(ev, n)
     fig = figures.forest_plot(rows, xlabel="ORR (%)", pooled=pooled, percent=True)
     t = texts(fig)
@@ -86,7 +95,9 @@ def test_prisma_counts_are_computed_from_the_log():
 
 def test_screening_log_errors(tmp_path):
     bad = tmp_path / "screening.csv"
-    bad.write_text("record_id,source_database,stage,decision,exclusion_reason\nr1,db,screenin,excluded,\n", encoding="utf-8")
+    bad.write_text(
+        "record_id,source_database,stage,decision,exclusion_reason\nr1,db,screenin,excluded,\n", encoding="utf-8"
+    )
     with pytest.raises(InputError) as info:
         read_log(bad)
     assert "unknown stage 'screenin' (did you mean 'screening'" in str(info.value)
@@ -101,9 +112,10 @@ def test_figures_are_deterministic_and_carry_no_date():
 
 
 def test_matrix_expands_sections(tmp_path):
-    from conftest import copy_project
     from reviewkit.evidence.sheet import read_sheet
     from reviewkit.pipeline.config import load
+
+    from conftest import copy_project
 
     cfg = load(ROOT)
     names = [s.name for s in cfg.sections]
@@ -112,7 +124,9 @@ def test_matrix_expands_sections(tmp_path):
     assert {s.parameters["subgroup"] for s in cfg.sections if s.name.startswith("efficacy-")} == subgroups
     project = copy_project(tmp_path / "p")
     toml = project / "review.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace('matrix = { subgroup = [', 'matrix = { subgroup = "x", y = ['),
-                    encoding="utf-8")
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("matrix = { subgroup = [", 'matrix = { subgroup = "x", y = ['),
+        encoding="utf-8",
+    )
     with pytest.raises(InputError, match="matrix.subgroup must be a non-empty list"):
         load(project)

@@ -13,8 +13,9 @@ from html.parser import HTMLParser
 import pypdf
 import pytest
 
-from conftest import kinds, reviewkit
 from reviewkit.pipeline.events import EditionPublished
+
+from conftest import kinds, reviewkit
 
 FIGURES = 7
 REFERENCES = 17
@@ -64,8 +65,9 @@ class HtmlItems(HTMLParser):
             self._cite = None
         ends = {"section": "h2", "figure": "figcaption", "table": "figcaption", "reference": "li"}
         if self._grab and ends[self._grab] == tag:
-            {"section": self.sections, "figure": self.figures, "table": self.tables,
-             "reference": self.references}[self._grab].append(flat(self._buf))
+            {"section": self.sections, "figure": self.figures, "table": self.tables, "reference": self.references}[
+                self._grab
+            ].append(flat(self._buf))
             self._grab = None
         if tag == "tbody" and self._rows is not None:
             self.table_rows.append(self._rows)
@@ -169,9 +171,21 @@ def test_docx_has_page_numbers_and_fixed_bytes(four):
 def test_docx_opens_in_libreoffice(four, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice, "LibreOffice is needed: make test installs it (scripts/ensure-libreoffice.sh)"
-    proc = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-                           "--convert-to", "pdf", "--outdir", str(tmp_path), str(four[1] / "report.docx")],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(four[1] / "report.docx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     pdf = pypdf.PdfReader(tmp_path / "report.pdf")
     assert len(pdf.pages) >= 5
@@ -197,7 +211,11 @@ def test_jats_structure_and_items(four, jats):
     assert [flat("".join(w.find("caption").itertext())) for w in wraps] == html.tables
     cites = [x.text for x in root.iter("xref") if x.get("ref-type") == "bibr"]
     assert sorted(cites) == sorted(html.citations)
-    assert all(x.get("rid") in {r.get("id") for r in root.iter("ref")} for x in root.iter("xref") if x.get("ref-type") == "bibr")
+    assert all(
+        x.get("rid") in {r.get("id") for r in root.iter("ref")}
+        for x in root.iter("xref")
+        if x.get("ref-type") == "bibr"
+    )
 
 
 def test_jats_ref_list_with_pub_ids(four, jats):

@@ -51,8 +51,14 @@ def test_bad_file_exit_2_nothing_written(tmp_path):
 
 def test_skip_invalid_lists_every_skipped_record(tmp_path):
     out = tmp_path / "out.json"
-    proc = reviewkit("import", DATA / "ris-untagged-continuation-lines.ris", DATA / "ris-stray-lines-between-records.ris",
-                     "--skip-invalid", "-o", out)
+    proc = reviewkit(
+        "import",
+        DATA / "ris-untagged-continuation-lines.ris",
+        DATA / "ris-stray-lines-between-records.ris",
+        "--skip-invalid",
+        "-o",
+        out,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.count("skipped: ") == 3
     assert "ris-untagged-continuation-lines.ris:8: record has neither a title" in proc.stderr

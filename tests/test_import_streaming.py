@@ -17,8 +17,13 @@ from conftest import DATA
 def _synthetic_ris(n: int, cut_after: int | None = None) -> str:
     out = []
     for i in range(n):
-        out += ["TY  - JOUR", f"AU  - Synthetic{i}, A.", f"TI  - [synthetic] record number {i} of a streamed file",
-                "PY  - 2020", f"DO  - 10.5555/synthetic.{i}"]
+        out += [
+            "TY  - JOUR",
+            f"AU  - Synthetic{i}, A.",
+            f"TI  - [synthetic] record number {i} of a streamed file",
+            "PY  - 2020",
+            f"DO  - 10.5555/synthetic.{i}",
+        ]
         if cut_after is None or i < cut_after:
             out.append("ER  - ")
     return "\n".join(out) + "\n"
@@ -29,10 +34,9 @@ def test_gc_paused_restores_the_previous_state_even_after_an_error(was_enabled):
     before = gc.isenabled()
     try:
         (gc.enable if was_enabled else gc.disable)()
-        with pytest.raises(ValueError):
-            with gc_paused():
-                assert not gc.isenabled()
-                raise ValueError("inside")
+        with pytest.raises(ValueError), gc_paused():
+            assert not gc.isenabled()
+            raise ValueError("inside")
         assert gc.isenabled() is was_enabled
     finally:
         (gc.enable if before else gc.disable)()
@@ -58,12 +62,17 @@ def test_ris_records_are_parsed_as_they_are_read(tmp_path):
         next(records)
 
 
-@pytest.mark.parametrize("module, name", [
-    (ris, "same-works-four-formats.ris"), (medline, "same-works-four-formats.nbib"),
-    (csljson, "same-works-four-formats.json"), (bibtex, "same-works-four-formats.bib"),
-    (pubmed_xml, "pubmed-xml-structured-abstract-inline-markup.xml"),
-    (ris, "ris-ovid-tags-and-links-after-er.ris"),
-])
+@pytest.mark.parametrize(
+    "module, name",
+    [
+        (ris, "same-works-four-formats.ris"),
+        (medline, "same-works-four-formats.nbib"),
+        (csljson, "same-works-four-formats.json"),
+        (bibtex, "same-works-four-formats.bib"),
+        (pubmed_xml, "pubmed-xml-structured-abstract-inline-markup.xml"),
+        (ris, "ris-ovid-tags-and-links-after-er.ris"),
+    ],
+)
 def test_streamed_records_are_the_parsed_records(module, name):
     """What the import streams is exactly what `read` returns (entries, order, warnings), without the keys."""
     reading = module.records_of(DATA / name)

@@ -28,7 +28,9 @@ def test_ris_web_of_science():
     assert len(bib.entries) == 2
     first = next(iter(bib.entries.values()))
     assert [str(p) for p in first.persons["author"]] == ["Parkes-Loach, PS", "Majeed, AP", "Law, CJ", "Loach, PA"]
-    assert first.fields["title"].startswith("Interactions stabilizing the structure of the core light-harvesting complex")
+    assert first.fields["title"].startswith(
+        "Interactions stabilizing the structure of the core light-harvesting complex"
+    )
     assert first.fields["journal"] == "BIOCHEMISTRY"
 
 
@@ -65,12 +67,15 @@ def test_ris_crlf_tabs_and_repeated_tags():
     assert e.fields["title"] == "Tab separated" and len(e.persons["author"]) == 2
 
 
-@pytest.mark.parametrize("text,message", [
-    ("TI  - orphan\nER  - \n", ":1: no RIS record in this file"),
-    ("TY  - JOUR\nTI  - no end\n", ":1: file ends inside the record"),
-    ("TY  - JOUR\nTI  - a\nTY  - JOUR\nTI  - b\nER  - \n", ":3: record starting at line 1 has no end tag"),
-    ("\n\nER  - \n", ":3: no RIS record in this file"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("TI  - orphan\nER  - \n", ":1: no RIS record in this file"),
+        ("TY  - JOUR\nTI  - no end\n", ":1: file ends inside the record"),
+        ("TY  - JOUR\nTI  - a\nTY  - JOUR\nTI  - b\nER  - \n", ":3: record starting at line 1 has no end tag"),
+        ("\n\nER  - \n", ":3: no RIS record in this file"),
+    ],
+)
 def test_ris_malformed_names_the_line(text, message):
     with pytest.raises(InputError, match=message):
         ris.loads(text, name="x.ris")
@@ -165,11 +170,15 @@ def test_csl_empty_item_is_reported_not_imported():
 def test_csl_single_item_object():
     item = json.loads((DATA / "csl-crossref-doi-response.json").read_text(encoding="utf-8"))[0]
     e = only(csljson.loads(json.dumps(item)))
-    assert e.fields["doi"] == "10.1098/rsif.2017.0387" and e.fields["journal"] == "Journal of The Royal Society Interface"
+    assert (
+        e.fields["doi"] == "10.1098/rsif.2017.0387" and e.fields["journal"] == "Journal of The Royal Society Interface"
+    )
 
 
 def test_csl_round_trip_carries_the_required_fields():
-    bib = load_bibliography([DATA / f"same-works-four-formats.{e}" for e in ("bib", "nbib", "ris", "json")]).bibliography
+    bib = load_bibliography(
+        [DATA / f"same-works-four-formats.{e}" for e in ("bib", "nbib", "ris", "json")]
+    ).bibliography
     items = json.loads(csljson.dumps(bib))
     scihub = next(i for i in items if i.get("DOI") == "10.7554/elife.32822")
     for key in ("id", "type", "title", "author", "issued", "container-title", "DOI", "PMID", "URL"):
@@ -181,11 +190,16 @@ def test_csl_round_trip_carries_the_required_fields():
 # -- detection and merging --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name,fmt", [
-    ("same-works-four-formats.bib", "bibtex"), ("same-works-four-formats.nbib", "medline"),
-    ("same-works-four-formats.ris", "ris"), ("same-works-four-formats.json", "csljson"),
-    ("ris-web-of-science-two-letter-tags.ris", "ris"),
-])
+@pytest.mark.parametrize(
+    "name,fmt",
+    [
+        ("same-works-four-formats.bib", "bibtex"),
+        ("same-works-four-formats.nbib", "medline"),
+        ("same-works-four-formats.ris", "ris"),
+        ("same-works-four-formats.json", "csljson"),
+        ("ris-web-of-science-two-letter-tags.ris", "ris"),
+    ],
+)
 def test_format_detected_from_content_when_the_suffix_lies(tmp_path, name, fmt):
     wrong = tmp_path / "download.txt"
     wrong.write_bytes((DATA / name).read_bytes())

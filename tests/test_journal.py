@@ -33,7 +33,8 @@ def built(tmp_path_factory):
     from lxml import etree
 
     return {
-        "project": project, "out": out,
+        "project": project,
+        "out": out,
         "html": (out / "report.html").read_text(encoding="utf-8"),
         "pdf": pypdf.PdfReader(out / "report.pdf"),
         "docx": docx.Document(out / "report.docx"),
@@ -42,6 +43,7 @@ def built(tmp_path_factory):
 
 
 # -- author metadata ---------------------------------------------------------------------------
+
 
 def test_metadata_in_html(built):
     html = built["html"]
@@ -52,18 +54,31 @@ def test_metadata_in_html(built):
     assert "<sup>1</sup> Synthetic Department of Testing, Example University" in html
     assert '<a href="mailto:ada.synthetic@example.org">ada.synthetic@example.org</a>' in html
     assert "† These authors contributed equally." in html
-    for heading, text in [("Funding", "Synthetic funding statement"), ("Conflicts of interest", "Synthetic conflicts"),
-                          ("Data availability", "Synthetic data availability"), ("Acknowledgements", "Synthetic acknowledgements")]:
+    for heading, text in [
+        ("Funding", "Synthetic funding statement"),
+        ("Conflicts of interest", "Synthetic conflicts"),
+        ("Data availability", "Synthetic data availability"),
+        ("Acknowledgements", "Synthetic acknowledgements"),
+    ]:
         assert re.search(rf"<h2>{heading}</h2>\s*<p>{text}", html), heading
 
 
 def test_metadata_in_pdf_and_docx(built):
     pdf = flat(" ".join(p.extract_text() for p in built["pdf"].pages))
     docx_text = flat("\n".join(p.text for p in built["docx"].paragraphs))
-    for text in ["Ada Synthetic", "ORCID 0000-0002-1825-0097", "on behalf of Synthetic Review Group",
-                 "Synthetic Institute of Examples", "Corresponding author: Ada Synthetic", "ada.synthetic@example.org",
-                 "These authors contributed equally", "Conflicts of interest", "Synthetic funding statement",
-                 "Data availability", "Synthetic acknowledgements"]:
+    for text in [
+        "Ada Synthetic",
+        "ORCID 0000-0002-1825-0097",
+        "on behalf of Synthetic Review Group",
+        "Synthetic Institute of Examples",
+        "Corresponding author: Ada Synthetic",
+        "ada.synthetic@example.org",
+        "These authors contributed equally",
+        "Conflicts of interest",
+        "Synthetic funding statement",
+        "Data availability",
+        "Synthetic acknowledgements",
+    ]:
         assert text in pdf, text
         assert text in docx_text, text
     styles = {p.style.name: p.text for p in built["docx"].paragraphs}
@@ -83,7 +98,9 @@ def test_metadata_in_jats(built):
     assert contribs[1].findtext("string-name") == "Ben Synthetic"
     assert meta.findtext("contrib-group/on-behalf-of") == "on behalf of Synthetic Review Group"
     assert [a.findtext("institution") for a in meta.findall("aff")] == [
-        "Synthetic Department of Testing, Example University", "Synthetic Institute of Examples"]
+        "Synthetic Department of Testing, Example University",
+        "Synthetic Institute of Examples",
+    ]
     assert meta.find("author-notes/corresp/email").text == "ada.synthetic@example.org"
     assert meta.findtext("funding-group/funding-statement").startswith("Synthetic funding")
     back = built["jats"].find("back")
@@ -93,7 +110,9 @@ def test_metadata_in_jats(built):
 
 def test_orcid_check_digit_error_names_the_line(tmp_path):
     project = synthetic_review.make(tmp_path / "review", orcid="0000-0002-1825-0098")
-    line = next(i for i, t in enumerate((project / "review.toml").read_text().splitlines(), start=1) if t.startswith("orcid"))
+    line = next(
+        i for i, t in enumerate((project / "review.toml").read_text().splitlines(), start=1) if t.startswith("orcid")
+    )
     proc = reviewkit("check", project)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert f"review.toml:{line}: ORCID '0000-0002-1825-0098' of Ada Synthetic: the check digit is wrong" in proc.stderr
@@ -101,12 +120,15 @@ def test_orcid_check_digit_error_names_the_line(tmp_path):
 
 # -- nothing cut ---------------------------------------------------------------------------------
 
+
 def test_bulky_items_go_to_the_supplement_with_s_numbers_in_every_format(built):
     html = built["html"]
     labels = re.findall(r'<span class="label">(?:<a[^>]*>)?((?:Figure|Table) S?\d+)\.', html)
     assert labels == ["Figure 1", "Figure S1", "Table S1"]
     assert html.index('id="sec-supplementary"') < html.index('id="fig-trial-timeline"')
-    html = html.replace("&nbsp;", "\xa0")  # the template writes the entity (nbconvert's re-serialization no longer runs)
+    html = html.replace(
+        "&nbsp;", "\xa0"
+    )  # the template writes the entity (nbconvert's re-serialization no longer runs)
     assert '<a class="xref" href="#tbl-trials">Table\xa0S1</a>' in html
     assert '<a class="xref" href="#fig-trial-timeline">Figure\xa0S1</a>' in html
     d = built["docx"]
@@ -117,7 +139,10 @@ def test_bulky_items_go_to_the_supplement_with_s_numbers_in_every_format(built):
     links = {h.fragment: flat(h.text) for p in d.paragraphs for h in p.hyperlinks}
     assert links["tbl-trials"] == "Table S1" and links["fig-trial-timeline"] == "Figure S1"
     j = built["jats"]
-    assert [flat("".join(f.find("caption").itertext())).split(".")[0] for f in j.iter("fig")] == ["Figure 1", "Figure S1"]
+    assert [flat("".join(f.find("caption").itertext())).split(".")[0] for f in j.iter("fig")] == [
+        "Figure 1",
+        "Figure S1",
+    ]
     assert [flat("".join(t.find("caption").itertext())).split(".")[0] for t in j.iter("table-wrap")] == ["Table S1"]
     xrefs = {x.get("rid"): flat(x.text) for x in j.iter("xref") if x.get("ref-type") in ("fig", "table")}
     assert xrefs["tbl-trials"] == "Table S1" and xrefs["fig-trial-timeline"] == "Figure S1"
@@ -160,6 +185,7 @@ def test_pdf_long_table_repeats_its_header_and_keeps_every_row(built):
 
 # -- figures linked to their notebooks ----------------------------------------------------------
 
+
 def test_figures_and_tables_link_to_their_executed_notebook(built):
     html = built["html"]
     assert html.count('<a class="notebook" href="notebooks/trials.html"') == 3  # two figures, one table
@@ -179,8 +205,12 @@ def test_bundle_puts_the_supplement_apart(built):
     assert proc.returncode == 0, proc.stderr
     z = zipfile.ZipFile(built["out"] / "submission.zip")
     names = set(z.namelist())
-    assert {"supplementary/figure-s1-trial-timeline.png", "supplementary/figure-s1-trial-timeline.pdf",
-            "supplementary/figure-s1-trial-timeline.svg", "supplementary/table-s1-trials.csv",
-            "figures/figure-1-trial-phases.png"} <= names
+    assert {
+        "supplementary/figure-s1-trial-timeline.png",
+        "supplementary/figure-s1-trial-timeline.pdf",
+        "supplementary/figure-s1-trial-timeline.svg",
+        "supplementary/table-s1-trials.csv",
+        "figures/figure-1-trial-phases.png",
+    } <= names
     rows = z.read("supplementary/table-s1-trials.csv").decode().strip().splitlines()
     assert len(rows) == 1 + synthetic_review.TRIALS

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from test_editions import alive, wait_gone
 
 from conftest import reviewkit
-from test_editions import alive, wait_gone
 
 TITLE = "Synthetic review (test data only)"
 
 #: one notebook, three roles: "set" changes process-wide state, "check" must not see it
-PROBE = '''\
+PROBE = """\
 import json, os, sys
 parent = open(f"/proc/{os.getppid()}/cmdline", "rb").read().replace(b"\\0", b" ").decode()
 facts = {"pandas_ready": "pandas" in sys.modules, "parent": parent, "parent_pid": os.getppid(), "pid": os.getpid()}
@@ -40,15 +40,20 @@ if role == "sleep":
     import time
     time.sleep(120)
 print("FACTS " + json.dumps(facts))
-'''
+"""
 
 
 def make_project(root: Path, roles: list[str]) -> Path:
     (root / "notebooks").mkdir(parents=True)
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell(f'role = "{"check" if "check" in roles else roles[0]}"', metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(PROBE),
-    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                f'role = "{"check" if "check" in roles else roles[0]}"', metadata={"tags": ["parameters"]}
+            ),
+            nbformat.v4.new_code_cell(PROBE),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
     nbformat.write(nb, root / "notebooks" / "probe.ipynb")
     toml = f'[report]\ntitle = "{TITLE}"\n'
     for i, role in enumerate(roles):
@@ -106,13 +111,18 @@ def test_the_forked_kernel_writes_what_a_fresh_kernel_writes(tmp_path, monkeypat
     project = tmp_path / "p"
     (project / "data").mkdir(parents=True)
     (project / "data" / "numbers.csv").write_text("label,value\nsynthetic-a,1\nsynthetic-b,2\n", encoding="utf-8")
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell('path = "data/numbers.csv"', metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("import pandas as pd\nimport matplotlib.pyplot as plt\n"
-                                  "from reviewkit.evidence import prose\n"
-                                  "df = pd.read_csv(path)\nfig, ax = plt.subplots(figsize=(2, 2))\n"
-                                  "ax.bar(df.label, df.value)\nprint(df.value.sum())"),
-    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell('path = "data/numbers.csv"', metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(
+                "import pandas as pd\nimport matplotlib.pyplot as plt\n"
+                "from reviewkit.evidence import prose\n"
+                "df = pd.read_csv(path)\nfig, ax = plt.subplots(figsize=(2, 2))\n"
+                "ax.bar(df.label, df.value)\nprint(df.value.sum())"
+            ),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
     nbformat.write(nb, project / "probe.ipynb")
     warm = kernels.warm_modules([project / "probe.ipynb"])
     assert {"pandas", "matplotlib.pyplot"} <= set(warm)
@@ -120,13 +130,22 @@ def test_the_forked_kernel_writes_what_a_fresh_kernel_writes(tmp_path, monkeypat
     for how in ("fresh", "fork"):
         monkeypatch.setenv("REVIEWKIT_KERNELS", how)
         out = tmp_path / how
-        r = execute_section("probe", str(project / "probe.ipynb"), str(out / "probe.ipynb"), {}, str(project),
-                            reads=str(out / "probe.reads"), warm=warm)
+        r = execute_section(
+            "probe",
+            str(project / "probe.ipynb"),
+            str(out / "probe.ipynb"),
+            {},
+            str(project),
+            reads=str(out / "probe.reads"),
+            warm=warm,
+        )
         kernels.shutdown()
         assert r.ok, r.error
         cells = nbformat.read(out / "probe.ipynb", as_version=4).cells
-        runs[how] = ([(c.get("execution_count"), c.get("outputs")) for c in cells],
-                     classify(read_log(out / "probe.reads"), project))
+        runs[how] = (
+            [(c.get("execution_count"), c.get("outputs")) for c in cells],
+            classify(read_log(out / "probe.reads"), project),
+        )
     assert runs["fork"] == runs["fresh"]
     outputs, (files, modules) = runs["fork"]
     assert [count for count, _ in outputs] == [1, 2]  # nothing ran in the kernel's history before the cells
@@ -138,10 +157,12 @@ def test_the_forked_kernel_writes_what_a_fresh_kernel_writes(tmp_path, monkeypat
 def test_warm_modules_come_from_the_notebooks_and_the_reviewkit_code_they_call(tmp_path):
     from reviewkit.pipeline.kernels import warm_modules
 
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("%matplotlib inline\nimport json\nfrom reviewkit.evidence import figures"),
-        nbformat.v4.new_code_cell("this is not python"),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("%matplotlib inline\nimport json\nfrom reviewkit.evidence import figures"),
+            nbformat.v4.new_code_cell("this is not python"),
+        ]
+    )
     nbformat.write(nb, tmp_path / "a.ipynb")
     found = warm_modules([tmp_path / "a.ipynb"])
     assert {"pandas", "matplotlib.pyplot"} <= set(found)  # imported inside reviewkit.evidence.figures' functions
@@ -159,8 +180,12 @@ def test_no_kernel_outlives_its_build(tmp_path, jobs):
 def test_no_kernel_outlives_a_killed_build(tmp_path):
     project = make_project(tmp_path / "p", ["sleep", "sleep", "sleep"])
     exe = Path(sys.executable).with_name("reviewkit")
-    proc = subprocess.Popen([str(exe), "build", str(project), "--to", "html", "-j", "2"], stderr=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(exe), "build", str(project), "--to", "html", "-j", "2"],
+        stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     end = time.monotonic() + 120
     while time.monotonic() < end and not (project / "outputs").is_dir():
         time.sleep(0.2)

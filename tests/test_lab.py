@@ -24,8 +24,9 @@ def run_like_jupyterlab(path: Path):
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name=nb.metadata.kernelspec.name,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=600, kernel_name=nb.metadata.kernelspec.name, resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     return nb
 
 
@@ -38,7 +39,9 @@ def report_outputs(nb) -> list:
             if not meta:
                 continue
             data = o.get("data", {})
-            out.append({"meta": meta, "text": {k: v for k, v in data.items() if k.startswith("text/") or k.endswith("+json")}})
+            out.append(
+                {"meta": meta, "text": {k: v for k, v in data.items() if k.startswith("text/") or k.endswith("+json")}}
+            )
     return out
 
 
@@ -77,7 +80,7 @@ def test_edits_in_a_lab_copy_go_back_to_the_source_without_outputs_or_injected_p
     copy = lab.prepare(cfg, s)
     nb = nbformat.read(copy, as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    assert len(injected) == 1 and "subgroup = \"leiomyosarcoma\"" in injected[0].source
+    assert len(injected) == 1 and 'subgroup = "leiomyosarcoma"' in injected[0].source
     md = next(c for c in nb.cells if c.cell_type == "markdown")
     md.source += "\n\nAn author's new sentence."
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="output\n")]
@@ -87,7 +90,11 @@ def test_edits_in_a_lab_copy_go_back_to_the_source_without_outputs_or_injected_p
     source = json.loads(s.notebook.read_text(encoding="utf-8"))
     text = json.dumps(source)
     assert "An author's new sentence." in text and "injected-parameters" not in text and "reviewkit_lab" not in text
-    assert all(c.get("outputs", []) == [] and c.get("execution_count") is None for c in source["cells"] if c["cell_type"] == "code")
+    assert all(
+        c.get("outputs", []) == [] and c.get("execution_count") is None
+        for c in source["cells"]
+        if c["cell_type"] == "code"
+    )
     # a second edit after a write-back is not a conflict
     nb.cells[-1].source += "\n# a second edit"
     nbformat.write(nb, copy)
@@ -102,7 +109,7 @@ def test_a_source_changed_meanwhile_is_never_overwritten(tmp_path):
     nb = nbformat.read(copy, as_version=4)
     nb.cells[-1].source += "\n# edit in the lab copy"
     nbformat.write(nb, copy)
-    theirs = s.notebook.read_text(encoding="utf-8").replace("ci_method = \\\"exact\\\"", "ci_method = \\\"wilson\\\"")
+    theirs = s.notebook.read_text(encoding="utf-8").replace('ci_method = \\"exact\\"', 'ci_method = \\"wilson\\"')
     s.notebook.write_text(theirs, encoding="utf-8")  # e.g. a git pull while the lab was open
     with pytest.raises(InputError, match="changed since the lab copy .* nothing was overwritten"):
         lab.finish(copy, project)
@@ -120,8 +127,20 @@ def test_reviewkit_lab_runs_jupyterlab_and_writes_saves_back(tmp_path):
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg")}
     log = tmp_path / "lab.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen([str(exe), "lab", "efficacy-leiomyosarcoma", "--project", str(project), "--no-browser",
-                                 ], stdout=out, stderr=subprocess.STDOUT, text=True, env=env)
+        proc = subprocess.Popen(
+            [
+                str(exe),
+                "lab",
+                "efficacy-leiomyosarcoma",
+                "--project",
+                str(project),
+                "--no-browser",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
     copy = project / "notebooks" / "efficacy-leiomyosarcoma.lab.ipynb"
     source = project / "notebooks" / "efficacy.ipynb"
     try:
@@ -156,7 +175,9 @@ def test_a_copy_left_by_a_killed_session_is_named_by_check_and_written_back_by_t
 
     proc = reviewkit("check", project)
     assert proc.returncode == 0
-    assert ("warning: notebooks/efficacy-leiomyosarcoma.lab.ipynb: a lab copy left by a `reviewkit lab` session"
-            in proc.stderr)
+    assert (
+        "warning: notebooks/efficacy-leiomyosarcoma.lab.ipynb: a lab copy left by a `reviewkit lab` session"
+        in proc.stderr
+    )
     again = lab.prepare(cfg, s)  # the next session
     assert again == copy and "# edit before the session was killed" in s.notebook.read_text(encoding="utf-8")

@@ -39,9 +39,12 @@ FORBIDDEN = {
 
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_a_layer_imports_neither_its_neighbour_nor_the_layers_above_even_inside_functions(layer):
-    offenders = [f"{path.relative_to(ROOT)} imports {name}"
-                 for path in sorted((PACKAGE / layer).rglob("*.py")) for name in sorted(_imports(path))
-                 if any(name == f or name.startswith(f + ".") for f in FORBIDDEN[layer])]
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((PACKAGE / layer).rglob("*.py"))
+        for name in sorted(_imports(path))
+        if any(name == f or name.startswith(f + ".") for f in FORBIDDEN[layer])
+    ]
     assert offenders == []
 
 
@@ -58,9 +61,11 @@ def test_the_scan_sees_relative_and_nested_imports(tmp_path):
 def test_importing_every_module_of_a_layer_loads_nothing_of_the_other(layer, other):
     """In a fresh interpreter: import each module of *layer* (and run its lazy imports' targets' modules too)."""
     modules = sorted(f"reviewkit.{layer}." + p.stem for p in (PACKAGE / layer).glob("*.py") if p.stem != "__init__")
-    code = ("import importlib, json, sys\n"
-            f"for m in {modules!r}: importlib.import_module(m)\n"
-            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('reviewkit'))))")
+    code = (
+        "import importlib, json, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('reviewkit'))))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     loaded = json.loads(out.stdout)
@@ -78,16 +83,30 @@ def _definitions(pattern):
     return hits
 
 
-@pytest.mark.parametrize("name", ["STATUSES", "PHASES", "STUDY_TYPES", "STATUS_LABELS", "PHASE_LABELS",
-                                  "OLD_STATUSES", "OLD_PHASES", "OLD_STUDY_TYPES"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "STATUSES",
+        "PHASES",
+        "STUDY_TYPES",
+        "STATUS_LABELS",
+        "PHASE_LABELS",
+        "OLD_STATUSES",
+        "OLD_PHASES",
+        "OLD_STUDY_TYPES",
+    ],
+)
 def test_each_trial_vocabulary_is_defined_once_in_the_vocabulary_module(name):
     assert _definitions(rf"^\s*{name}\s*(:[^=]*)?=") == [f"reviewkit/vocab.py:{_line('reviewkit/vocab.py', name)}"]
 
 
 def test_each_spelling_of_the_vocabulary_is_written_once():
     """A status or an old spelling as a string literal: in the vocabulary module only (figure colours aside)."""
-    assert [h for h in _definitions(r"\"UNKNOWN_STATUS\"|\"Active, not recruiting\"|\"PHASE1/PHASE2\"")
-            if not h.startswith("reviewkit/vocab.py")] == []
+    assert [
+        h
+        for h in _definitions(r"\"UNKNOWN_STATUS\"|\"Active, not recruiting\"|\"PHASE1/PHASE2\"")
+        if not h.startswith("reviewkit/vocab.py")
+    ] == []
 
 
 def _line(rel, name):
@@ -102,7 +121,8 @@ def test_the_identifier_normalizers_are_mapped_once():
     hits = _definitions(r"[\"'](doi|pmid|pmcid|nct)[\"']\s*:\s*normalize_\w+\s*[,}]")  # a map entry, not a call
     assert hits and {h.split(":")[0] for h in hits} == {"reviewkit/identifiers.py"} and len(hits) == 1
     assert _definitions(r"^\s*def normalize_(doi|pmid|pmcid|nct)\b") == [
-        h for h in _definitions(r"^\s*def normalize_(doi|pmid|pmcid|nct)\b") if h.startswith("reviewkit/identifiers.py")]
+        h for h in _definitions(r"^\s*def normalize_(doi|pmid|pmcid|nct)\b") if h.startswith("reviewkit/identifiers.py")
+    ]
 
 
 def test_one_http_client():
@@ -118,8 +138,12 @@ NEUTRAL = ["vocab", "identifiers", "wording", "layout", "http", "errors"]
 def test_the_neutral_modules_import_no_layer(name):
     """What every layer shares imports nothing of reviewkit but its errors."""
     imported = {m for m in _imports(PACKAGE / f"{name}.py") if m.startswith("reviewkit")}
-    assert imported <= {"reviewkit.errors", "reviewkit.errors.InputError", "reviewkit.errors.ReviewkitError",
-                        "reviewkit.errors.ConfigError"}
+    assert imported <= {
+        "reviewkit.errors",
+        "reviewkit.errors.InputError",
+        "reviewkit.errors.ReviewkitError",
+        "reviewkit.errors.ConfigError",
+    }
 
 
 def test_report_settings_and_project_root_do_not_reach_into_the_pipeline():
@@ -135,8 +159,14 @@ def test_parameters_whose_default_holds_an_equals_sign_are_declared(tmp_path):
 
     from reviewkit.pipeline import params
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        'title = "a = b"\nlevels = [1,\n  2]\nratio = 0.5  # a help comment\n', metadata={"tags": ["parameters"]})])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                'title = "a = b"\nlevels = [1,\n  2]\nratio = 0.5  # a help comment\n',
+                metadata={"tags": ["parameters"]},
+            )
+        ]
+    )
     path = tmp_path / "p.ipynb"
     nbformat.write(nb, path)
     assert params.declared(path) == {"title": "a = b", "levels": [1, 2], "ratio": 0.5}
@@ -149,10 +179,13 @@ def test_every_row_validator_reports_all_its_problems_at_once_with_file_and_line
     from reviewkit.evidence.screening import read_log
 
     log = tmp_path / "screening.csv"  # synthetic rows
-    log.write_text("record_id,source_database,stage,decision,exclusion_reason\n"
-                   "synthetic-1,synthetic,screening,excluded,\n"
-                   "synthetic-2,synthetic,screenin,included,\n"
-                   "synthetic-1,synthetic,screening,duplicate,\n", encoding="utf-8")
+    log.write_text(
+        "record_id,source_database,stage,decision,exclusion_reason\n"
+        "synthetic-1,synthetic,screening,excluded,\n"
+        "synthetic-2,synthetic,screenin,included,\n"
+        "synthetic-1,synthetic,screening,duplicate,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as info:
         read_log(log)
     lines = str(info.value).splitlines()

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import reviewkit
 from reviewkit.errors import InputError
 from reviewkit.evidence import bias, forest, grade, meta_analysis, meta_prose, subgroups, synthesis
 from reviewkit.evidence.sheet import read_sheet
 from reviewkit.report import render_figure
+
+from conftest import reviewkit
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "bcg-vaccine"
@@ -28,8 +29,9 @@ def _close_figures():
 
 @pytest.fixture(scope="module")
 def analysis():
-    return synthesis.analyse(read_sheet(DEMO / "references" / "evidence.csv"), outcome="Tuberculosis", measure="RR",
-                             by="design")
+    return synthesis.analyse(
+        read_sheet(DEMO / "references" / "evidence.csv"), outcome="Tuberculosis", measure="RR", by="design"
+    )
 
 
 def texts(fig):
@@ -37,19 +39,38 @@ def texts(fig):
 
 
 def test_analysis_of_the_demo_is_metafors(analysis):
-    ref = next(m for m in REF["rma"] if m["dataset"] == "dat.bcg" and m["measure"] == "RR" and m["method"] == "REML"
-               and m["test"] == "z" and m["k"] == 13 and "level" not in m)["result"]
+    ref = next(
+        m
+        for m in REF["rma"]
+        if m["dataset"] == "dat.bcg"
+        and m["measure"] == "RR"
+        and m["method"] == "REML"
+        and m["test"] == "z"
+        and m["k"] == 13
+        and "level" not in m
+    )["result"]
     assert analysis.result.estimate == pytest.approx(ref["estimate"], rel=1e-5)
     mh = next(m for m in REF["mh"] if m["dataset"] == "dat.bcg" and m["measure"] == "RR")["result"]
     assert analysis.common.method == "MH" and analysis.common.estimate == pytest.approx(mh["estimate"], rel=1e-6)
     assert analysis.participants == 357347 and analysis.egger is not None
-    assert [g for g, _ in analysis.subgroups.groups] == ["random allocation", "alternate allocation", "systematic allocation"]
+    assert [g for g, _ in analysis.subgroups.groups] == [
+        "random allocation",
+        "alternate allocation",
+        "systematic allocation",
+    ]
 
 
 def test_forest_plot_shows_arms_weights_diamonds_prediction_and_tests(analysis):
     a = analysis
-    fig = forest.forest(a.effects, a.result, common=a.common, subgroups=a.subgroups, by="design",
-                        favours=("BCG vaccine", "no vaccine"), arms=("BCG vaccine", "No vaccine"))
+    fig = forest.forest(
+        a.effects,
+        a.result,
+        common=a.common,
+        subgroups=a.subgroups,
+        by="design",
+        favours=("BCG vaccine", "no vaccine"),
+        arms=("BCG vaccine", "No vaccine"),
+    )
     t = texts(fig)
     assert "Aronson 1948" in t and "123" in t and "139" in t  # arm data: 4/123 vs 11/139
     assert f"{a.result.weights[0]:.1f}%" in t
@@ -78,8 +99,12 @@ def test_funnel_plot_has_contours_and_the_test(analysis):
 def test_figures_are_deterministic(analysis):
     a = analysis
     rob = bias.read_risk_of_bias(DEMO / "references" / "risk-of-bias.csv")
-    for make in (lambda: forest.forest(a.effects, a.result, common=a.common), lambda: forest.funnel(a.effects, a.result),
-                 lambda: bias.traffic_light(rob), lambda: bias.summary(rob)):
+    for make in (
+        lambda: forest.forest(a.effects, a.result, common=a.common),
+        lambda: forest.funnel(a.effects, a.result),
+        lambda: bias.traffic_light(rob),
+        lambda: bias.summary(rob),
+    ):
         one, two = render_figure(make()), render_figure(make())
         assert one["png"] == two["png"] and one["svg"] == two["svg"]
 
@@ -89,7 +114,16 @@ def test_risk_of_bias_plots_cover_both_tools_and_weights(analysis):
     assert set(rob["tool"]) == {"RoB 2", "ROBINS-I"} and len(rob) == 13
     fig = bias.traffic_light(rob)
     assert [ax.get_title(loc="left") for ax in fig.axes] == ["RoB 2", "ROBINS-I"]
-    assert [t.get_text() for t in fig.axes[1].get_xticklabels()] == ["D1", "D2", "D3", "D4", "D5", "D6", "D7", "Overall"]
+    assert [t.get_text() for t in fig.axes[1].get_xticklabels()] == [
+        "D1",
+        "D2",
+        "D3",
+        "D4",
+        "D5",
+        "D6",
+        "D7",
+        "Overall",
+    ]
     weights = dict(zip(analysis.effects["study"], analysis.result.weights))
     fig = bias.summary(rob, weights)
     rob_weight = sum(w for s, w in weights.items() if s in set(rob[rob["tool"] == "ROBINS-I"]["study"]))
@@ -98,12 +132,15 @@ def test_risk_of_bias_plots_cover_both_tools_and_weights(analysis):
     assert "share of meta-analysis weight" in fig.axes[0].get_title(loc="left")
 
 
-@pytest.mark.parametrize("line, message", [
-    ("A 2000,RoB 2,Low,Low,Low,Low,Hihg,,,High,x", ":2: D5 'Hihg' is not a RoB 2 judgement (did you mean 'High'?)"),
-    ("A 2000,RoB2,Low,Low,Low,Low,Low,,,Low,x", ":2: unknown tool 'RoB2' (did you mean 'RoB 2'?)"),
-    ("A 2000,RoB 2,Low,Low,Low,Low,Low,Low,,Low,x", ":2: RoB 2 has no domain D6"),
-    ("A 2000,ROBINS-I,Low,Low,Low,Low,Low,Low,,Moderate,x", ":2: D7 is empty"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("A 2000,RoB 2,Low,Low,Low,Low,Hihg,,,High,x", ":2: D5 'Hihg' is not a RoB 2 judgement (did you mean 'High'?)"),
+        ("A 2000,RoB2,Low,Low,Low,Low,Low,,,Low,x", ":2: unknown tool 'RoB2' (did you mean 'RoB 2'?)"),
+        ("A 2000,RoB 2,Low,Low,Low,Low,Low,Low,,Low,x", ":2: RoB 2 has no domain D6"),
+        ("A 2000,ROBINS-I,Low,Low,Low,Low,Low,Low,,Moderate,x", ":2: D7 is empty"),
+    ],
+)
 def test_risk_of_bias_errors_name_the_line(tmp_path, line, message):
     path = tmp_path / "risk-of-bias.csv"
     path.write_text(",".join(bias.COLUMNS) + "\n" + line + "\n", encoding="utf-8")
@@ -117,8 +154,10 @@ def test_grade_certainty_and_summary_of_findings(analysis):
     row = judgements.iloc[0]
     assert grade.certainty(row) == (2, "⊕⊕◯◯ Low")
     a = analysis
-    table = grade.summary_of_findings([dict(outcome="Tuberculosis", result=a.result, participants=a.participants,
-                                            control_risk=a.control_risk)], judgements)
+    table = grade.summary_of_findings(
+        [dict(outcome="Tuberculosis", result=a.result, participants=a.participants, control_risk=a.control_risk)],
+        judgements,
+    )
     r = table.iloc[0]
     assert r["Participants (studies)"] == "357,347 (13 studies)"
     assert r["Relative effect"] == "RR 0.49 (95% CI 0.34–0.70)"
@@ -129,14 +168,17 @@ def test_grade_certainty_and_summary_of_findings(analysis):
     fig = grade.sof_figure(table)
     assert any("⊕⊕◯◯ Low" in s for s in texts(fig))
     assert grade.absolute_risk(0.2, 2.0, "OR") == pytest.approx(0.4 / 1.2)
-    assert grade.absolute_risk(0.2, 0.5, "HR") == pytest.approx(1 - 0.8 ** 0.5)
+    assert grade.absolute_risk(0.2, 0.5, "HR") == pytest.approx(1 - 0.8**0.5)
 
 
 def test_grade_errors(tmp_path):
     path = tmp_path / "grade.csv"
-    path.write_text(",".join(grade.COLUMNS) + "\n"
-                    "Death,randomised,serious,not serious,not serious,not serious,undetected,0,,src\n"
-                    "Death,randomized,serius,not serious,not serious,not serious,undetected,1,,src\n", encoding="utf-8")
+    path.write_text(
+        ",".join(grade.COLUMNS) + "\n"
+        "Death,randomised,serious,not serious,not serious,not serious,undetected,0,,src\n"
+        "Death,randomized,serius,not serious,not serious,not serious,undetected,1,,src\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as info:
         grade.read_grade(path)
     msg = str(info.value)
@@ -149,20 +191,28 @@ def test_grade_errors(tmp_path):
 
 def test_pooled_sentence_is_computed(analysis):
     text = meta_prose.pooled_sentence(analysis.result, participants=analysis.participants)
-    assert text == ("Across 13 trials (n = 357,347), the pooled risk ratio was 0.49 (95% CI 0.34–0.70; I² = 92%, "
-                    "τ² = 0.31; 95% prediction interval 0.15–1.55; random effects, REML).")
+    assert text == (
+        "Across 13 trials (n = 357,347), the pooled risk ratio was 0.49 (95% CI 0.34–0.70; I² = 92%, "
+        "τ² = 0.31; 95% prediction interval 0.15–1.55; random effects, REML)."
+    )
     seven = meta_analysis(analysis.effects["yi"][:7], analysis.effects["vi"][:7], measure="RR", method="DL")
     assert meta_prose.pooled_sentence(seven, method=False).startswith("Across seven trials, the pooled risk ratio was ")
     one = meta_analysis([-0.5], [0.04], measure="HR")
-    assert meta_prose.pooled_sentence(one) == "One trial reported a hazard ratio of 0.61 (95% CI 0.41–0.90); nothing was pooled."
+    assert (
+        meta_prose.pooled_sentence(one)
+        == "One trial reported a hazard ratio of 0.61 (95% CI 0.41–0.90); nothing was pooled."
+    )
     fe = meta_analysis(analysis.effects["yi"], analysis.effects["vi"], method="FE", measure="RR")
     assert "τ²" not in meta_prose.pooled_sentence(fe) and "prediction" not in meta_prose.pooled_sentence(fe)
     md = meta_analysis([-1.5, -0.2], [0.3, 0.4], measure="MD", method="FE")
-    assert meta_prose.pooled_sentence(md) == ("Across two trials, the pooled mean difference was −0.9 (95% CI −1.8 to −0.1; "
-                                              "I² = 59%; common-effect model).")
+    assert meta_prose.pooled_sentence(md) == (
+        "Across two trials, the pooled mean difference was −0.9 (95% CI −1.8 to −0.1; I² = 59%; common-effect model)."
+    )
     sub = subgroups(analysis.effects["yi"], analysis.effects["vi"], by=analysis.effects["design"])
-    assert meta_prose.subgroup_sentence(sub, by="design") == \
-        f"The test for subgroup differences (design) gave χ² = {sub.q:.2f}, df = 2, p = {sub.p:.2f}."
+    assert (
+        meta_prose.subgroup_sentence(sub, by="design")
+        == f"The test for subgroup differences (design) gave χ² = {sub.q:.2f}, df = 2, p = {sub.p:.2f}."
+    )
 
 
 def test_synthesis_errors_name_the_closest_outcome(analysis):
@@ -183,20 +233,25 @@ def test_leave_one_out_table_back_transforms(analysis):
 
     assert list(table["Study left out"]) == list(analysis.effects["study"])
     first = table.iloc[0]["Pooled risk ratio [95% CI]"]
-    assert first == (f"{math.exp(ref['estimate'][0]):.2f} [{math.exp(ref['ci_low'][0]):.2f}, "
-                     f"{math.exp(ref['ci_high'][0]):.2f}]")
+    assert first == (
+        f"{math.exp(ref['estimate'][0]):.2f} [{math.exp(ref['ci_low'][0]):.2f}, {math.exp(ref['ci_high'][0]):.2f}]"
+    )
 
 
 def test_demo_notebook_is_the_template_kind():
+    import re
+
     import nbformat
 
     from conftest import ROOT
 
-    import re
-
     nb = nbformat.read(DEMO / "notebooks" / "meta-analysis.ipynb", as_version=4)
-    template = [c.source for c in nbformat.read(ROOT / "reviewkit" / "template" / "notebooks" / "meta-analysis.ipynb",
-                                                as_version=4).cells]
+    template = [
+        c.source
+        for c in nbformat.read(
+            ROOT / "reviewkit" / "template" / "notebooks" / "meta-analysis.ipynb", as_version=4
+        ).cells
+    ]
     # every cell is the template's, but the parameters cell, whose defaults are the demo section's own parameters
     # (what JupyterLab runs is what the report shows), with the same names in the same order
     assert [c.source for c in nb.cells][1:] == template[1:]
@@ -222,8 +277,13 @@ def test_the_demo_review_builds_with_all_four_figure_kinds(tmp_path):
     proc = reviewkit("build", project, "--to", "html,pdf")
     assert proc.returncode == 0, proc.stderr
     html = (project / "outputs" / "report.html").read_text(encoding="utf-8")
-    for name in ("forest-tuberculosis", "funnel-tuberculosis", "risk-of-bias", "risk-of-bias-summary",
-                 "summary-of-findings-tuberculosis"):
+    for name in (
+        "forest-tuberculosis",
+        "funnel-tuberculosis",
+        "risk-of-bias",
+        "risk-of-bias-summary",
+        "summary-of-findings-tuberculosis",
+    ):
         assert f'id="fig-{name}"' in html, name
         assert (project / "outputs" / "figures" / f"{name}.png").stat().st_size > 10_000
     assert 'id="tbl-leave-one-out-tuberculosis"' in html
@@ -236,7 +296,10 @@ def test_a_new_review_has_a_meta_analysis_section_that_builds_empty(tmp_path):
     target = tmp_path / "new"
     assert reviewkit("init", target).returncode == 0
     toml = (target / "review.toml").read_text(encoding="utf-8")
-    assert 'name = "meta-analysis"' in toml and 'parameters = { outcome = "", measure = "RR", method = "REML", subgroup_column = "" }' in toml
+    assert (
+        'name = "meta-analysis"' in toml
+        and 'parameters = { outcome = "", measure = "RR", method = "REML", subgroup_column = "" }' in toml
+    )
     for rel in ("references/risk-of-bias.csv", "references/grade.csv", "notebooks/meta-analysis.ipynb"):
         assert (target / rel).is_file(), rel
     proc = reviewkit("build", target, "--to", "html", "--force")
@@ -250,8 +313,8 @@ def test_the_readme_meta_analysis_example_runs(tmp_path):
     import sys
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    part = readme[readme.index("## Meta-analysis"):]
-    code = part[part.index("```python") + len("```python"):part.index("```", part.index("```python") + 3)]
+    part = readme[readme.index("## Meta-analysis") :]
+    code = part[part.index("```python") + len("```python") : part.index("```", part.index("```python") + 3)]
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "estimate=0.489" in proc.stdout and "ci_low=0.344" in proc.stdout
@@ -273,16 +336,41 @@ def _sheet(rows):
 
 def test_forest_of_means_and_of_reported_hazard_ratios():
     d = REF["datasets"]["dat.normand1999"]
-    sheet = _sheet([dict(study=s, endpoint="Other", outcome="Length of stay", statistic="means", mean=d["m1i"][i],
-                         sd=d["sd1i"][i], n=int(d["n1i"][i]), comparator_mean=d["m2i"][i], comparator_sd=d["sd2i"][i],
-                         comparator_n=int(d["n2i"][i])) for i, s in enumerate(d["study"])])
+    sheet = _sheet(
+        [
+            dict(
+                study=s,
+                endpoint="Other",
+                outcome="Length of stay",
+                statistic="means",
+                mean=d["m1i"][i],
+                sd=d["sd1i"][i],
+                n=int(d["n1i"][i]),
+                comparator_mean=d["m2i"][i],
+                comparator_sd=d["sd2i"][i],
+                comparator_n=int(d["n2i"][i]),
+            )
+            for i, s in enumerate(d["study"])
+        ]
+    )
     a = synthesis.analyse(sheet, measure="MD", test="knha")
     t = texts(forest.forest(a.effects, a.result, common=a.common))
     assert "55 (47)" in t and "155" in t and "Mean (SD)" in t  # Edinburgh: 55 (SD 47), n = 155
     assert "IV, Random (REML, HKSJ), 95% CI" in t and any(s.startswith("Test for overall effect: t = ") for s in t)
     g = REF["datasets"]["bcg.rr.reported"]
-    sheet = _sheet([dict(study=s, endpoint="OS", statistic="HR", value=g["estimate"][i], ci_low=g["ci_low"][i],
-                         ci_high=g["ci_high"][i]) for i, s in enumerate(g["study"][:4])])
+    sheet = _sheet(
+        [
+            dict(
+                study=s,
+                endpoint="OS",
+                statistic="HR",
+                value=g["estimate"][i],
+                ci_low=g["ci_low"][i],
+                ci_high=g["ci_high"][i],
+            )
+            for i, s in enumerate(g["study"][:4])
+        ]
+    )
     a = synthesis.analyse(sheet, measure="HR")
     assert a.common.method == "FE" and a.control_risk is None
     t = texts(forest.forest(a.effects, a.result, common=a.common))
@@ -296,8 +384,9 @@ def test_check_rejects_a_bad_risk_of_bias_or_grade_file_as_build_would(tmp_path)
     project = tmp_path / "bcg"
     shutil.copytree(DEMO, project, ignore=shutil.ignore_patterns("outputs"))
     rob = project / "references" / "risk-of-bias.csv"
-    rob.write_text(rob.read_text(encoding="utf-8").replace(",RoB 2,Some concerns,", ",RoB 2,Some concern,", 1),
-                   encoding="utf-8")
+    rob.write_text(
+        rob.read_text(encoding="utf-8").replace(",RoB 2,Some concerns,", ",RoB 2,Some concern,", 1), encoding="utf-8"
+    )
     g = project / "references" / "grade.csv"
     g.write_text(g.read_text(encoding="utf-8").replace(",randomized,", ",randomised,"), encoding="utf-8")
     proc = reviewkit("check", project)

@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 
 from reviewkit.evidence import (
-    effect_sizes, egger_test, leave_one_out, mantel_haenszel, meta_analysis, subgroups,
+    effect_sizes,
+    egger_test,
+    leave_one_out,
+    mantel_haenszel,
+    meta_analysis,
+    subgroups,
 )
 from reviewkit.evidence.meta import peto
 
@@ -66,7 +71,9 @@ def test_zero_cells_get_one_half_only_in_their_study():
 
 
 def _model_id(m):
-    return f"{m['dataset']}-{m['measure']}-{m['method']}-{m['test']}-k{m['k']}" + (f"-level{m['level']}" if "level" in m else "")
+    return f"{m['dataset']}-{m['measure']}-{m['method']}-{m['test']}-k{m['k']}" + (
+        f"-level{m['level']}" if "level" in m else ""
+    )
 
 
 @pytest.mark.parametrize("entry", REF["rma"], ids=_model_id)
@@ -78,26 +85,52 @@ def test_meta_analysis_matches_rma(entry):
     ref = entry["result"]
     tol = 1e-5 if entry["method"] in ITERATIVE else 1e-6
     assert res.k == ref["k"]
-    for ours, name in [(res.estimate, "estimate"), (res.se, "se"), (res.statistic, "zval"), (res.p, "pval"),
-                       (res.ci_low, "ci_low"), (res.ci_high, "ci_high"), (res.pi_low, "pi_low"),
-                       (res.pi_high, "pi_high"), (res.tau2, "tau2"), (res.h2, "h2"), (res.q, "q"),
-                       (res.q_p, "q_p")]:
+    for ours, name in [
+        (res.estimate, "estimate"),
+        (res.se, "se"),
+        (res.statistic, "zval"),
+        (res.p, "pval"),
+        (res.ci_low, "ci_low"),
+        (res.ci_high, "ci_high"),
+        (res.pi_low, "pi_low"),
+        (res.pi_high, "pi_high"),
+        (res.tau2, "tau2"),
+        (res.h2, "h2"),
+        (res.q, "q"),
+        (res.q_p, "q_p"),
+    ]:
         assert close(ours, ref[name], tol), (name, ours, ref[name])
     assert close(res.i2 * 100, ref["i2"], tol), ("i2", res.i2, ref["i2"])
 
 
 def test_back_transformed_ratio_and_logit():
-    ref = next(m for m in REF["rma"] if m["dataset"] == "dat.bcg" and m["measure"] == "RR" and m["method"] == "REML"
-               and m["test"] == "z" and m["k"] == 13 and "level" not in m)["result"]
-    es = effect_sizes("RR", ai=DATA["dat.bcg"]["ai"], bi=DATA["dat.bcg"]["bi"], ci=DATA["dat.bcg"]["ci"],
-                      di=DATA["dat.bcg"]["di"])
+    ref = next(
+        m
+        for m in REF["rma"]
+        if m["dataset"] == "dat.bcg"
+        and m["measure"] == "RR"
+        and m["method"] == "REML"
+        and m["test"] == "z"
+        and m["k"] == 13
+        and "level" not in m
+    )["result"]
+    es = effect_sizes(
+        "RR", ai=DATA["dat.bcg"]["ai"], bi=DATA["dat.bcg"]["bi"], ci=DATA["dat.bcg"]["ci"], di=DATA["dat.bcg"]["di"]
+    )
     res = meta_analysis(es["yi"], es["vi"])
     assert res.scale == "log"
     assert res.back.estimate == pytest.approx(math.exp(ref["estimate"]), rel=1e-6)
     assert res.back.pi_high == pytest.approx(math.exp(ref["pi_high"]), rel=1e-6)
     plo = next(e for e in REF["escalc"] if e["dataset"] == "dat.pritz1997" and e["measure"] == "PLO")
-    ref = next(m for m in REF["rma"] if m["dataset"] == "dat.pritz1997" and m["measure"] == "PLO"
-               and m["method"] == "DL" and m["test"] == "z" and m["k"] > 2)["result"]
+    ref = next(
+        m
+        for m in REF["rma"]
+        if m["dataset"] == "dat.pritz1997"
+        and m["measure"] == "PLO"
+        and m["method"] == "DL"
+        and m["test"] == "z"
+        and m["k"] > 2
+    )["result"]
     res = meta_analysis(plo["yi"], plo["vi"], method="DL", measure="PLO")
     assert res.back.estimate == pytest.approx(1 / (1 + math.exp(-ref["estimate"])), rel=1e-6)
     assert res.back.ci_low == pytest.approx(1 / (1 + math.exp(-ref["ci_low"])), rel=1e-6)
@@ -122,9 +155,17 @@ def test_mantel_haenszel_and_peto_match(entry):
     else:
         res = mantel_haenszel(**_counts(entry["dataset"]), measure=entry["measure"])
     ref = entry["result"]
-    for ours, name in [(res.estimate, "estimate"), (res.se, "se"), (res.statistic, "zval"), (res.p, "pval"),
-                       (res.ci_low, "ci_low"), (res.ci_high, "ci_high"), (res.q, "q"), (res.q_p, "q_p"),
-                       (res.h2, "h2")]:
+    for ours, name in [
+        (res.estimate, "estimate"),
+        (res.se, "se"),
+        (res.statistic, "zval"),
+        (res.p, "pval"),
+        (res.ci_low, "ci_low"),
+        (res.ci_high, "ci_high"),
+        (res.q, "q"),
+        (res.q_p, "q_p"),
+        (res.h2, "h2"),
+    ]:
         assert close(ours, ref[name]), (name, ours, ref[name])
     assert close(res.i2 * 100, ref["i2"])
     assert res.k == ref["k"]
@@ -179,29 +220,48 @@ def test_public_api_is_importable_and_lazy():
     import subprocess
     import sys
 
-    code = ("import sys, reviewkit, reviewkit.evidence\n"
-            "assert 'numpy' not in sys.modules and 'statsmodels' not in sys.modules, 'import is heavy'\n"
-            "from reviewkit.evidence import effect_sizes, meta_analysis, mantel_haenszel, subgroups, leave_one_out, "
-            "egger_test, proportion_ci, pool_proportions\n"
-            "print(meta_analysis([0.1, 0.3], [0.01, 0.02]).k)\n")
+    code = (
+        "import sys, reviewkit, reviewkit.evidence\n"
+        "assert 'numpy' not in sys.modules and 'statsmodels' not in sys.modules, 'import is heavy'\n"
+        "from reviewkit.evidence import effect_sizes, meta_analysis, mantel_haenszel, subgroups, leave_one_out, "
+        "egger_test, proportion_ci, pool_proportions\n"
+        "print(meta_analysis([0.1, 0.3], [0.01, 0.02]).k)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "2"
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: meta_analysis([0.1, 0.2], [0.01, 0.02], method="REM"), "unknown method 'REM' (did you mean 'REML'"),
-    (lambda: meta_analysis([0.1, 0.2], [0.01, 0.02], test="knh"), "did you mean 'knha'"),
-    (lambda: meta_analysis([0.1, 0.2], [0.01, 0.0]), "row 2: vi must be positive"),
-    (lambda: effect_sizes("OR", ai=[1], bi=[2], ci=[3]), "measure OR needs the columns ai, bi, ci, di or ai, n1i, ci, n2i"),
-    (lambda: effect_sizes("RR", ai=[5, 12], n1i=[10, 11], ci=[1, 2], n2i=[10, 10], study=["A", "B"]),
-     "row 2 (B): ai (events) is larger than n1i"),
-    (lambda: effect_sizes("GEN", estimate=[0.8], ci_low=[0.9], ci_high=[1.2]), "row 1: ci_low is above the estimate"),
-    (lambda: effect_sizes("GEN", estimate=[0.8], ci_low=[0.6], ci_high=[0.7]), "row 1: ci_high is below the estimate"),
-    (lambda: effect_sizes("SMD", m1i=[1], sd1i=[-1], n1i=[5], m2i=[2], sd2i=[1], n2i=[5]), "standard deviation is negative"),
-    (lambda: effect_sizes("PR", xi=[3], ni=[float("nan")]), "ni: row 1 is missing"),
-    (lambda: effect_sizes("LOR", xi=[3], ni=[5]), "did you mean 'OR'"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: meta_analysis([0.1, 0.2], [0.01, 0.02], method="REM"), "unknown method 'REM' (did you mean 'REML'"),
+        (lambda: meta_analysis([0.1, 0.2], [0.01, 0.02], test="knh"), "did you mean 'knha'"),
+        (lambda: meta_analysis([0.1, 0.2], [0.01, 0.0]), "row 2: vi must be positive"),
+        (
+            lambda: effect_sizes("OR", ai=[1], bi=[2], ci=[3]),
+            "measure OR needs the columns ai, bi, ci, di or ai, n1i, ci, n2i",
+        ),
+        (
+            lambda: effect_sizes("RR", ai=[5, 12], n1i=[10, 11], ci=[1, 2], n2i=[10, 10], study=["A", "B"]),
+            "row 2 (B): ai (events) is larger than n1i",
+        ),
+        (
+            lambda: effect_sizes("GEN", estimate=[0.8], ci_low=[0.9], ci_high=[1.2]),
+            "row 1: ci_low is above the estimate",
+        ),
+        (
+            lambda: effect_sizes("GEN", estimate=[0.8], ci_low=[0.6], ci_high=[0.7]),
+            "row 1: ci_high is below the estimate",
+        ),
+        (
+            lambda: effect_sizes("SMD", m1i=[1], sd1i=[-1], n1i=[5], m2i=[2], sd2i=[1], n2i=[5]),
+            "standard deviation is negative",
+        ),
+        (lambda: effect_sizes("PR", xi=[3], ni=[float("nan")]), "ni: row 1 is missing"),
+        (lambda: effect_sizes("LOR", xi=[3], ni=[5]), "did you mean 'OR'"),
+    ],
+)
 def test_bad_input_says_what_and_where(call, message):
     with pytest.raises(ValueError) as err:
         call()

@@ -38,7 +38,12 @@ def test_runs_top_to_bottom_in_a_plain_kernel_from_the_notebooks_folder(path):
     """As an author in JupyterLab: working directory notebooks/, default parameters."""
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-    kinds = [o.get("metadata", {}).get("reviewkit", {}).get("kind") for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    kinds = [
+        o.get("metadata", {}).get("reviewkit", {}).get("kind")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    ]
     assert "prose" in kinds
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors

@@ -12,7 +12,7 @@ import stat
 import pytest
 from pybtex.database import Entry, Person
 
-from reviewkit.citations import bibtex, csljson, load_bibliography, medline, pubmed_xml, read_text, ris, suggest_keys
+from reviewkit.citations import bibtex, load_bibliography, medline, pubmed_xml, read_text, ris, suggest_keys
 from reviewkit.citations.identifiers import normalize_doi
 from reviewkit.citations.merge import Record, is_generic, merge, norm_title
 from reviewkit.errors import InputError
@@ -50,9 +50,24 @@ def test_same_doi_but_different_pmid_is_kept_apart_and_reported():
     assert any("kept apart" in line and "PMID" in line for line in result.apart)
 
 
-@pytest.mark.parametrize("title", ["Correction", "Erratum", "Corrigendum to: Synthetic title", "Retraction notice",
-                                   "Expression of concern", "Editorial", "Reply", "Comment on synthetic paper",
-                                   "Letter to the editor", "In memoriam", "Abstracts", "Index", "Sarcoma"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Correction",
+        "Erratum",
+        "Corrigendum to: Synthetic title",
+        "Retraction notice",
+        "Expression of concern",
+        "Editorial",
+        "Reply",
+        "Comment on synthetic paper",
+        "Letter to the editor",
+        "In memoriam",
+        "Abstracts",
+        "Index",
+        "Sarcoma",
+    ],
+)
 def test_generic_titles_never_match_on_title_alone(title):
     assert is_generic(norm_title(title))
     a, b = synthetic(title), synthetic(title)  # neither has an identifier: nothing says they are one work
@@ -63,11 +78,12 @@ def test_merged_record_keeps_every_identifier_and_the_report_names_the_surviving
     a = synthetic("Synthetic unmet needs paper", doi="10.5555/unmet")
     b = synthetic("Synthetic unmet needs paper", pmid="1000003", pmcid="PMC1000003")
     result = merge([Record(a, "kasper2021synth", origin="seed.bib:3"), Record(b, origin="pubmed.nbib:1")])
-    (key, e), = keyed(result).items()
+    ((key, e),) = keyed(result).items()
     assert key == "kasper2021synth"
     assert (e.fields["doi"], e.fields["pmid"], e.fields["pmcid"]) == ("10.5555/unmet", "1000003", "PMC1000003")
-    assert result.decisions == ["kasper2021synth: merged seed.bib:3 with pubmed.nbib:1 "
-                                "(same title, year and first author)"]
+    assert result.decisions == [
+        "kasper2021synth: merged seed.bib:3 with pubmed.nbib:1 (same title, year and first author)"
+    ]
 
 
 def test_a_record_without_identifiers_matching_two_different_works_merges_into_neither():
@@ -87,9 +103,13 @@ def test_trial_registration_and_a_paper_reporting_it_are_two_works():
 
 
 def test_merge_result_does_not_depend_on_input_order():
-    records = [synthetic("Synthetic title one", doi="10.5555/1"), synthetic("Synthetic title one", pmid="77"),
-               synthetic("Synthetic title one"), synthetic("Synthetic title two", doi="10.5555/2"),
-               synthetic("Synthetic title two (SPAEN) Cancers Basel")]
+    records = [
+        synthetic("Synthetic title one", doi="10.5555/1"),
+        synthetic("Synthetic title one", pmid="77"),
+        synthetic("Synthetic title one"),
+        synthetic("Synthetic title two", doi="10.5555/2"),
+        synthetic("Synthetic title two (SPAEN) Cancers Basel"),
+    ]
     first = merge([Record(e, origin=f"x:{i}") for i, e in enumerate(records)])
     second = merge([Record(e, origin=f"x:{i}") for i, e in reversed(list(enumerate(records)))])
     assert {k: dict(e.fields) for k, e in keyed(first).items()} == {k: dict(e.fields) for k, e in keyed(second).items()}
@@ -117,7 +137,10 @@ def test_ovid_lines_after_er_are_ignored_with_warnings_naming_the_lines():
 def test_proquest_accession_number_is_not_a_pmid():
     bib = ris.load(DATA / "ris-proquest-accession-not-pmid-doi-as-url.ris")
     assert [e.fields.get("pmid") for e in bib.entries.values()] == [None, None]
-    assert sorted(e.fields["doi"] for e in bib.entries.values()) == ["10.1002/jts.22387", "10.1080/20008198.2019.1586266"]
+    assert sorted(e.fields["doi"] for e in bib.entries.values()) == [
+        "10.1002/jts.22387",
+        "10.1080/20008198.2019.1586266",
+    ]
 
 
 def test_embase_pmid_in_c5_and_dotted_initials():
@@ -136,8 +159,10 @@ def test_endnote_keyword_and_url_lists_on_untagged_lines_are_separate_values():
     assert sorted(by_year) == ["1996", "2009", "2015", "2016"]
     f = by_year["2016"]
     assert f["doi"] == "10.1037/a0039713"
-    assert f["url"] == ("http://www.scopus.com/inward/record.url?eid=2-s2.0-84954398991&partnerID=40"
-                        "&md5=8f9327a3b23b70040e5d04acfe840a08")
+    assert f["url"] == (
+        "http://www.scopus.com/inward/record.url?eid=2-s2.0-84954398991&partnerID=40"
+        "&md5=8f9327a3b23b70040e5d04acfe840a08"
+    )
     assert f["keywords"] == "Adolescence; Complex trauma; Mental health; Polytraumatization; Polyvictimization"
     assert (by_year["2015"]["doi"], by_year["2015"]["pmid"]) == ("10.1089/neu.2015.3992", "26176500")
     assert by_year["2015"]["keywords"].split("; ")[-1] == "traumatic brain injury"
@@ -154,10 +179,14 @@ def test_real_pubmed_xml_keeps_pmid_and_doi():
 
 
 def test_repeated_bibtex_field_keeps_the_first_with_a_warning():
-    text = "@article{synth2020a,\n  title = {Synthetic first title},\n  year = {2020},\n  title = {Synthetic second},\n}\n"
+    text = (
+        "@article{synth2020a,\n  title = {Synthetic first title},\n  year = {2020},\n  title = {Synthetic second},\n}\n"
+    )
     result = bibtex.parse(text, name="x.bib")
     assert result.bibliography.entries["synth2020a"].fields["title"] == "Synthetic first title"
-    assert result.warnings == ["x.bib:1: entry 'synth2020a' repeats the field 'title'; the first value is kept (as BibTeX does)"]
+    assert result.warnings == [
+        "x.bib:1: entry 'synth2020a' repeats the field 'title'; the first value is kept (as BibTeX does)"
+    ]
 
 
 def test_same_key_twice_in_one_bibtex_file_names_both_lines():
@@ -170,8 +199,11 @@ def test_old_ctgov_status_phase_and_study_type_spellings_read_with_warnings(tmp_
     from reviewkit.trials.table import read
 
     csv = tmp_path / "old-site.csv"
-    csv.write_text("nct_id,overall_status,phase,study_type,source\n"
-                   "NCT00000001,Unknown status,Phase 0,Observational [Patient Registry],synthetic row\n", encoding="utf-8")
+    csv.write_text(
+        "nct_id,overall_status,phase,study_type,source\n"
+        "NCT00000001,Unknown status,Phase 0,Observational [Patient Registry],synthetic row\n",
+        encoding="utf-8",
+    )
     got = read([csv])
     df, warnings = got.table, got.warnings
     assert df.loc[0, ["overall_status", "phase", "study_type"]].tolist() == ["UNKNOWN", "EARLY_PHASE1", "OBSERVATIONAL"]
@@ -187,8 +219,9 @@ def test_cr_only_line_ends_lose_nothing(tmp_path):
         cr = tmp_path / name
         cr.write_bytes((DATA / name).read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
         crb = module.load(cr)
-        assert [dict(e.fields) | {"source": ""} for e in crb.entries.values()] == \
-               [dict(e.fields) | {"source": ""} for e in lf.entries.values()]
+        assert [dict(e.fields) | {"source": ""} for e in crb.entries.values()] == [
+            dict(e.fields) | {"source": ""} for e in lf.entries.values()
+        ]
 
 
 def test_medline_doi_given_only_in_lid_is_kept(tmp_path):
@@ -206,8 +239,18 @@ def test_ris_record_with_only_an_invalid_doi_is_reported():
     assert any("x.ris:3" in w and "is not a DOI" in w for w in result.warnings)
 
 
-@pytest.mark.parametrize("doi", ['10.5555/a"onmouseover=alert(1)', "10.5555/<script>", "10.5555/a b", "10.5555/a'b",
-                                 "11.5555/a", "10.55/a", "10.5555"])
+@pytest.mark.parametrize(
+    "doi",
+    [
+        '10.5555/a"onmouseover=alert(1)',
+        "10.5555/<script>",
+        "10.5555/a b",
+        "10.5555/a'b",
+        "11.5555/a",
+        "10.55/a",
+        "10.5555",
+    ],
+)
 def test_strict_doi(doi):
     assert normalize_doi(doi) is None
 
@@ -219,7 +262,10 @@ def test_vancouver_escapes_what_goes_into_attributes():
 
     e = synthetic("Synthetic", url='https://example.org/"><script>alert(1)</script>')
     e.fields["doi"] = "10.5555/ok"
-    for html in (format_html(e), vancouver_entry.format_data({"entry": e, "style": None, "bib_data": None}).render(Backend())):
+    for html in (
+        format_html(e),
+        vancouver_entry.format_data({"entry": e, "style": None, "bib_data": None}).render(Backend()),
+    ):
         assert "<script" not in html and '"><' not in html
         assert 'href="https://doi.org/10.5555/ok"' in html
 
@@ -245,10 +291,14 @@ def test_utf16_with_byte_order_mark_is_read(tmp_path):
 
 def test_same_key_for_two_works_in_two_files_is_an_error_or_a_rename(tmp_path):
     a, b = tmp_path / "a.bib", tmp_path / "b.bib"
-    a.write_text("@article{kasper2022what, title={Synthetic leiomyosarcoma paper}, year={2022}, doi={10.5555/a}}\n",
-                 encoding="utf-8")
-    b.write_text("% synthetic\n\n@article{kasper2022what, title={Synthetic zebrafish paper}, year={2022}, doi={10.5555/b}}\n",
-                 encoding="utf-8")
+    a.write_text(
+        "@article{kasper2022what, title={Synthetic leiomyosarcoma paper}, year={2022}, doi={10.5555/a}}\n",
+        encoding="utf-8",
+    )
+    b.write_text(
+        "% synthetic\n\n@article{kasper2022what, title={Synthetic zebrafish paper}, year={2022}, doi={10.5555/b}}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as info:
         load_bibliography([a, b])
     assert "a.bib:1 (@kasper2022what)" in str(info.value) and "b.bib:3 (@kasper2022what)" in str(info.value)
@@ -263,7 +313,7 @@ def test_csl_ids_become_aliases_and_keys_are_readable(tmp_path):
     f = tmp_path / "items.json"
     f.write_text(json.dumps([item]), encoding="utf-8")
     result = load_bibliography([f])
-    (key, e), = result.bibliography.entries.items()
+    ((key, e),) = result.bibliography.entries.items()
     assert key != "12IWnziJW" and key[0].isalpha() and any(c.isdigit() for c in key)
     assert e.fields["ids"] == "12IWnziJW"
     from reviewkit.citations.library import Library
@@ -288,9 +338,14 @@ def test_output_must_be_a_regular_file(tmp_path, kind):
 
 
 def test_trials_import_of_anything_else_is_a_clear_error(tmp_path):
-    cases = {"binary.csv": bytes(range(256)), "latin1.csv": "nct_id,source\nNCT00000001,Gen\xe8ve\n".encode("latin-1"),
-             "deep.json": b"[" * 100000, "types.json": json.dumps({"protocolSection": {"identificationModule": [1]}}).encode(),
-             "empty.csv": b"", "quote.csv": b'nct_id,source\n"NCT00000001,x\n'}
+    cases = {
+        "binary.csv": bytes(range(256)),
+        "latin1.csv": "nct_id,source\nNCT00000001,Gen\xe8ve\n".encode("latin-1"),
+        "deep.json": b"[" * 100000,
+        "types.json": json.dumps({"protocolSection": {"identificationModule": [1]}}).encode(),
+        "empty.csv": b"",
+        "quote.csv": b'nct_id,source\n"NCT00000001,x\n',
+    }
     for name, data in cases.items():
         f = tmp_path / name
         f.write_bytes(data)
@@ -348,8 +403,11 @@ def test_check_suggests_keys_the_same_way(tmp_path):
 
 def test_import_of_folders_missing_files_and_bad_encodings_is_a_clear_error(tmp_path):
     out = tmp_path / "out.bib"
-    for args, expected in (([tmp_path], "is a folder"), ([tmp_path / "missing.ris"], "file not found"),
-                           ([DATA / "same-works-four-formats.bib", "--encoding", "bogus"], "unknown text encoding")):
+    for args, expected in (
+        ([tmp_path], "is a folder"),
+        ([tmp_path / "missing.ris"], "file not found"),
+        ([DATA / "same-works-four-formats.bib", "--encoding", "bogus"], "unknown text encoding"),
+    ):
         proc = reviewkit("import", *args, "-o", out)
         assert proc.returncode == 2 and expected in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
         assert not out.exists()
@@ -364,24 +422,38 @@ def test_import_report_lists_surviving_key_first(tmp_path):
     assert proc.returncode == 0, proc.stderr
     lines = report.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "read 20 records, merged 3 duplicates, wrote 17"
-    assert "kasper2021unmet: merged seed-000-kasper2022-references.txt:6 with seed-papers.bib:18 (@kasper2021unmet) " \
-           "(title is a prefix of the other (journal run into the title), same year and first author)" in lines
+    assert (
+        "kasper2021unmet: merged seed-000-kasper2022-references.txt:6 with seed-papers.bib:18 (@kasper2021unmet) "
+        "(title is a prefix of the other (journal run into the title), same year and first author)" in lines
+    )
 
 
 def test_scopus_export_with_untagged_reference_lines():
     result = ris.read(DATA / "ris-scopus-issn-suffix-repeated-n1.ris")
     (e,) = result.bibliography.entries.values()
-    assert (e.fields["doi"], e.fields["journal"], e.fields["year"]) == ("10.1016/j.psyneuen.2019.104501",
-                                                                         "Psychoneuroendocrinology", "2020")
+    assert (e.fields["doi"], e.fields["journal"], e.fields["year"]) == (
+        "10.1016/j.psyneuen.2019.104501",
+        "Psychoneuroendocrinology",
+        "2020",
+    )
     assert [str(p) for p in e.persons["author"]][0] == "Labanski, A." and not result.warnings
 
 
-REAL_EXPORTS = ["ris-ovid-tags-and-links-after-er.ris", "ris-proquest-accession-not-pmid-doi-as-url.ris",
-                "ris-embase-pmid-in-c5.ris", "ris-scopus-issn-suffix-repeated-n1.ris",
-                "ris-web-of-science-two-letter-tags.ris", "ris-embase-doi-as-dx-url.ris", "ris-byte-order-mark.ris",
-                "same-works-four-formats.ris", "same-works-four-formats.nbib", "same-works-four-formats.bib",
-                "same-works-four-formats.json", "manubot-zotero-export.bib",
-                "pubmed-xml-structured-abstract-inline-markup.xml"]
+REAL_EXPORTS = [
+    "ris-ovid-tags-and-links-after-er.ris",
+    "ris-proquest-accession-not-pmid-doi-as-url.ris",
+    "ris-embase-pmid-in-c5.ris",
+    "ris-scopus-issn-suffix-repeated-n1.ris",
+    "ris-web-of-science-two-letter-tags.ris",
+    "ris-embase-doi-as-dx-url.ris",
+    "ris-byte-order-mark.ris",
+    "same-works-four-formats.ris",
+    "same-works-four-formats.nbib",
+    "same-works-four-formats.bib",
+    "same-works-four-formats.json",
+    "manubot-zotero-export.bib",
+    "pubmed-xml-structured-abstract-inline-markup.xml",
+]
 
 
 def test_every_doi_and_pmid_of_the_real_exports_survives_the_merge():

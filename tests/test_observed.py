@@ -9,16 +9,19 @@ import os
 import nbformat
 import pytest
 
-from conftest import copy_project, kinds, reviewkit, statuses
 from reviewkit.pipeline.events import ReportUpToDate, SectionFailed, UndeclaredReads
+
+from conftest import copy_project, kinds, reviewkit, statuses
 
 
 def notebook(title: str, parameters: str, code: str):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_markdown_cell(f"# {title}"),
-                nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell(code)]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(f"# {title}"),
+        nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(code),
+    ]
     return nb
 
 
@@ -32,21 +35,33 @@ def synthetic_review(root, outside):
     (root / "review.toml").write_text(
         '[report]\ntitle = "Synthetic review (test data only)"\n\n'
         '[[section]]\nname = "pandas-read"\nnotebook = "notebooks/pandas_read.ipynb"\n\n'
-        '[[section]]\nname = "open-read"\nnotebook = "notebooks/open_read.ipynb"\n', encoding="utf-8")
-    nbformat.write(notebook("Read with pandas", 'values_file = "data/values.csv"',
-                            "import pandas as pd\nfrom reviewkit import project, report\n"
-                            "total = int(pd.read_csv(project.path(values_file))['value'].sum())\n"
-                            "report.text(f'The synthetic total is {total}.')"),
-                   root / "notebooks" / "pandas_read.ipynb")
+        '[[section]]\nname = "open-read"\nnotebook = "notebooks/open_read.ipynb"\n',
+        encoding="utf-8",
+    )
+    nbformat.write(
+        notebook(
+            "Read with pandas",
+            'values_file = "data/values.csv"',
+            "import pandas as pd\nfrom reviewkit import project, report\n"
+            "total = int(pd.read_csv(project.path(values_file))['value'].sum())\n"
+            "report.text(f'The synthetic total is {total}.')",
+        ),
+        root / "notebooks" / "pandas_read.ipynb",
+    )
     # the file outside is named in the code itself (review.toml's paths must stay inside the project)
     # data/note.txt is named in the code, not by a parameter: a parameter naming a missing file is rejected by the
     # validation before any kernel, while a file only the code names is found missing by the run itself
-    nbformat.write(notebook("Read with open", 'label = "note"',
-                            "from reviewkit import project, report\n"
-                            "with open(project.path('data/note.txt'), encoding='utf-8') as f:\n    note = f.read().strip()\n"
-                            f"with open({str(outside)!r}, encoding='utf-8') as f:\n    far = f.read().strip()\n"
-                            "report.text(f'The synthetic note says {note} and {far}.')"),
-                   root / "notebooks" / "open_read.ipynb")
+    nbformat.write(
+        notebook(
+            "Read with open",
+            'label = "note"',
+            "from reviewkit import project, report\n"
+            "with open(project.path('data/note.txt'), encoding='utf-8') as f:\n    note = f.read().strip()\n"
+            f"with open({str(outside)!r}, encoding='utf-8') as f:\n    far = f.read().strip()\n"
+            "report.text(f'The synthetic note says {note} and {far}.')",
+        ),
+        root / "notebooks" / "open_read.ipynb",
+    )
     return root
 
 
@@ -145,7 +160,9 @@ def test_editing_the_class_table_changes_the_trial_class_figure(example):
     before = figure.read_bytes()
     classes = example / "references" / "intervention-classes.csv"
     text = classes.read_text(encoding="utf-8")
-    edited = text.replace("doxorubicin,Adriamycin,chemotherapy,anthracycline,", "doxorubicin,Adriamycin,chemotherapy,edited class (test),")
+    edited = text.replace(
+        "doxorubicin,Adriamycin,chemotherapy,anthracycline,", "doxorubicin,Adriamycin,chemotherapy,edited class (test),"
+    )
     assert edited != text
     classes.write_text(edited, encoding="utf-8")
     proc = reviewkit("build", example, "--to", "html", check=True)
@@ -169,12 +186,19 @@ def test_a_new_file_in_a_listed_folder_reruns_and_check_lists_undeclared_reads(t
     (project / "data" / "a.csv").write_text("value\n1\n", encoding="utf-8")  # synthetic
     (project / "review.toml").write_text(
         '[report]\ntitle = "Synthetic review (test data only)"\n\n'
-        '[[section]]\nname = "folder"\nnotebook = "notebooks/folder.ipynb"\n', encoding="utf-8")
-    nbformat.write(notebook("Files in a folder", 'folder = "data"',
-                            "from pathlib import Path\nfrom reviewkit import project, report\n"
-                            "names = sorted(p.name for p in Path(project.path(folder)).glob('*.csv'))\n"
-                            "report.text('Synthetic files: ' + ', '.join(names) + '.')"),
-                   project / "notebooks" / "folder.ipynb")
+        '[[section]]\nname = "folder"\nnotebook = "notebooks/folder.ipynb"\n',
+        encoding="utf-8",
+    )
+    nbformat.write(
+        notebook(
+            "Files in a folder",
+            'folder = "data"',
+            "from pathlib import Path\nfrom reviewkit import project, report\n"
+            "names = sorted(p.name for p in Path(project.path(folder)).glob('*.csv'))\n"
+            "report.text('Synthetic files: ' + ', '.join(names) + '.')",
+        ),
+        project / "notebooks" / "folder.ipynb",
+    )
     proc = reviewkit("build", project, "--to", "html", check=True)
     assert [(e.section, e.paths) for e in kinds(proc.events, UndeclaredReads)] == [("folder", ("data/",))]
     assert "Synthetic files: a.csv." in html(project)

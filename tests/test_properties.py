@@ -24,25 +24,48 @@ from reviewkit.errors import ReviewkitError
 from conftest import DATA
 
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "40"))
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=os.environ.get("CI") == "true",
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=os.environ.get("CI") == "true",
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 CITATION_SEEDS = {
     "bibtex": ["manubot-zotero-export.bib", "same-works-four-formats.bib"],
-    "ris": ["ris-ovid-tags-and-links-after-er.ris", "ris-web-of-science-two-letter-tags.ris", "ris-embase-pmid-in-c5.ris",
-            "ris-stray-lines-between-records.ris", "same-works-four-formats.ris", "ris-byte-order-mark.ris"],
+    "ris": [
+        "ris-ovid-tags-and-links-after-er.ris",
+        "ris-web-of-science-two-letter-tags.ris",
+        "ris-embase-pmid-in-c5.ris",
+        "ris-stray-lines-between-records.ris",
+        "same-works-four-formats.ris",
+        "ris-byte-order-mark.ris",
+    ],
     "medline": ["same-works-four-formats.nbib"],
     "pubmed-xml": ["pubmed-xml-structured-abstract-inline-markup.xml"],
     "csljson": ["same-works-four-formats.json", "csl-crossref-doi-response.json", "csl-string-date-parts.json"],
     "reflist": ["../../references/bibliography/seed-001-kasper2021-references.txt"],
 }
 TRIAL_SEEDS = {
-    "api-json": ["ctgov/api-v2-NCT00465816.json", "ctgov/api-v2-NCT03453554.json", "ctgov/site-download-json-array.json"],
+    "api-json": [
+        "ctgov/api-v2-NCT00465816.json",
+        "ctgov/api-v2-NCT03453554.json",
+        "ctgov/site-download-json-array.json",
+    ],
     "site-csv": ["ctgov/site-export-172-studies-multiline-cells.csv"],
     "table-csv": ["../../references/trials/seed-nct05204524-related.csv"],
 }
-SUFFIX = {"bibtex": ".bib", "ris": ".ris", "medline": ".nbib", "pubmed-xml": ".xml", "csljson": ".json", "reflist": ".txt",
-          "api-json": ".json", "site-csv": ".csv", "table-csv": ".csv"}
+SUFFIX = {
+    "bibtex": ".bib",
+    "ris": ".ris",
+    "medline": ".nbib",
+    "pubmed-xml": ".xml",
+    "csljson": ".json",
+    "reflist": ".txt",
+    "api-json": ".json",
+    "site-csv": ".csv",
+    "table-csv": ".csv",
+}
 
 
 def _seed_bytes(names):
@@ -55,17 +78,22 @@ def mutated(draw, seeds: dict):
     if draw(st.integers(0, 9)) == 0:
         return draw(st.binary(max_size=3000))
     data = seeds[draw(st.sampled_from(sorted(seeds)))]
-    for op in draw(st.lists(st.sampled_from(["truncate", "drop", "repeat", "flip", "encode", "huge", "cr", "crlf",
-                                             "insert"]), min_size=1, max_size=3)):
+    for op in draw(
+        st.lists(
+            st.sampled_from(["truncate", "drop", "repeat", "flip", "encode", "huge", "cr", "crlf", "insert"]),
+            min_size=1,
+            max_size=3,
+        )
+    ):
         lines = data.split(b"\n")
         if op == "truncate":
             data = data[: draw(st.integers(0, len(data)))]
         elif op == "drop" and len(lines) > 1:
             i = draw(st.integers(0, len(lines) - 1))
-            data = b"\n".join(lines[:i] + lines[i + 1:])
+            data = b"\n".join(lines[:i] + lines[i + 1 :])
         elif op == "repeat" and lines:
             i = draw(st.integers(0, len(lines) - 1))
-            data = b"\n".join(lines[: i + 1] + [lines[i]] * draw(st.integers(1, 3)) + lines[i + 1:])
+            data = b"\n".join(lines[: i + 1] + [lines[i]] * draw(st.integers(1, 3)) + lines[i + 1 :])
         elif op == "flip" and data:
             buf = bytearray(data)
             for _ in range(draw(st.integers(1, 8))):
@@ -77,7 +105,7 @@ def mutated(draw, seeds: dict):
             data = text.encode(enc, errors="replace")
         elif op == "huge" and lines:
             i = draw(st.integers(0, len(lines) - 1))
-            data = b"\n".join(lines[:i] + [lines[i] + b"x" * draw(st.integers(10_000, 300_000))] + lines[i + 1:])
+            data = b"\n".join(lines[:i] + [lines[i] + b"x" * draw(st.integers(10_000, 300_000))] + lines[i + 1 :])
         elif op == "cr":
             data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r")
         elif op == "crlf":
@@ -198,13 +226,21 @@ def synthetic_records(draw):
     collisions (same title, shared or conflicting identifiers) are common."""
     from pybtex.database import Entry, Person
 
-    titles = ["Synthetic leiomyosarcoma trial", "Synthetic leiomyosarcoma trial Cancers Basel", "Correction",
-              "Synthetic outcome study of drug X", "Synthetic outcome study"]
+    titles = [
+        "Synthetic leiomyosarcoma trial",
+        "Synthetic leiomyosarcoma trial Cancers Basel",
+        "Correction",
+        "Synthetic outcome study of drug X",
+        "Synthetic outcome study",
+    ]
     out = []
     for i in range(draw(st.integers(1, 12))):
         fields = {"title": draw(st.sampled_from(titles)), "year": draw(st.sampled_from(["2020", "2021"]))}
-        for kind, pool in (("doi", ["10.5555/a", "10.5555/b", "10.5555/c"]), ("pmid", ["101", "102"]),
-                           ("pmcid", ["PMC1", "PMC2"])):
+        for kind, pool in (
+            ("doi", ["10.5555/a", "10.5555/b", "10.5555/c"]),
+            ("pmid", ["101", "102"]),
+            ("pmcid", ["PMC1", "PMC2"]),
+        ):
             if draw(st.booleans()):
                 fields[kind] = draw(st.sampled_from(pool))
         e = Entry("article", fields=fields)
@@ -227,7 +263,8 @@ def test_merge_never_fuses_conflicting_identifiers_and_keeps_every_one(entries, 
         kept = {e.fields[kind] for e in out if e.fields.get(kind)}
         assert given_ids == kept  # every identifier survives, none is invented
     # a merged work never carries two values of one kind, so no two conflicting records were fused
-    assert len(out) >= max((len({e.fields[k] for e in entries if e.fields.get(k)}) for k in ("doi", "pmid", "pmcid")),
-                           default=1)
+    assert len(out) >= max(
+        (len({e.fields[k] for e in entries if e.fields.get(k)}) for k in ("doi", "pmid", "pmcid")), default=1
+    )
     again = merge([Record(entries[i], origin=f"synthetic:{i}") for i in sorted(order)])
     assert sorted(result.bibliography.entries) == sorted(again.bibliography.entries)  # order does not matter

@@ -7,14 +7,18 @@ from conftest import copy_project, reviewkit
 
 
 def git(cwd, *args):
-    return subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid",
-                           "-c", "commit.gpgsign=false", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
 def footer(project):
     html = (project / "outputs" / "report.html").read_text(encoding="utf-8")
-    return html[html.index('<footer class="provenance">'):html.index("</footer>")]
+    return html[html.index('<footer class="provenance">') : html.index("</footer>")]
 
 
 def manifest(project):
@@ -47,8 +51,9 @@ def test_a_review_inside_another_checkout_is_not_under_version_control_until_tra
     assert manifest(review) == {"commit": own, "uncommitted_changes": False, "under_version_control": True}
 
     abstract = review / "abstract.md"
-    abstract.write_text(abstract.read_text(encoding="utf-8") + "\nAn uncommitted synthetic sentence.\n",
-                        encoding="utf-8")
+    abstract.write_text(
+        abstract.read_text(encoding="utf-8") + "\nAn uncommitted synthetic sentence.\n", encoding="utf-8"
+    )
     reviewkit("build", review, "--to", "html", check=True)
     assert f"from commit {own} with uncommitted changes." in footer(review)
     assert manifest(review)["uncommitted_changes"] is True

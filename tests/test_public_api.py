@@ -13,10 +13,17 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
 from conftest import ROOT
 
-PUBLIC = ["reviewkit", "reviewkit.project", "reviewkit.report", "reviewkit.citations", "reviewkit.trials",
-          "reviewkit.evidence"]
+PUBLIC = [
+    "reviewkit",
+    "reviewkit.project",
+    "reviewkit.report",
+    "reviewkit.citations",
+    "reviewkit.trials",
+    "reviewkit.evidence",
+]
 
 
 def public_modules() -> dict[str, types.ModuleType]:
@@ -78,8 +85,11 @@ def test_importing_internal_modules_never_replaces_a_public_name():
         package = importlib.import_module(name)
         for info in pkgutil.walk_packages(getattr(package, "__path__", []), prefix=f"{name}."):
             importlib.import_module(info.name)
-    changed = [f"{name}.{attr}" for (name, attr), value in before.items()
-               if getattr(importlib.import_module(name), attr) is not value]
+    changed = [
+        f"{name}.{attr}"
+        for (name, attr), value in before.items()
+        if getattr(importlib.import_module(name), attr) is not value
+    ]
     assert not changed, f"replaced by a submodule of the same name: {changed}"
 
 
@@ -140,7 +150,9 @@ def private_uses(cells: list[str]) -> list[str]:
             elif isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] == "reviewkit"):
                 module = _public_module(node.module or "") if not node.level else None
                 if module is None:
-                    problems.append(f"cell {i}: from {'.' * node.level}{node.module or ''} import … (not a public module)")
+                    problems.append(
+                        f"cell {i}: from {'.' * node.level}{node.module or ''} import … (not a public module)"
+                    )
                     continue
                 for alias in node.names:
                     if alias.name not in module.__all__:
@@ -176,17 +188,26 @@ def notebook_cells(path: Path) -> list[str]:
 
 
 def test_the_checker_finds_private_imports():
-    assert private_uses(["from reviewkit import project, report\nfrom reviewkit.evidence import prose\n"
-                         "report.text(prose.count(1, 'trial'))"]) == []
-    found = private_uses([
-        "from reviewkit.pipeline.config import slug",  # a private module path
-        "from reviewkit.trials.schema import STATUS_LABELS",  # a public name by a private path
-        "from reviewkit.evidence import sheet, figures",  # an internal module of a public package
-        "from reviewkit.evidence import _LAZY",  # a leading underscore
-        "import reviewkit.pipeline.build",
-        "import reviewkit\nreviewkit.trials.read_table\nreviewkit.trials.table.read_table",
-        "figures._style()\nfrom reviewkit import report as r\nr.MIME_TABLE",
-    ])
+    assert (
+        private_uses(
+            [
+                "from reviewkit import project, report\nfrom reviewkit.evidence import prose\n"
+                "report.text(prose.count(1, 'trial'))"
+            ]
+        )
+        == []
+    )
+    found = private_uses(
+        [
+            "from reviewkit.pipeline.config import slug",  # a private module path
+            "from reviewkit.trials.schema import STATUS_LABELS",  # a public name by a private path
+            "from reviewkit.evidence import sheet, figures",  # an internal module of a public package
+            "from reviewkit.evidence import _LAZY",  # a leading underscore
+            "import reviewkit.pipeline.build",
+            "import reviewkit\nreviewkit.trials.read_table\nreviewkit.trials.table.read_table",
+            "figures._style()\nfrom reviewkit import report as r\nr.MIME_TABLE",
+        ]
+    )
     assert found == [
         "cell 0: from reviewkit.pipeline.config import … (not a public module)",
         "cell 1: from reviewkit.trials.schema import … (not a public module)",

@@ -15,8 +15,11 @@ def entries(name):
 
 
 def test_copies_are_verbatim_lines_of_the_seeds():
-    for copy, seed in [("seed-000-kasper2022-references.txt", "000_"), ("seed-001-kasper2021-references.txt", "001_"),
-                       ("seed-004-yuan2021-references.txt", "004_")]:
+    for copy, seed in [
+        ("seed-000-kasper2022-references.txt", "000_"),
+        ("seed-001-kasper2021-references.txt", "001_"),
+        ("seed-004-yuan2021-references.txt", "004_"),
+    ]:
         seed_text = next(SEEDS.glob(f"{seed}*")).read_text(encoding="utf-8")
         lines = [l for l in (BIB / copy).read_text(encoding="utf-8").splitlines() if not l.startswith("#")]
         assert lines and all(l in seed_text for l in lines)
@@ -50,8 +53,12 @@ def test_invalid_printed_doi_is_a_warning_naming_the_line_never_a_link():
     meyer = list(result.bibliography.entries.values())[1]
     assert "doi" not in meyer.fields
     assert "1007/s11864-019-0606-9" in meyer.fields["note"]
-    assert any(w.endswith(":3: printed DOI '1007/s11864-019-0606-9' is not a valid DOI (expected '10.<registrant>/<suffix>'); kept as a note, not linked")
-               for w in result.warnings)
+    assert any(
+        w.endswith(
+            ":3: printed DOI '1007/s11864-019-0606-9' is not a valid DOI (expected '10.<registrant>/<suffix>'); kept as a note, not linked"
+        )
+        for w in result.warnings
+    )
 
 
 def test_editors_and_web_reference():

@@ -4,10 +4,11 @@ import re
 
 import pytest
 
-from conftest import DATA
 from reviewkit.errors import ConfigError
 from reviewkit.report import metadata
 from reviewkit.report.assemble import Assembler, Block, SectionDoc
+
+from conftest import DATA
 
 
 @pytest.fixture(scope="module")
@@ -39,23 +40,53 @@ def test_jats_ref_list_tags_doi_pmid_pmcid(pubmed_bibliography):
 def test_explicit_supplementary_flag_and_s_numbering(pubmed_bibliography):
     asm = Assembler(pubmed_bibliography)
     png = ""  # size unknown: placement only by the flag
-    secs = [SectionDoc("a", [
-        Block("markdown", "a, cell 1", text="# A\n\nSee @fig:one, @fig:two and @tbl:big."),
-        Block("figure", "a, cell 2", name="one", caption="One.", data={"image/png": png, "image/svg+xml": ""}),
-        Block("figure", "a, cell 3", name="two", caption="Two.", data={"image/png": png, "image/svg+xml": ""},
-              supplementary=True),
-        Block("table", "a, cell 4", name="big", caption="Big.",
-              data={"text/html": "<table></table>",
-                    "application/vnd.reviewkit.table+json": {"columns": ["x"], "data": [[i] for i in range(41)]}}),
-        Block("table", "a, cell 5", name="kept", caption="Kept.", supplementary=False,
-              data={"text/html": "<table></table>",
-                    "application/vnd.reviewkit.table+json": {"columns": ["x"], "data": [[i] for i in range(500)]}}),
-    ])]
+    secs = [
+        SectionDoc(
+            "a",
+            [
+                Block("markdown", "a, cell 1", text="# A\n\nSee @fig:one, @fig:two and @tbl:big."),
+                Block("figure", "a, cell 2", name="one", caption="One.", data={"image/png": png, "image/svg+xml": ""}),
+                Block(
+                    "figure",
+                    "a, cell 3",
+                    name="two",
+                    caption="Two.",
+                    data={"image/png": png, "image/svg+xml": ""},
+                    supplementary=True,
+                ),
+                Block(
+                    "table",
+                    "a, cell 4",
+                    name="big",
+                    caption="Big.",
+                    data={
+                        "text/html": "<table></table>",
+                        "application/vnd.reviewkit.table+json": {"columns": ["x"], "data": [[i] for i in range(41)]},
+                    },
+                ),
+                Block(
+                    "table",
+                    "a, cell 5",
+                    name="kept",
+                    caption="Kept.",
+                    supplementary=False,
+                    data={
+                        "text/html": "<table></table>",
+                        "application/vnd.reviewkit.table+json": {"columns": ["x"], "data": [[i] for i in range(500)]},
+                    },
+                ),
+            ],
+        )
+    ]
     nb, _, _ = asm.build(secs, {"title": "T"})
     assert "Figure\xa01" in nb.cells[0].source or "Figure&nbsp;1" in nb.cells[0].source
     assert re.search(r"Figure&nbsp;S1.*Table&nbsp;S1", nb.cells[0].source)
-    order = [(o.metadata.reviewkit["name"], o.metadata.reviewkit["number"]) for c in nb.cells if c.cell_type == "code"
-             for o in c.outputs]
+    order = [
+        (o.metadata.reviewkit["name"], o.metadata.reviewkit["number"])
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    ]
     assert order == [("one", 1), ("kept", 1), ("two", "S1"), ("big", "S1")]  # supplement after the text
     assert any("Supplementary material" in c.source for c in nb.cells if c.cell_type == "markdown")
 
@@ -66,21 +97,27 @@ def test_orcid_checksum():
     assert not metadata.orcid_checksum_ok("0000-0002-1825-0098")
 
 
-@pytest.mark.parametrize("author, message", [
-    ({"name": "A", "orcd": "x"}, r"review\.toml:4: unknown key report\.authors\[1\]\.orcd \(did you mean 'orcid'\?\)"),
-    ({"name": "A", "orcid": "0000-0002-1825"}, r"ORCID '0000-0002-1825' of A: expected 16 digits"),
-    ({"name": "A", "affiliations": [3]}, r"A: affiliation 3 is not one of 1–2"),
-    ({"name": "A", "corresponding": True}, r"A is the corresponding author: add email"),
-    ({"name": "A", "email": "not-an-address"}, r"e-mail 'not-an-address' of A is not an address"),
-    ({"orcid": "0000-0002-1825-0097"}, r"report\.authors\[1\] needs a name"),
-])
+@pytest.mark.parametrize(
+    "author, message",
+    [
+        (
+            {"name": "A", "orcd": "x"},
+            r"review\.toml:4: unknown key report\.authors\[1\]\.orcd \(did you mean 'orcid'\?\)",
+        ),
+        ({"name": "A", "orcid": "0000-0002-1825"}, r"ORCID '0000-0002-1825' of A: expected 16 digits"),
+        ({"name": "A", "affiliations": [3]}, r"A: affiliation 3 is not one of 1–2"),
+        ({"name": "A", "corresponding": True}, r"A is the corresponding author: add email"),
+        ({"name": "A", "email": "not-an-address"}, r"e-mail 'not-an-address' of A is not an address"),
+        ({"orcid": "0000-0002-1825-0097"}, r"report\.authors\[1\] needs a name"),
+    ],
+)
 def test_metadata_errors_name_the_problem(author, message):
     def toml_value(v):
         if isinstance(v, bool):
             return "true" if v else "false"
         return f'"{v}"' if isinstance(v, str) else str(v)
 
-    text = "[report]\ntitle = \"T\"\n" + "\n".join(f"{k} = {toml_value(v)}" for k, v in author.items())
+    text = '[report]\ntitle = "T"\n' + "\n".join(f"{k} = {toml_value(v)}" for k, v in author.items())
     report = {"title": "T", "affiliations": ["X", "Y"], "authors": [author]}
     with pytest.raises(ConfigError, match=message):
         metadata.check(report, "review.toml", text)
@@ -96,8 +133,9 @@ def test_reference_numbers_are_the_lists_own_count_not_one_value_per_item():
 
     from reviewkit.report.export import to_html
 
-    bib = BibliographyData({f"syn{i}": Entry("article", fields={"title": f"Synthetic work {i}", "year": "2020"})
-                            for i in range(1, 6)})
+    bib = BibliographyData(
+        {f"syn{i}": Entry("article", fields={"title": f"Synthetic work {i}", "year": "2020"}) for i in range(1, 6)}
+    )
     secs = [SectionDoc("a", [Block("markdown", "a, cell 1", text="# A\n\nSee [@syn3; @syn1] and [@syn5].")])]
     nb, _, _ = Assembler(bib).build(secs, {"title": "Synthetic"})
     html = to_html(nb)
@@ -182,10 +220,13 @@ def test_a_thousand_references_print_with_whole_numbers(tmp_path):
     if find_chromium() is None:
         pytest.fail("Chromium is needed for this test (make chromium)")
     n = 1000
-    bib = BibliographyData({f"syn{i}": Entry("article", fields={"title": f"Synthetic work {i}", "year": "2020"})
-                            for i in range(1, n + 1)})
+    bib = BibliographyData(
+        {f"syn{i}": Entry("article", fields={"title": f"Synthetic work {i}", "year": "2020"}) for i in range(1, n + 1)}
+    )
     text = "# A\n\n" + "\n\n".join(f"Synthetic sentence [@syn{i}]." for i in range(1, n + 1))
-    nb, _, _ = Assembler(bib).build([SectionDoc("a", [Block("markdown", "a, cell 1", text=text)])], {"title": "Synthetic"})
+    nb, _, _ = Assembler(bib).build(
+        [SectionDoc("a", [Block("markdown", "a, cell 1", text=text)])], {"title": "Synthetic"}
+    )
     assert '<ol class="references digits-4">' in to_html(nb) and " value=" not in to_html(nb)
     reader = pypdf.PdfReader(io.BytesIO(to_pdf(nb)))
     last = reader.pages[-1].extract_text()

@@ -6,15 +6,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import pandas as pd
+import pytest
 
-from reviewkit.errors import ConfigError  # noqa: E402
-from reviewkit.evidence import figures, prose  # noqa: E402
-from reviewkit.trials import read_table  # noqa: E402
-from reviewkit.trials.classify import lookup, names_in_title, read_classes  # noqa: E402
+from reviewkit.errors import ConfigError
+from reviewkit.evidence import figures, prose
+from reviewkit.trials import read_table
+from reviewkit.trials.classify import lookup, names_in_title, read_classes
 
-from conftest import ROOT, copy_project, reviewkit  # noqa: E402
+from conftest import ROOT, copy_project, reviewkit
 
 TRIALS = read_table(ROOT / "references" / "trials" / "seed-nct05204524-related.csv")
 
@@ -50,7 +50,9 @@ def test_names_in_title_returns_the_words_as_the_title_prints_them():
 def test_literal_in_a_heading_prints_without_backslashes():
     from reviewkit.report.assemble import _number_headings
 
-    text, _, _ = _number_headings(f"# Reported efficacy: {prose.literal('non-uterine (2nd line) <b>')}", 1, 0, True, "x")
+    text, _, _ = _number_headings(
+        f"# Reported efficacy: {prose.literal('non-uterine (2nd line) <b>')}", 1, 0, True, "x"
+    )
     assert "non-uterine (2nd line) &lt;b&gt;" in text and "\\" not in text
     text, _, _ = _number_headings(f"## {prose.literal('a*b [@x]')}", 1, 0, False, "x")
     assert "a*b [@x]</h3>" in text
@@ -69,7 +71,9 @@ def test_error_in_the_fourth_section_names_its_own_line(tmp_path):
 
     with pytest.raises(ConfigError) as err:
         config.load(project)
-    assert err.value.source.endswith(f"review.toml:{at + 1}") and "section[4].inputs must be a list" in err.value.message
+    assert (
+        err.value.source.endswith(f"review.toml:{at + 1}") and "section[4].inputs must be a list" in err.value.message
+    )
 
 
 def test_run_with_a_string_for_a_list_parameter_says_how_to_pass_a_list(tmp_path):

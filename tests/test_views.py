@@ -7,7 +7,6 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import ROOT
 
 from reviewkit.evidence import (
     figures,
@@ -24,6 +23,8 @@ from reviewkit.trials import (
     read_table,
     trial_table,
 )
+
+from conftest import ROOT
 
 SHEET = ROOT / "references" / "evidence.csv"
 TRIALS = ROOT / "references" / "trials" / "seed-nct05204524-related.csv"
@@ -90,10 +91,20 @@ def test_outcomes_table_lists_every_outcome(sheet):
 
 def test_outcomes_of_a_synthetic_sheet_with_open_limits():
     """Synthetic rows (not evidence): an open upper limit, no interval, no n."""
-    frame = pd.DataFrame({"study": ["Synthetic A", "Synthetic B"], "subgroup": ["all", "all"],
-                          "n": pd.array([30, None], dtype="Int64"), "endpoint": ["OS", "ORR"],
-                          "statistic": ["median", "proportion"], "value": [12.0, 25.0], "unit": ["months", "%"],
-                          "ci_low": [8.25, math.nan], "ci_high": [math.nan, math.nan], "events": [math.nan, math.nan]})
+    frame = pd.DataFrame(
+        {
+            "study": ["Synthetic A", "Synthetic B"],
+            "subgroup": ["all", "all"],
+            "n": pd.array([30, None], dtype="Int64"),
+            "endpoint": ["OS", "ORR"],
+            "statistic": ["median", "proportion"],
+            "value": [12.0, 25.0],
+            "unit": ["months", "%"],
+            "ci_low": [8.25, math.nan],
+            "ci_high": [math.nan, math.nan],
+            "events": [math.nan, math.nan],
+        }
+    )
     table = outcomes.outcomes_table(frame)
     assert list(table["Value"]) == ["12.0", "25"]
     assert list(table["Interval"]) == ["8.25–not reported", ""]

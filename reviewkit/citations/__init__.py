@@ -33,8 +33,14 @@ FORMATS = {
     "csljson": (".json", ".csl.json", ".csljson"),
     "reflist": (".txt", ".refs"),
 }
-MODULES = {"bibtex": "bibtex", "ris": "ris", "medline": "medline", "pubmed-xml": "pubmed_xml",
-           "csljson": "csljson", "reflist": "reflist"}
+MODULES = {
+    "bibtex": "bibtex",
+    "ris": "ris",
+    "medline": "medline",
+    "pubmed-xml": "pubmed_xml",
+    "csljson": "csljson",
+    "reflist": "reflist",
+}
 
 
 def read_bytes(path) -> bytes:
@@ -59,8 +65,13 @@ def check_encoding(encoding: str) -> str:
         raise InputError(f"unknown text encoding {encoding!r} (e.g. utf-8, latin-1, cp1252, utf-16)") from None
 
 
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
 
 
 def read_text(path_or_file, encoding: str = "utf-8") -> tuple[str, str]:
@@ -160,12 +171,21 @@ def cache_dir() -> Path:
     import os
 
     base = os.environ.get("REVIEWKIT_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "reviewkit")
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "reviewkit"
+    )
     return Path(base) / "citations"
 
 
-def load(path, *, fmt: str | None = None, encoding: str = "utf-8", warnings: list | None = None,
-         skip_invalid: bool = False, skipped: list | None = None, cache: bool = True):
+def load(
+    path,
+    *,
+    fmt: str | None = None,
+    encoding: str = "utf-8",
+    warnings: list | None = None,
+    skip_invalid: bool = False,
+    skipped: list | None = None,
+    cache: bool = True,
+):
     """Read one citation file (format from *fmt*, else the content, else the suffix).
 
     Parsed files are cached (``$REVIEWKIT_CACHE``, default
@@ -215,8 +235,11 @@ def load(path, *, fmt: str | None = None, encoding: str = "utf-8", warnings: lis
         from ..atomic import write
         from .library import encode_entry
 
-        body = {"entries": [[k, encode_entry(e)] for k, e in bib.entries.items()],
-                "warnings": [str(w) for w in warn], "skipped": [str(x) for x in skip]}
+        body = {
+            "entries": [[k, encode_entry(e)] for k, e in bib.entries.items()],
+            "warnings": [str(w) for w in warn],
+            "skipped": [str(x) for x in skip],
+        }
         try:
             write(cached, json.dumps(body, ensure_ascii=False))
         except OSError:
@@ -253,9 +276,17 @@ def suggest_keys(key: str, entries, n: int = 3) -> list[str]:
     return _suggest(key, entries, n)
 
 
-def load_bibliography(paths, *, warnings: list | None = None, fmt: str | None = None, encoding: str = "utf-8",
-                      skip_invalid: bool = False, skipped: list | None = None, on_key_clash: str = "error",
-                      cache: bool = True):
+def load_bibliography(
+    paths,
+    *,
+    warnings: list | None = None,
+    fmt: str | None = None,
+    encoding: str = "utf-8",
+    skip_invalid: bool = False,
+    skipped: list | None = None,
+    on_key_clash: str = "error",
+    cache: bool = True,
+):
     """Read and merge citation files -> :class:`merge.MergeResult` (with ``warnings`` and ``skipped``).
 
     A BibTeX key is kept as the record's key; every other record gets a readable
@@ -298,8 +329,15 @@ def _reading(path: Path, fmt: str | None, encoding: str, skip_invalid: bool, cac
     this_fmt = fmt or (detect_format(path, _head(path)) if path.is_file() else None)
     if cache or not path.is_file():  # (a folder, missing or unreadable path: load() names it)
         r = Reading()
-        bib = load(path, fmt=this_fmt, encoding=encoding, warnings=r.warnings, skip_invalid=skip_invalid,
-                   skipped=r.skipped, cache=cache)
+        bib = load(
+            path,
+            fmt=this_fmt,
+            encoding=encoding,
+            warnings=r.warnings,
+            skip_invalid=skip_invalid,
+            skipped=r.skipped,
+            cache=cache,
+        )
         lines = {}
         if this_fmt == "bibtex":
             from .bibtex import entry_lines

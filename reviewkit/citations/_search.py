@@ -50,9 +50,14 @@ def describe(key: str, entry) -> Ref:
         initials = "".join(n[:1] for n in p.first_names + p.middle_names)
         author = f"{family} {initials}".strip() + (" et al." if len(people) > 1 else "")
     f = entry.fields
-    return Ref(key, author, f.get("year", ""), f.get("title", ""),
-               {k: f[k] for k in _ID_FIELDS if f.get(k)},
-               [a for a in f.get("ids", "").split(",") if a])
+    return Ref(
+        key,
+        author,
+        f.get("year", ""),
+        f.get("title", ""),
+        {k: f[k] for k in _ID_FIELDS if f.get(k)},
+        [a for a in f.get("ids", "").split(",") if a],
+    )
 
 
 def _words(key: str, entry) -> tuple[set, set]:

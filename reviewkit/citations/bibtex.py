@@ -45,8 +45,9 @@ def _parser(name: str, lines: dict, warnings: list):
                 m = re.search(r"entry with key (.*) has a duplicate (\S+) field", str(error))
                 key, field = (m.group(1), m.group(2)) if m else (key, "?")
                 where = f"{name}:{lines[key]}" if key in lines else name
-                warnings.append(f"{where}: entry {key!r} repeats the field {field!r}; the first value is kept "
-                                "(as BibTeX does)")
+                warnings.append(
+                    f"{where}: entry {key!r} repeats the field {field!r}; the first value is kept (as BibTeX does)"
+                )
                 return
             raise error
 
@@ -119,10 +120,16 @@ def _parse(text: str, name: str):
         m = re.search(r"repeated bibliography entry: (.*)", str(exc))
         if m:
             key = m.group(1).strip()
-            starts = [text.count("\n", 0, e.start()) + 1 for e in _ENTRY_START.finditer(text) if e.group(2).lower() == key.lower()]
+            starts = [
+                text.count("\n", 0, e.start()) + 1
+                for e in _ENTRY_START.finditer(text)
+                if e.group(2).lower() == key.lower()
+            ]
             at = " and ".join(f"line {n}" for n in starts[:2])
-            raise InputError(f"the key {key!r} is used by two entries ({at}); each key must name one work",
-                             source=f"{name}:{starts[-1]}" if starts else name) from None
+            raise InputError(
+                f"the key {key!r} is used by two entries ({at}); each key must name one work",
+                source=f"{name}:{starts[-1]}" if starts else name,
+            ) from None
         raise InputError(f"BibTeX error: {exc}", source=name) from None
     except (PybtexError, RecursionError, ValueError) as exc:
         raise InputError(f"BibTeX error: {exc}", source=name) from None
@@ -140,8 +147,10 @@ def _parse(text: str, name: str):
                 fields["doi"] = doi
             else:
                 at = f"{name}:{where[key]}" if key in where else name
-                warnings.append(f"{at}: entry {key!r}: doi {fields['doi'][:80]!r} is not a DOI (expected "
-                                "10.<registrant>/<suffix>); kept in the note, never used as a link")
+                warnings.append(
+                    f"{at}: entry {key!r}: doi {fields['doi'][:80]!r} is not a DOI (expected "
+                    "10.<registrant>/<suffix>); kept in the note, never used as a link"
+                )
                 bad = fields.pop("doi")
                 fields["note"] = "; ".join(filter(None, [fields.get("note", ""), f"DOI as given: {bad}"]))
         for f, norm in (("pmid", normalize_pmid), ("pmcid", normalize_pmcid)):
@@ -169,8 +178,7 @@ def _inherit_crossrefs(entries: dict, name: str, where: dict, warnings: list) ->
         parent = entries.get(lower.get(ref.lower(), ""))
         if parent is None:
             at = f"{name}:{where[key]}" if key in where else name
-            warnings.append(f"{at}: entry {key!r}: crossref {ref!r} names no entry in this file; "
-                            "nothing inherited")
+            warnings.append(f"{at}: entry {key!r}: crossref {ref!r} names no entry in this file; nothing inherited")
             continue
         for f, v in parent.fields.items():
             if f == "title":

@@ -14,8 +14,8 @@ import re
 
 from ..errors import InputError
 from . import record as R
-from .keys import is_others
 from .identifiers import doi_url
+from .keys import is_others
 
 
 def _date(value) -> tuple[str, str]:
@@ -65,13 +65,24 @@ def item_to_entry(item: dict, source: str):
     alias = _s(item.get("id"))
     return R.make_entry(
         R.CSL_TO_BIBTEX.get(_s(item.get("type")), "misc"),
-        authors=_names(item.get("author")), editors=_names(item.get("editor")),
-        title=_s(item.get("title")), journal=_s(item.get("container-title")),
-        year=year, month=month, volume=_s(item.get("volume")), number=_s(item.get("issue")) or _s(item.get("number")),
-        pages=_s(item.get("page")), doi=_s(item.get("DOI")), pmid=_s(item.get("PMID")), pmcid=_s(item.get("PMCID")),
-        url=_s(item.get("URL")), abstract=re.sub(r"<[^>]+>", "", _s(item.get("abstract"))),
-        publisher=_s(item.get("publisher")), language=_s(item.get("language")),
-        issn=_s(item.get("ISSN")), source=source,
+        authors=_names(item.get("author")),
+        editors=_names(item.get("editor")),
+        title=_s(item.get("title")),
+        journal=_s(item.get("container-title")),
+        year=year,
+        month=month,
+        volume=_s(item.get("volume")),
+        number=_s(item.get("issue")) or _s(item.get("number")),
+        pages=_s(item.get("page")),
+        doi=_s(item.get("DOI")),
+        pmid=_s(item.get("PMID")),
+        pmcid=_s(item.get("PMCID")),
+        url=_s(item.get("URL")),
+        abstract=re.sub(r"<[^>]+>", "", _s(item.get("abstract"))),
+        publisher=_s(item.get("publisher")),
+        language=_s(item.get("language")),
+        issn=_s(item.get("ISSN")),
+        source=source,
         extra={"ids": alias} if alias and _ALIAS.fullmatch(alias) else None,
     )
 
@@ -84,10 +95,11 @@ def _stream(text: str, name: str, skip_invalid: bool, out: R.Reading):
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", source=f"{name}:{exc.lineno}") from None
     except RecursionError:
-        raise InputError("JSON nested too deeply to be CSL-JSON (expected an item or an array of items)",
-                         source=name) from None
+        raise InputError(
+            "JSON nested too deeply to be CSL-JSON (expected an item or an array of items)", source=name
+        ) from None
     items = data if isinstance(data, list) else [data]
-    base = name.rsplit('/', 1)[-1]
+    base = name.rsplit("/", 1)[-1]
     for i, item in enumerate(items, start=1):
         problem = None
         if not isinstance(item, dict):
@@ -124,16 +136,29 @@ def entry_to_item(key: str, e) -> dict:
             item[role] = names
     if f.get("year") and re.fullmatch(r"\d{4}", f["year"]):
         parts = [int(f["year"])]
-        months = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+        months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
         m = f.get("month", "")[:3].lower()
         if m in months:
             parts.append(months.index(m) + 1)
         elif m.isdigit():
             parts.append(int(m))
         item["issued"] = {"date-parts": [parts]}
-    mapping = {"journal": "container-title", "booktitle": "container-title", "volume": "volume", "number": "issue",
-               "pages": "page", "publisher": "publisher", "abstract": "abstract", "language": "language",
-               "doi": "DOI", "pmid": "PMID", "pmcid": "PMCID", "url": "URL", "issn": "ISSN", "note": "note"}
+    mapping = {
+        "journal": "container-title",
+        "booktitle": "container-title",
+        "volume": "volume",
+        "number": "issue",
+        "pages": "page",
+        "publisher": "publisher",
+        "abstract": "abstract",
+        "language": "language",
+        "doi": "DOI",
+        "pmid": "PMID",
+        "pmcid": "PMCID",
+        "url": "URL",
+        "issn": "ISSN",
+        "note": "note",
+    }
     for src, dst in mapping.items():
         if f.get(src) and dst not in item:
             item[dst] = f[src]

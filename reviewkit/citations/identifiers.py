@@ -17,5 +17,18 @@ from ..identifiers import (
     pubmed_url,
 )
 
-__all__ = ["KINDS", "NCT_RE", "NORMALIZERS", "canonical", "doi_url", "identifiers_of", "nct_url", "normalize_doi",
-           "normalize_nct", "normalize_pmcid", "normalize_pmid", "pmc_url", "pubmed_url"]
+__all__ = [
+    "KINDS",
+    "NCT_RE",
+    "NORMALIZERS",
+    "canonical",
+    "doi_url",
+    "identifiers_of",
+    "nct_url",
+    "normalize_doi",
+    "normalize_nct",
+    "normalize_pmcid",
+    "normalize_pmid",
+    "pmc_url",
+    "pubmed_url",
+]

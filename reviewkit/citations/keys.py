@@ -15,8 +15,43 @@ import unicodedata
 from .record import Fields
 
 _STOP = frozenset(
-    "a an the of on in for and or to with from by at as is are was be its into than "
-    "what which how why when who whom whose does do did can should".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "on",
+        "in",
+        "for",
+        "and",
+        "or",
+        "to",
+        "with",
+        "from",
+        "by",
+        "at",
+        "as",
+        "is",
+        "are",
+        "was",
+        "be",
+        "its",
+        "into",
+        "than",
+        "what",
+        "which",
+        "how",
+        "why",
+        "when",
+        "who",
+        "whom",
+        "whose",
+        "does",
+        "do",
+        "did",
+        "can",
+        "should",
+    ]
 )
 
 
@@ -77,8 +112,12 @@ def base_key(entry) -> str:
 
 def fingerprint(entry) -> str:
     f = fields_of(entry)
-    return f.get("doi") or f.get("pmid") or f.get("pmcid") or f.get("nct") or (
-        _NON_WORD.sub(" ", f.get("title", "").lower()).strip() + "|" + f.get("year", "")
+    return (
+        f.get("doi")
+        or f.get("pmid")
+        or f.get("pmcid")
+        or f.get("nct")
+        or (_NON_WORD.sub(" ", f.get("title", "").lower()).strip() + "|" + f.get("year", ""))
     )
 
 

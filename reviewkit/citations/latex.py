@@ -9,9 +9,9 @@ font commands) with :func:`to_text`; the BibTeX writer escapes with
 from __future__ import annotations
 
 import codecs
+import re
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
-import re
 
 _SPECIALS = {
     "\\": r"\textbackslash{}",
@@ -65,7 +65,10 @@ def to_text(value: str) -> str:
     s = s.replace("{", "").replace("}", "").replace("$", "")
     s = re.sub(r"[ \t\r\n]+", " ", s).strip()
     return (
-        s.replace(_LBRACE, "{").replace(_RBRACE, "}")
-        .replace("\ue002", "\\").replace("\ue003", "~").replace("\ue004", "^")
+        s.replace(_LBRACE, "{")
+        .replace(_RBRACE, "}")
+        .replace("\ue002", "\\")
+        .replace("\ue003", "~")
+        .replace("\ue004", "^")
         .replace("\ue005", "$")
     )

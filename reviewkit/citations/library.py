@@ -23,8 +23,10 @@ ID_FIELDS = NORMALIZERS  # entry field -> its rule (reviewkit.identifiers)
 
 
 def encode_entry(entry) -> str:
-    persons = {r: [[p.first_names, p.middle_names, p.prelast_names, p.last_names, p.lineage_names] for p in ps]
-               for r, ps in entry.persons.items()}
+    persons = {
+        r: [[p.first_names, p.middle_names, p.prelast_names, p.last_names, p.lineage_names] for p in ps]
+        for r, ps in entry.persons.items()
+    }
     return json.dumps([entry.type, dict(entry.fields), persons], ensure_ascii=False, separators=(",", ":"))
 
 
@@ -36,7 +38,13 @@ def decode_entry(text: str):
     for role, people in persons.items():
         for first, middle, prelast, last, lineage in people:
             p = Person()
-            p.first_names, p.middle_names, p.prelast_names, p.last_names, p.lineage_names = first, middle, prelast, last, lineage
+            p.first_names, p.middle_names, p.prelast_names, p.last_names, p.lineage_names = (
+                first,
+                middle,
+                prelast,
+                last,
+                lineage,
+            )
             entry.add_person(p, role)
     return entry
 
@@ -70,8 +78,14 @@ class LazyEntries(Mapping):
 class Library:
     """What a build reads of the bibliography (see the module docstring)."""
 
-    def __init__(self, encoded: dict[str, str], id_index: dict[tuple[str, str], str], summary: str,
-                 decisions: list[str], warnings: list[str]):
+    def __init__(
+        self,
+        encoded: dict[str, str],
+        id_index: dict[tuple[str, str], str],
+        summary: str,
+        decisions: list[str],
+        warnings: list[str],
+    ):
         self.entries = LazyEntries(encoded)
         self.id_index = id_index
         self.summary = summary
@@ -96,7 +110,7 @@ class Library:
         return cls(encoded, index, result.summary(), list(result.decisions), list(warnings))
 
     @classmethod
-    def load(cls, paths, *, cache: bool = True) -> "Library":
+    def load(cls, paths, *, cache: bool = True) -> Library:
         """The merged library of *paths*, from the cache when their contents and the code that reads and
         merges them (every importer, the merge) are unchanged.  The cache file is JSON, never executed."""
         from ..pipeline import code
@@ -119,9 +133,13 @@ class Library:
         if cache:
             from ..atomic import write
 
-            body = {"entries": lib.entries._encoded, "id_index": [[f, v, k] for (f, v), k in lib.id_index.items()],
-                    "summary": lib.summary, "decisions": [str(x) for x in lib.decisions],
-                    "warnings": [str(w) for w in lib.warnings]}
+            body = {
+                "entries": lib.entries._encoded,
+                "id_index": [[f, v, k] for (f, v), k in lib.id_index.items()],
+                "summary": lib.summary,
+                "decisions": [str(x) for x in lib.decisions],
+                "warnings": [str(w) for w in lib.warnings],
+            }
             try:  # parallel kernels may fill the same cache: each writes its own temporary file, then renames
                 write(cached, json.dumps(body, ensure_ascii=False))
             except OSError:

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import InputError
 from . import record as R
 
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def _blocks(text: str, name: str):
@@ -62,7 +62,7 @@ def _tagged(value: str, marker: str) -> list[str]:
     """The word before each *marker* ("10.1/x [doi]"), found without backtracking over long lines."""
     out, start = [], 0
     while (i := value.find(marker, start)) >= 0:
-        before = value[max(0, i - 1000):i].split()
+        before = value[max(0, i - 1000) : i].split()
         if before:
             out.append(before[-1])
         start = i + len(marker)
@@ -93,10 +93,21 @@ def _to_entry(rec, source: str):
     title = re.sub(r"\.$", "", title) if not title.endswith(("?", "!")) else title
     return R.make_entry(
         "article" if _t(rec, "TA") or _t(rec, "JT") else "misc",
-        authors=authors, title=title, journal=_t(rec, "TA") or _t(rec, "JT"),
-        year=year, month=month, volume=_t(rec, "VI"), number=_t(rec, "IP"), pages=_t(rec, "PG"),
-        doi=doi, pmid=_t(rec, "PMID"), pmcid=_t(rec, "PMC"), abstract=_t(rec, "AB"),
-        keywords=_values(rec, "OT"), language=(_values(rec, "LA") or [""])[0], source=source,
+        authors=authors,
+        title=title,
+        journal=_t(rec, "TA") or _t(rec, "JT"),
+        year=year,
+        month=month,
+        volume=_t(rec, "VI"),
+        number=_t(rec, "IP"),
+        pages=_t(rec, "PG"),
+        doi=doi,
+        pmid=_t(rec, "PMID"),
+        pmcid=_t(rec, "PMC"),
+        abstract=_t(rec, "AB"),
+        keywords=_values(rec, "OT"),
+        language=(_values(rec, "LA") or [""])[0],
+        source=source,
         extra={"journaltitle": _t(rec, "JT")},
     )
 

@@ -49,8 +49,8 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from ..identifiers import KINDS
+from .keys import ascii_fold, assign_keys, fields_of, fingerprint, first_family, is_others
 from .record import new_entry
-from .keys import ascii_fold, assign_keys, fields_of, first_family, fingerprint, is_others
 
 ID_KINDS = KINDS  # doi, pmid, pmcid, nct (reviewkit.identifiers)
 CONFLICT_KINDS = ("doi", "pmid", "pmcid")  # a work has one of each; two different values are two works
@@ -123,7 +123,7 @@ class MergeResult:
 
 
 class _Group:
-    __slots__ = ("records", "ids", "titles", "index", "why")
+    __slots__ = ("ids", "index", "records", "titles", "why")
 
     def __init__(self, index: int):
         self.records: list[Record] = []
@@ -155,8 +155,11 @@ def _related(t: str, other: str) -> str | None:
     if t == other:
         return "same"
     short, long_ = sorted((t, other), key=len)
-    if (long_.startswith(short + " ") and short.count(" ") + 1 >= PREFIX_WORDS
-            and len(long_[len(short):].split()) <= MAX_EXTRA_WORDS):
+    if (
+        long_.startswith(short + " ")
+        and short.count(" ") + 1 >= PREFIX_WORDS
+        and len(long_[len(short) :].split()) <= MAX_EXTRA_WORDS
+    ):
         return "prefix"
     return None
 
@@ -216,10 +219,12 @@ def merge(records, *, on_key_clash: str = "error") -> MergeResult:
 
 def _order(records):
     """Most identifiers first, then by content: the same records in any order give the same result."""
+
     def sort_key(item):
         i, rec = item
         f = fields_of(rec.entry)
         return (-sum(1 for k in ID_KINDS if f.get(k)), fingerprint(rec.entry), rec.key or "", rec.origin, i)
+
     return [rec for _, rec in sorted(enumerate(records), key=sort_key)]
 
 
@@ -254,8 +259,10 @@ def _merge(records, on_key_clash: str) -> MergeResult:
             if g is not None:
                 clash = _conflict(g.ids, ids)
                 if clash:
-                    apart.append(f"kept apart: {rec.origin} and {g.records[0].origin} share {k.upper()} {v} "
-                                 f"but have different {clash.upper()}s ({ids[clash]} / {g.ids[clash]})")
+                    apart.append(
+                        f"kept apart: {rec.origin} and {g.records[0].origin} share {k.upper()} {v} "
+                        f"but have different {clash.upper()}s ({ids[clash]} / {g.ids[clash]})"
+                    )
                     continue
                 target, why = g, f"same {k.upper()} {v}"
                 break
@@ -273,13 +280,25 @@ def _merge(records, on_key_clash: str) -> MergeResult:
                     found, more = _compatible(titles, ("<",) + exact[1:], me, ids)
             if len(found) > 1 or (found and more):
                 other = found[1].records[0].origin if len(found) > 1 else "other works"
-                apart.append(f"kept apart: {rec.origin} has the title of {found[0].records[0].origin} and of "
-                             f"{other}, which have different identifiers; not merged into either")
+                apart.append(
+                    f"kept apart: {rec.origin} has the title of {found[0].records[0].origin} and of "
+                    f"{other}, which have different identifiers; not merged into either"
+                )
             elif found:
                 g = found[0]
-                rule = "same" if any(_related(t, t2) == "same" for t2, y, fa in g.titles if (y, fa) == (year, fam)) else "prefix"
-                target, why = g, ("same title, year and first author" if rule == "same" else
-                                  "title is a prefix of the other (journal run into the title), same year and first author")
+                rule = (
+                    "same"
+                    if any(_related(t, t2) == "same" for t2, y, fa in g.titles if (y, fa) == (year, fam))
+                    else "prefix"
+                )
+                target, why = (
+                    g,
+                    (
+                        "same title, year and first author"
+                        if rule == "same"
+                        else "title is a prefix of the other (journal run into the title), same year and first author"
+                    ),
+                )
         if target is None:
             target = _Group(len(groups))
             groups.append(target)
@@ -326,9 +345,11 @@ def _finish(groups, read, apart, on_key_clash) -> MergeResult:
                         raise InputError(
                             f"key {key!r} names two different works: {a} and {b}; rename one of them "
                             "(or import with --rename-clashing-keys to give the later one a new key and a warning)",
-                            source=b)
-                    warnings.append(f"{b}: key {key!r} already names a different work ({a}); "
-                                    "this record gets a new key")
+                            source=b,
+                        )
+                    warnings.append(
+                        f"{b}: key {key!r} already names a different work ({a}); this record gets a new key"
+                    )
                     continue
                 owner[key], where[key] = i, where.get(key, rec.origin)
         kept = sorted(r.key for r in g.records if r.key and owner.get(r.key) == i)
@@ -387,7 +408,9 @@ def _combine(entries):
     structured = [e for e in entries if e.fields.get("journal") or e.fields.get("booktitle")] or entries
     for name in names:
         if name == "title":  # a title from a record that kept title and journal apart wins
-            fields[name] = _richer([e.fields.get(name) for e in structured]) or _richer([e.fields.get(name) for e in entries])
+            fields[name] = _richer([e.fields.get(name) for e in structured]) or _richer(
+                [e.fields.get(name) for e in entries]
+            )
         elif name == "source":
             fields[name] = " | ".join(sorted({e.fields[name] for e in entries if e.fields.get(name)}))
         elif name == "ids":
@@ -399,7 +422,10 @@ def _combine(entries):
         lists = [e.persons.get(role, []) for e in entries]
         persons[role] = max(
             lists,
-            key=lambda ps: (len(_named(ps)), sum(len("".join(p.first_names + p.last_names)) for p in ps),
-                            any(map(is_others, ps))),
+            key=lambda ps: (
+                len(_named(ps)),
+                sum(len("".join(p.first_names + p.last_names)) for p in ps),
+                any(map(is_others, ps)),
+            ),
         )
     return new_entry(etype, {k: v for k, v in fields.items() if v}, persons)

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import InputError
 from . import record as R
 
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def _text(el) -> str:
@@ -54,7 +54,9 @@ def iter_entries(path_or_file, *, deleted: list | None = None):
                 if root is None:
                     root = el
                     if el.tag not in ("PubmedArticleSet", "PubmedBookArticleSet"):
-                        raise InputError(f"not PubMed XML: root element is <{el.tag}>, expected <PubmedArticleSet>", source=name)
+                        raise InputError(
+                            f"not PubMed XML: root element is <{el.tag}>, expected <PubmedArticleSet>", source=name
+                        )
                 continue
             if el.tag in ("PubmedArticle", "PubmedBookArticle"):
                 index += 1
@@ -81,9 +83,13 @@ def _to_entry(el, source: str):
     art = cit.find("Article") if cit is not None else None
     if art is None:  # PubmedBookArticle
         book = el.find("BookDocument")
-        return R.make_entry("book", title=_text(book.find("ArticleTitle") if book is not None else None) or
-                            _text(book.find("Book/BookTitle") if book is not None else None),
-                            pmid=_text(book.find("PMID") if book is not None else None), source=source)
+        return R.make_entry(
+            "book",
+            title=_text(book.find("ArticleTitle") if book is not None else None)
+            or _text(book.find("Book/BookTitle") if book is not None else None),
+            pmid=_text(book.find("PMID") if book is not None else None),
+            source=source,
+        )
     authors = []
     for a in art.findall("AuthorList/Author"):
         if a.find("CollectiveName") is not None:
@@ -108,18 +114,31 @@ def _to_entry(el, source: str):
     title = _text(art.find("ArticleTitle"))
     title = title[:-1] if title.endswith(".") else title
     return R.make_entry(
-        "article", authors=authors, title=title,
-        journal=_text(art.find("Journal/ISOAbbreviation")) or _text(cit.find("MedlineJournalInfo/MedlineTA")) or _text(art.find("Journal/Title")),
-        year=year, month=month, volume=_text(art.find("Journal/JournalIssue/Volume")),
-        number=_text(art.find("Journal/JournalIssue/Issue")), pages=_text(art.find("Pagination/MedlinePgn")),
-        doi=doi, pmid=_text(cit.find("PMID")), pmcid=ids.get("pmc", ""), abstract=abstract,
-        language=_text(art.find("Language")), keywords=[_text(k) for k in cit.findall("KeywordList/Keyword")],
-        source=source, extra={"journaltitle": _text(art.find("Journal/Title"))},
+        "article",
+        authors=authors,
+        title=title,
+        journal=_text(art.find("Journal/ISOAbbreviation"))
+        or _text(cit.find("MedlineJournalInfo/MedlineTA"))
+        or _text(art.find("Journal/Title")),
+        year=year,
+        month=month,
+        volume=_text(art.find("Journal/JournalIssue/Volume")),
+        number=_text(art.find("Journal/JournalIssue/Issue")),
+        pages=_text(art.find("Pagination/MedlinePgn")),
+        doi=doi,
+        pmid=_text(cit.find("PMID")),
+        pmcid=ids.get("pmc", ""),
+        abstract=abstract,
+        language=_text(art.find("Language")),
+        keywords=[_text(k) for k in cit.findall("KeywordList/Keyword")],
+        source=source,
+        extra={"journaltitle": _text(art.find("Journal/Title"))},
     )
 
 
-def records_of(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False,
-               deleted: list | None = None) -> R.Reading:
+def records_of(
+    path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False, deleted: list | None = None
+) -> R.Reading:
     """The :class:`Reading` of a file: ``(None, entry, None)`` per article, parsed as they are iterated;
     an article with neither PMID nor title is reported, not kept."""
     out = R.Reading()
@@ -143,8 +162,14 @@ def read(path_or_file, *, encoding: str = "utf-8", skip_invalid: bool = False, d
     return records_of(path_or_file, skip_invalid=skip_invalid, deleted=deleted).result()
 
 
-def load(path_or_file, *, encoding: str = "utf-8", deleted: list | None = None, skip_invalid: bool = False,
-         skipped: list | None = None):
+def load(
+    path_or_file,
+    *,
+    encoding: str = "utf-8",
+    deleted: list | None = None,
+    skip_invalid: bool = False,
+    skipped: list | None = None,
+):
     result = read(path_or_file, deleted=deleted, skip_invalid=skip_invalid)
     if skipped is not None:
         skipped.extend(result.skipped)

@@ -17,18 +17,44 @@ from .identifiers import NORMALIZERS, normalize_doi, normalize_nct, normalize_pm
 
 #: CSL item types -> BibTeX/biblatex entry types (and back, first match)
 CSL_TO_BIBTEX = {
-    "article-journal": "article", "article": "article", "article-magazine": "article",
-    "article-newspaper": "article", "review": "article", "book": "book", "chapter": "incollection",
-    "paper-conference": "inproceedings", "report": "report", "thesis": "thesis",
-    "webpage": "online", "post": "online", "post-weblog": "online", "dataset": "misc",
-    "manuscript": "unpublished", "software": "software", "legislation": "misc",
+    "article-journal": "article",
+    "article": "article",
+    "article-magazine": "article",
+    "article-newspaper": "article",
+    "review": "article",
+    "book": "book",
+    "chapter": "incollection",
+    "paper-conference": "inproceedings",
+    "report": "report",
+    "thesis": "thesis",
+    "webpage": "online",
+    "post": "online",
+    "post-weblog": "online",
+    "dataset": "misc",
+    "manuscript": "unpublished",
+    "software": "software",
+    "legislation": "misc",
 }
 BIBTEX_TO_CSL = {
-    "article": "article-journal", "book": "book", "incollection": "chapter", "inbook": "chapter",
-    "inproceedings": "paper-conference", "conference": "paper-conference", "report": "report",
-    "techreport": "report", "thesis": "thesis", "phdthesis": "thesis", "mastersthesis": "thesis",
-    "online": "webpage", "electronic": "webpage", "misc": "document", "unpublished": "manuscript",
-    "software": "software", "booklet": "book", "manual": "book", "proceedings": "book",
+    "article": "article-journal",
+    "book": "book",
+    "incollection": "chapter",
+    "inbook": "chapter",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "report": "report",
+    "techreport": "report",
+    "thesis": "thesis",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "online": "webpage",
+    "electronic": "webpage",
+    "misc": "document",
+    "unpublished": "manuscript",
+    "software": "software",
+    "booklet": "book",
+    "manual": "book",
+    "proceedings": "book",
 }
 
 _WS = re.compile(r"\s+")
@@ -118,18 +144,60 @@ def split_name(text: str):
     return person(literal=text)
 
 
-def make_entry(entry_type: str = "article", *, authors=(), editors=(), title="", journal="", year="",
-               month="", volume="", number="", pages="", doi="", pmid="", pmcid="", nct="", url="",
-               abstract="", publisher="", note="", keywords=(), language="", issn="", booktitle="",
-               howpublished="", source="", extra=None):
+def make_entry(
+    entry_type: str = "article",
+    *,
+    authors=(),
+    editors=(),
+    title="",
+    journal="",
+    year="",
+    month="",
+    volume="",
+    number="",
+    pages="",
+    doi="",
+    pmid="",
+    pmcid="",
+    nct="",
+    url="",
+    abstract="",
+    publisher="",
+    note="",
+    keywords=(),
+    language="",
+    issn="",
+    booktitle="",
+    howpublished="",
+    source="",
+    extra=None,
+):
     """An entry from one format's parsed values: text cleaned, identifiers validated, empty values dropped.
     Only the values given are looked at (most of the twenty are empty in most records)."""
     fields = {}
-    for name, value in (("title", title), ("journal", journal), ("year", year), ("month", month),
-                        ("volume", volume), ("number", number), ("pages", pages), ("doi", doi), ("pmid", pmid),
-                        ("pmcid", pmcid), ("nct", nct), ("url", url), ("abstract", abstract),
-                        ("publisher", publisher), ("note", note), ("keywords", keywords), ("language", language),
-                        ("issn", issn), ("booktitle", booktitle), ("howpublished", howpublished), ("source", source)):
+    for name, value in (
+        ("title", title),
+        ("journal", journal),
+        ("year", year),
+        ("month", month),
+        ("volume", volume),
+        ("number", number),
+        ("pages", pages),
+        ("doi", doi),
+        ("pmid", pmid),
+        ("pmcid", pmcid),
+        ("nct", nct),
+        ("url", url),
+        ("abstract", abstract),
+        ("publisher", publisher),
+        ("note", note),
+        ("keywords", keywords),
+        ("language", language),
+        ("issn", issn),
+        ("booktitle", booktitle),
+        ("howpublished", howpublished),
+        ("source", source),
+    ):
         if not value:
             continue
         if name in NORMALIZERS:
@@ -152,8 +220,21 @@ def make_entry(entry_type: str = "article", *, authors=(), editors=(), title="",
     return new_entry(entry_type, fields, persons, lower=any(not k.islower() for k in extra or ()))
 
 
-_INTERNED = frozenset({"journal", "year", "month", "volume", "number", "publisher", "language", "issn",
-                       "journaltitle", "booktitle", "howpublished"})
+_INTERNED = frozenset(
+    {
+        "journal",
+        "year",
+        "month",
+        "volume",
+        "number",
+        "publisher",
+        "language",
+        "issn",
+        "journaltitle",
+        "booktitle",
+        "howpublished",
+    }
+)
 
 
 def doi_from_url(text: str) -> str:
@@ -178,7 +259,7 @@ class Reading:
     ``warnings`` (``file:line: text``) and ``skipped`` fill as the records are read.
     """
 
-    __slots__ = ("records", "warnings", "skipped")
+    __slots__ = ("records", "skipped", "warnings")
 
     def __init__(self):
         self.records = iter(())
@@ -220,6 +301,7 @@ def text_importer(stream):
     ``parse(text, name=, skip_invalid=)`` and ``read(path_or_file, …)`` the :class:`ParseResult`;
     ``loads``/``load`` the bibliography (rispy-like, as :mod:`json`), extending *skipped* when given.
     """
+
     def parse(text: str, *, name: str = "<string>", skip_invalid: bool = False) -> ParseResult:
         return reading(stream, text, name, skip_invalid).result()
 

@@ -28,9 +28,7 @@ from .record import ParseResult, lines
 
 # "1. ", "12) ", "[3] " at the start of a line
 _NUMBER = re.compile(r"^\s*(?:\[(\d+)\]|(\d+)[.)])\s+")
-_MARKERS = re.compile(
-    r"(?:\s+-\s+(?:DOI|PMC|PubMed|Free PMC article|Free article|Google Scholar|Crossref))+\s*$"
-)
+_MARKERS = re.compile(r"(?:\s+-\s+(?:DOI|PMC|PubMed|Free PMC article|Free article|Google Scholar|Crossref))+\s*$")
 _DOI_TEXT = re.compile(r"\bdoi:\s*(\S+?)(?:\.(?=\s|$)|(?=\s|$))", re.IGNORECASE)
 _URL = re.compile(r"https?://\S+?(?=[.,;]?(?:\s|$))")
 _PMID_TEXT = re.compile(r"\bPMID:\s*(\d+)\.?", re.IGNORECASE)
@@ -89,14 +87,13 @@ def parse_text(text: str, *, name: str = "<string>") -> ParseResult:
             continue
         m = _NUMBER.match(raw)
         if m:
-            records.append((lineno, m.group(1) or m.group(2), raw[m.end():].strip()))
+            records.append((lineno, m.group(1) or m.group(2), raw[m.end() :].strip()))
         elif records:  # a wrapped line continues the previous reference
             ln, num, body = records[-1]
             records[-1] = (ln, num, f"{body} {line}")
         else:
             raise InputError(
-                "expected a numbered reference ('1. Author A. Title. Journal. Year;…'), "
-                f"found {line[:60]!r}",
+                f"expected a numbered reference ('1. Author A. Title. Journal. Year;…'), found {line[:60]!r}",
                 source=f"{name}:{lineno}",
             )
     if not records:
@@ -132,16 +129,16 @@ def parse_reference(body: str, *, where: str = "<string>", warnings: list | None
                 "kept as a note, not linked"
             )
             fields["note"] = f"Printed DOI: {printed}"
-        rest = (rest[: m.start()] + rest[m.end():]).strip()
+        rest = (rest[: m.start()] + rest[m.end() :]).strip()
     for rx, key in ((_PMID_TEXT, "pmid"), (_PMCID_TEXT, "pmcid")):
         m = rx.search(rest)
         if m:
             fields[key] = m.group(1).upper()
-            rest = (rest[: m.start()] + rest[m.end():]).strip()
+            rest = (rest[: m.start()] + rest[m.end() :]).strip()
     m = _URL.search(rest)
     if m:
         fields["url"] = m.group(0)
-        rest = (rest[: m.start()] + rest[m.end():]).strip()
+        rest = (rest[: m.start()] + rest[m.end() :]).strip()
 
     persons, role, rest = _split_authors(rest)
     if not persons:
@@ -157,7 +154,7 @@ def parse_reference(body: str, *, where: str = "<string>", warnings: list | None
             if sm.group(grp):
                 fields[key] = sm.group(grp).strip()
         head = rest[: sm.start()].strip()
-        tail = rest[sm.end():].strip(" .")
+        tail = rest[sm.end() :].strip(" .")
         title, journal = _split_title_journal(head)
         if journal:
             fields["journal"] = journal
@@ -168,9 +165,7 @@ def parse_reference(body: str, *, where: str = "<string>", warnings: list | None
         title, remainder = _split_sentence(rest)
         if remainder:
             fields["howpublished"] = re.sub(r"\s+", " ", remainder).strip(" .")
-        warnings.append(
-            f"{where}: no 'year;volume:pages' source found; the text after the title is kept verbatim"
-        )
+        warnings.append(f"{where}: no 'year;volume:pages' source found; the text after the title is kept verbatim")
     if title:
         fields["title"] = title.strip().rstrip(".")
     else:
@@ -222,7 +217,7 @@ def _split_sentence(text: str) -> tuple[str, str]:
     m = re.search(r"(?<=[^\s.][.?!])\s+(?=[A-Z0-9(\[])", text)
     if not m:
         return text.strip(), ""
-    return text[: m.start()].strip(), text[m.end():].strip()
+    return text[: m.start()].strip(), text[m.end() :].strip()
 
 
 def _split_title_journal(head: str) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import CitationError, InputError
@@ -40,7 +40,7 @@ class Lock:
     entries: dict = field(default_factory=dict)
 
     @classmethod
-    def read(cls, path) -> "Lock":
+    def read(cls, path) -> Lock:
         path = Path(path)
         if not path.is_file():
             return cls(path)
@@ -49,7 +49,7 @@ class Lock:
         except json.JSONDecodeError as exc:
             raise InputError(f"not valid JSON: {exc.msg}", source=f"{path}:{exc.lineno}") from None
         if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
-            raise InputError("expected {\"version\": 1, \"entries\": {identifier: record}}", source=str(path))
+            raise InputError('expected {"version": 1, "entries": {identifier: record}}', source=str(path))
         return cls(path, data["entries"])
 
     def write(self) -> None:
@@ -65,7 +65,9 @@ class Lock:
         rec = self.entries.get(identifier)
         if not rec:
             return None
-        return item_to_entry(rec["csl"], f"{self.path.name}: {identifier}, resolved {rec['resolved']} from {rec['from']}")
+        return item_to_entry(
+            rec["csl"], f"{self.path.name}: {identifier}, resolved {rec['resolved']} from {rec['from']}"
+        )
 
 
 # -- HTTP ----------------------------------------------------------------------
@@ -82,8 +84,16 @@ class Endpoints:
 class Resolver:
     """Resolves identifiers online into CSL-JSON items."""
 
-    def __init__(self, endpoints: Endpoints | None = None, *, api_key: str | None = None, timeout: float = 20,
-                 retries: int = 4, backoff: float = 0.5, email: str | None = None):
+    def __init__(
+        self,
+        endpoints: Endpoints | None = None,
+        *,
+        api_key: str | None = None,
+        timeout: float = 20,
+        retries: int = 4,
+        backoff: float = 0.5,
+        email: str | None = None,
+    ):
         import os
 
         from ..http import Client
@@ -96,8 +106,9 @@ class Resolver:
         self.ncbi_rate = RateLimiter(10 if self.api_key else 3)
 
     def _get(self, url, *, params=None, headers=None, what=""):
-        return self.http.get(url, params=params, headers=headers, what=what,
-                             not_found="says the identifier does not exist")
+        return self.http.get(
+            url, params=params, headers=headers, what=what, not_found="says the identifier does not exist"
+        )
 
     def _ncbi_params(self, **params):
         if self.api_key:
@@ -113,8 +124,9 @@ class Resolver:
 
         self.ncbi_rate.wait()
         url = f"{self.ep.eutils}/efetch.fcgi"
-        r = self._get(url, params=self._ncbi_params(db="pubmed", id=pmid, rettype="medline", retmode="text"),
-                      what=f"pmid:{pmid}")
+        r = self._get(
+            url, params=self._ncbi_params(db="pubmed", id=pmid, rettype="medline", retmode="text"), what=f"pmid:{pmid}"
+        )
         bib = loads(r.text, name=f"efetch pmid {pmid}")
         for key, e in bib.entries.items():
             if e.fields.get("pmid") == pmid:
@@ -156,9 +168,15 @@ class Resolver:
         status = ps.get("statusModule", {})
         first = (status.get("studyFirstPostDateStruct") or {}).get("date", "")
         item = {
-            "id": f"nct:{nct}", "type": "webpage", "title": ident.get("briefTitle") or ident.get("officialTitle", ""),
-            "author": [{"literal": (ident.get("organization") or {}).get("fullName", "")}] if ident.get("organization") else [],
-            "container-title": "ClinicalTrials.gov", "number": nct, "URL": f"https://clinicaltrials.gov/study/{nct}",
+            "id": f"nct:{nct}",
+            "type": "webpage",
+            "title": ident.get("briefTitle") or ident.get("officialTitle", ""),
+            "author": [{"literal": (ident.get("organization") or {}).get("fullName", "")}]
+            if ident.get("organization")
+            else [],
+            "container-title": "ClinicalTrials.gov",
+            "number": nct,
+            "URL": f"https://clinicaltrials.gov/study/{nct}",
         }
         if first[:4].isdigit():
             item["issued"] = {"date-parts": [[int(first[:4])]]}
@@ -171,9 +189,28 @@ class Resolver:
 
 def _slim(item: dict) -> dict:
     """Drop Crossref's bulky bookkeeping (reference lists, licences, indexes) from a CSL item."""
-    drop = {"reference", "license", "indexed", "deposited", "content-domain", "link", "funder", "relation",
-            "assertion", "created", "references-count", "reference-count", "is-referenced-by-count",
-            "score", "source", "prefix", "member", "update-policy", "original-title", "short-container-title"}
+    drop = {
+        "reference",
+        "license",
+        "indexed",
+        "deposited",
+        "content-domain",
+        "link",
+        "funder",
+        "relation",
+        "assertion",
+        "created",
+        "references-count",
+        "reference-count",
+        "is-referenced-by-count",
+        "score",
+        "source",
+        "prefix",
+        "member",
+        "update-policy",
+        "original-title",
+        "short-container-title",
+    }
     return {k: v for k, v in item.items() if k not in drop}
 
 
@@ -190,7 +227,9 @@ def refresh(identifiers, lock: Lock, resolver: Resolver, *, log=print) -> dict:
             log(f"could not resolve {ident}: {exc.message}")
             continue
         lock.entries[ident] = {
-            "resolved": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "from": source, "csl": item,
+            "resolved": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "from": source,
+            "csl": item,
         }
         log(f"resolved {ident}")
     return failures

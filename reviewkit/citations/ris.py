@@ -31,17 +31,38 @@ _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _WOS_LISTS = {"AU", "AF", "BA", "BF", "CA", "ED", "BE", "CR", "C1", "GP"}
 _LIST_TAGS = frozenset({"KW", "DE", "UR", "L1", "L2", "L3", "L4"})  # one value per line (EndNote's lists)
 
-TYPES = {"JOUR": "article", "JFULL": "article", "EJOUR": "article", "MGZN": "article", "NEWS": "article",
-         "ABST": "article", "INPR": "article", "BOOK": "book", "EBOOK": "book", "CHAP": "incollection",
-         "ECHAP": "incollection", "CONF": "inproceedings", "CPAPER": "inproceedings", "RPRT": "report",
-         "THES": "thesis", "ELEC": "online", "WEB": "online", "DATA": "misc", "GEN": "misc",
-         "J": "article", "B": "book", "S": "article", "P": "misc", "Journal Article": "article"}
+TYPES = {
+    "JOUR": "article",
+    "JFULL": "article",
+    "EJOUR": "article",
+    "MGZN": "article",
+    "NEWS": "article",
+    "ABST": "article",
+    "INPR": "article",
+    "BOOK": "book",
+    "EBOOK": "book",
+    "CHAP": "incollection",
+    "ECHAP": "incollection",
+    "CONF": "inproceedings",
+    "CPAPER": "inproceedings",
+    "RPRT": "report",
+    "THES": "thesis",
+    "ELEC": "online",
+    "WEB": "online",
+    "DATA": "misc",
+    "GEN": "misc",
+    "J": "article",
+    "B": "book",
+    "S": "article",
+    "P": "misc",
+    "Journal Article": "article",
+}
 
 
 class RawRecord:
     """One record's tags in file order: ``(tag, value, line)``; values by tag are indexed once."""
 
-    __slots__ = ("line", "tags", "_by")
+    __slots__ = ("_by", "line", "tags")
 
     def __init__(self, line: int, tags=None):
         self.line = line
@@ -104,9 +125,9 @@ def _simple_record(text: str, pos: int, lineno: int):
     if eol - end - 1 > 6 or (eol - end - 1 == 6 and text[eol - 1] != " "):
         return None  # "ER  - something": left to the line-by-line reader
     first = text.find("\n", pos)
-    tags = [("TY", text[pos + 6:first].strip(), lineno)]
+    tags = [("TY", text[pos + 6 : first].strip(), lineno)]
     if first < end:
-        body = text[first + 1:end]
+        body = text[first + 1 : end]
         pairs = _BODY.findall(body)
         if len(pairs) != body.count("\n") + 1:
             return None
@@ -154,7 +175,13 @@ def iter_records(text: str, name: str = "<string>", warnings: list | None = None
         if lineno <= 3 and _WOS_HEAD.match(line):
             wos = True
             continue
-        if not wos and len(line) >= 5 and line[2:5] == "  -" and line[0] in _UPPER and (len(line) == 5 or line[5] == " "):
+        if (
+            not wos
+            and len(line) >= 5
+            and line[2:5] == "  -"
+            and line[0] in _UPPER
+            and (len(line) == 5 or line[5] == " ")
+        ):
             m = _FAST.match(line)  # the common "TI  - value" shape, checked without the general pattern
         else:
             m = (_WOS_TAG if wos else _TAG).match(line)
@@ -169,8 +196,11 @@ def iter_records(text: str, name: str = "<string>", warnings: list | None = None
             tag, value = m.group(1), (m.group(2) or "").strip()
             if tag in ("TY", "PT"):
                 if current is not None:
-                    raise InputError(f"record starting at line {current.line} has no end tag (ER) before this new "
-                                     "record; the file may have been cut or joined", source=f"{name}:{lineno}")
+                    raise InputError(
+                        f"record starting at line {current.line} has no end tag (ER) before this new "
+                        "record; the file may have been cut or joined",
+                        source=f"{name}:{lineno}",
+                    )
                 flush_stray()
                 current = RawRecord(lineno, [("TY", value, lineno)])
                 last_tag = "TY"
@@ -196,8 +226,10 @@ def iter_records(text: str, name: str = "<string>", warnings: list | None = None
         else:
             stray.append((lineno, line))
     if current is not None:
-        raise InputError(f"file ends inside the record that starts at line {current.line} (no ER tag); "
-                         "the file may have been cut", source=f"{name}:{current.line}")
+        raise InputError(
+            f"file ends inside the record that starts at line {current.line} (no ER tag); the file may have been cut",
+            source=f"{name}:{current.line}",
+        )
     flush_stray()
 
 
@@ -258,12 +290,25 @@ def _to_entry(rec: RawRecord, base: str, names: dict):
     editors = _all(by, ("A2", "ED"))
     return R.make_entry(
         TYPES.get(ty, "article" if _first(by, ("JO", "JF", "T2", "SO", "J2", "JA")) else "misc"),
-        authors=authors, editors=_people(editors, names) if editors else (),
-        title=_first(by, _TITLE_TAGS), journal=_first(by, _JOURNAL_TAGS),
-        year=year, volume=_first(by, ("VL", "VO", "VN")), number=_first(by, ("IS", "CP", "IP")), pages=pages,
-        doi=doi, pmid=pmid, pmcid=pmcid, url=url, abstract=_first(by, ("AB", "N2")),
-        publisher=_first(by, ("PB",)), keywords=_all(by, ("KW", "DE")), language=_first(by, ("LA",)),
-        note=_first(by, ("N1",)), issn=_first(by, ("SN",)), source=f"{base}:{rec.line}",
+        authors=authors,
+        editors=_people(editors, names) if editors else (),
+        title=_first(by, _TITLE_TAGS),
+        journal=_first(by, _JOURNAL_TAGS),
+        year=year,
+        volume=_first(by, ("VL", "VO", "VN")),
+        number=_first(by, ("IS", "CP", "IP")),
+        pages=pages,
+        doi=doi,
+        pmid=pmid,
+        pmcid=pmcid,
+        url=url,
+        abstract=_first(by, ("AB", "N2")),
+        publisher=_first(by, ("PB",)),
+        keywords=_all(by, ("KW", "DE")),
+        language=_first(by, ("LA",)),
+        note=_first(by, ("N1",)),
+        issn=_first(by, ("SN",)),
+        source=f"{base}:{rec.line}",
     )
 
 
@@ -279,8 +324,10 @@ def _stream(text: str, name: str, skip_invalid: bool, out: R.Reading):
         given = _all(by, ("DO", "DI"))
         bad = [v for v in given if not R.doi_from_url(v)]
         for v in bad:
-            warnings.append(f"{name}:{next(ln for t, x, ln in rec.tags if x == v)}: {v[:80]!r} is not a DOI "
-                            "(expected 10.<registrant>/<suffix>); not used as one")
+            warnings.append(
+                f"{name}:{next(ln for t, x, ln in rec.tags if x == v)}: {v[:80]!r} is not a DOI "
+                "(expected 10.<registrant>/<suffix>); not used as one"
+            )
         if not _first(by, _TITLE_TAGS) and len(bad) == len(given):
             problem = "record has neither a title (TI/T1) nor a valid DOI"
             if not skip_invalid:
@@ -290,7 +337,9 @@ def _stream(text: str, name: str, skip_invalid: bool, out: R.Reading):
         yield None, _to_entry(rec, base, names), rec.line
     if not seen and text.strip():
         first = next(i for i, ln in enumerate(_lines(R.lines(text)), start=1) if ln.strip())
-        raise InputError("no RIS record in this file (expected a line 'TY  - …' to start one)", source=f"{name}:{first}")
+        raise InputError(
+            "no RIS record in this file (expected a line 'TY  - …' to start one)", source=f"{name}:{first}"
+        )
 
 
 # parse(text) and read(path) -> ParseResult, loads(text) and load(path) -> BibliographyData, records_of(path) ->
@@ -302,18 +351,38 @@ def dumps(bib) -> str:
     """RIS text (written with rispy)."""
     import rispy
 
-    ty = {"article": "JOUR", "book": "BOOK", "incollection": "CHAP", "inproceedings": "CPAPER",
-          "report": "RPRT", "thesis": "THES", "online": "ELEC"}
+    ty = {
+        "article": "JOUR",
+        "book": "BOOK",
+        "incollection": "CHAP",
+        "inproceedings": "CPAPER",
+        "report": "RPRT",
+        "thesis": "THES",
+        "online": "ELEC",
+    }
     out = []
     for key, e in bib.entries.items():
         f = e.fields
         item = {"type_of_reference": ty.get(e.type, "GEN"), "id": key}
-        authors = [", ".join(filter(None, [" ".join(p.prelast_names + p.last_names), " ".join(p.first_names + p.middle_names)]))
-                   for p in e.persons.get("author", []) if not is_others(p)]
+        authors = [
+            ", ".join(
+                filter(None, [" ".join(p.prelast_names + p.last_names), " ".join(p.first_names + p.middle_names)])
+            )
+            for p in e.persons.get("author", [])
+            if not is_others(p)
+        ]
         if authors:
             item["authors"] = authors
-        mapping = {"title": "title", "journal": "secondary_title", "volume": "volume", "number": "number",
-                   "doi": "doi", "abstract": "abstract", "publisher": "publisher", "issn": "issn"}
+        mapping = {
+            "title": "title",
+            "journal": "secondary_title",
+            "volume": "volume",
+            "number": "number",
+            "doi": "doi",
+            "abstract": "abstract",
+            "publisher": "publisher",
+            "issn": "issn",
+        }
         for src, dst in mapping.items():
             if f.get(src):
                 item[dst] = f[src]

@@ -17,12 +17,20 @@ def _formats(text: str) -> tuple[str, ...]:
 def add_parser(sub) -> None:
     b = sub.add_parser("build", help="run the sections and build the report (HTML, PDF, DOCX, JATS)")
     b.add_argument("project", nargs="?", default=".", help="folder holding review.toml (default: .)")
-    b.add_argument("--to", type=_formats, default=None,
-                   help="comma-separated: html,pdf,docx,jats (default: [report] formats in review.toml, else html,pdf)")
+    b.add_argument(
+        "--to",
+        type=_formats,
+        default=None,
+        help="comma-separated: html,pdf,docx,jats (default: [report] formats in review.toml, else html,pdf)",
+    )
     b.add_argument("-j", "--jobs", type=int, default=None, help="sections run at once (default: number of cores)")
     b.add_argument("--force", action="store_true", help="rerun every section even if nothing changed")
-    b.add_argument("--executor", choices=["local", "dask"], default="local",
-                   help="local worker processes (default) or a dask.distributed cluster")
+    b.add_argument(
+        "--executor",
+        choices=["local", "dask"],
+        default="local",
+        help="local worker processes (default) or a dask.distributed cluster",
+    )
     b.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     _events_option(b)
     b.set_defaults(run=run)
@@ -39,9 +47,12 @@ def add_parser(sub) -> None:
 
 
 def _events_option(parser) -> None:
-    parser.add_argument("--events", metavar="FILE",
-                        help="also write what the build does (sections queued, ran, reused, failed; report assembled, "
-                             "exported, published) to FILE (- for standard output), one JSON object a line, as it happens")
+    parser.add_argument(
+        "--events",
+        metavar="FILE",
+        help="also write what the build does (sections queued, ran, reused, failed; report assembled, "
+        "exported, published) to FILE (- for standard output), one JSON object a line, as it happens",
+    )
 
 
 def run(args) -> int:
@@ -49,13 +60,19 @@ def run(args) -> int:
 
     quiet_imports()
     from ..pipeline.build import build
-
     from .progress import subscribers
 
     on_event, close = subscribers(args.jobs, args.events)
     try:
-        build(args.project, to=args.to, jobs=args.jobs, force=args.force, executor=args.executor,
-              scheduler=args.scheduler, on_event=on_event)
+        build(
+            args.project,
+            to=args.to,
+            jobs=args.jobs,
+            force=args.force,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            on_event=on_event,
+        )
     finally:
         close()
     return 0
@@ -86,8 +103,15 @@ def run_sections_only(args) -> int:
 
     on_event, close = subscribers(args.jobs, args.events)
     try:
-        build(args.project, jobs=args.jobs, force=args.force, only=args.only, overrides=overrides, report=False,
-              on_event=on_event)
+        build(
+            args.project,
+            jobs=args.jobs,
+            force=args.force,
+            only=args.only,
+            overrides=overrides,
+            report=False,
+            on_event=on_event,
+        )
     finally:
         close()
     return 0

@@ -6,8 +6,11 @@ import sys
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("bundle", help="build every format and write outputs/submission.zip (manuscript, figures, "
-                                      "tables, supplement, notebooks, bibliography, manifest)")
+    p = sub.add_parser(
+        "bundle",
+        help="build every format and write outputs/submission.zip (manuscript, figures, "
+        "tables, supplement, notebooks, bibliography, manifest)",
+    )
     p.add_argument("project", nargs="?", default=".", help="folder holding review.toml (default: .)")
     p.add_argument("-j", "--jobs", type=int, default=None, help="sections run at once (default: number of cores)")
     p.set_defaults(run=run)

@@ -26,9 +26,12 @@ def undeclared_reads(cfg) -> list[str]:
     from ..pipeline.cache import State
 
     state = State(cfg.outputs)
-    return [f"note: section {s.name} read {path} in the last build, which no `inputs` declares "
-            "(the build tracks it; declare it so check can verify it before any kernel)"
-            for s in cfg.sections for path in state.sections.get(s.name, {}).get("undeclared", [])]
+    return [
+        f"note: section {s.name} read {path} in the last build, which no `inputs` declares "
+        "(the build tracks it; declare it so check can verify it before any kernel)"
+        for s in cfg.sections
+        for path in state.sections.get(s.name, {}).get("undeclared", [])
+    ]
 
 
 def run(args) -> int:
@@ -38,6 +41,9 @@ def run(args) -> int:
     errors = [p for p in found if not p.startswith("warning: ")]
     for p in found:
         print(p, file=sys.stderr)
-    print(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} found" + (", the review is ready to build" if not errors else ""),
-          file=sys.stderr)
+    print(
+        f"{len(errors)} problem{'s' if len(errors) != 1 else ''} found"
+        + (", the review is ready to build" if not errors else ""),
+        file=sys.stderr,
+    )
     return 2 if errors else 0

@@ -14,15 +14,22 @@ def add_parser(sub) -> None:
 
     p = sub.add_parser("import", help="read citation files of any format, merge duplicates, write one bibliography")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--from", dest="fmt", choices=sorted(FORMATS), help="input format (default: from content, then suffix)")
-    p.add_argument("--to", choices=sorted(WRITERS), default=None, help="output format (default: from -o suffix, else bibtex)")
+    p.add_argument(
+        "--from", dest="fmt", choices=sorted(FORMATS), help="input format (default: from content, then suffix)"
+    )
+    p.add_argument(
+        "--to", choices=sorted(WRITERS), default=None, help="output format (default: from -o suffix, else bibtex)"
+    )
     p.add_argument("-o", "--output", default="-", help="output file, or - for standard output (default)")
     p.add_argument("--report", metavar="FILE", help="write every merge decision (and skipped record) to FILE")
     p.add_argument("--skip-invalid", action="store_true", help="import the valid records and list the skipped ones")
     p.add_argument("--encoding", default="utf-8", help="text encoding of the input files (default: utf-8)")
-    p.add_argument("--rename-clashing-keys", action="store_true",
-                   help="when two files use one key for different works, give the later one a new key (with a "
-                        "warning) instead of stopping")
+    p.add_argument(
+        "--rename-clashing-keys",
+        action="store_true",
+        help="when two files use one key for different works, give the later one a new key (with a "
+        "warning) instead of stopping",
+    )
     p.set_defaults(run=run)
 
 
@@ -47,7 +54,8 @@ def _write(module, bib, file) -> None:
 def run(args) -> int:
     import importlib
 
-    from ..atomic import check_target, replacing, write as atomic_write
+    from ..atomic import check_target, replacing
+    from ..atomic import write as atomic_write
     from ..citations import check_encoding, load_bibliography
 
     check_encoding(args.encoding)
@@ -55,9 +63,14 @@ def run(args) -> int:
         check_target(args.output)
     if args.report:
         check_target(args.report)
-    result = load_bibliography(args.files, fmt=args.fmt, encoding=args.encoding, skip_invalid=args.skip_invalid,
-                               on_key_clash="rename" if args.rename_clashing_keys else "error",
-                               cache=False)  # a one-off conversion: caching the parse would only cost time
+    result = load_bibliography(
+        args.files,
+        fmt=args.fmt,
+        encoding=args.encoding,
+        skip_invalid=args.skip_invalid,
+        on_key_clash="rename" if args.rename_clashing_keys else "error",
+        cache=False,
+    )  # a one-off conversion: caching the parse would only cost time
     module = importlib.import_module(f"..citations.{WRITERS[_out_format(args)]}", __package__)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)

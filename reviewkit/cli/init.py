@@ -54,8 +54,14 @@ def headers() -> dict[str, list[str]]:
     from ..trials.classify import COLUMNS as CLASSES
     from ..trials.schema import COLUMNS as TRIALS
 
-    return {"trials/trials.csv": TRIALS, "evidence.csv": SHEET + SHEET_OPTIONAL, "screening.csv": SCREENING,
-            "intervention-classes.csv": CLASSES, "risk-of-bias.csv": RISK_OF_BIAS, "grade.csv": GRADE}
+    return {
+        "trials/trials.csv": TRIALS,
+        "evidence.csv": SHEET + SHEET_OPTIONAL,
+        "screening.csv": SCREENING,
+        "intervention-classes.csv": CLASSES,
+        "risk-of-bias.csv": RISK_OF_BIAS,
+        "grade.csv": GRADE,
+    }
 
 
 def create(directory: str | Path) -> Path:
@@ -74,8 +80,9 @@ def create(directory: str | Path) -> Path:
     (root / "outputs").mkdir()
     title = root.resolve().name.replace("-", " ").replace("_", " ").strip().capitalize() or "A new review"
     toml = source.joinpath("review.toml").read_text(encoding="utf-8")
-    (root / "review.toml").write_text(toml.replace(PLACEHOLDER_TITLE, '"' + title.replace('"', "'") + '"'),
-                                      encoding="utf-8")
+    (root / "review.toml").write_text(
+        toml.replace(PLACEHOLDER_TITLE, '"' + title.replace('"', "'") + '"'), encoding="utf-8"
+    )
     for rel in COPIED:
         (root / rel).write_bytes(source.joinpath(rel).read_bytes())
     for nb in sorted(source.joinpath("notebooks").iterdir(), key=lambda p: p.name):

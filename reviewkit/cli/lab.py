@@ -6,8 +6,11 @@ import sys
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("lab", help="JupyterLab on the review; SECTION opens that section's notebook with the "
-                                   "parameters the report runs it with (edits are written back to the source)")
+    p = sub.add_parser(
+        "lab",
+        help="JupyterLab on the review; SECTION opens that section's notebook with the "
+        "parameters the report runs it with (edits are written back to the source)",
+    )
     p.add_argument("section", nargs="?", help="a section name as the build prints it, e.g. efficacy-leiomyosarcoma")
     p.add_argument("--project", default=".", help="folder holding review.toml (default: .)")
     p.add_argument("--no-browser", action="store_true", help="start the server without opening a browser")
@@ -37,9 +40,12 @@ def run(args) -> int:
         target = lab.prepare(cfg, section)
         copy = target if target != section.notebook else None
         what = "a lab copy with" if copy else "the notebook itself: its defaults are"
-        print(f"reviewkit: section {section.name}: opening {target.relative_to(cfg.root)}, {what} the report's "
-              f"parameters {section.parameters}" + ("; edits are written back to "
-              f"{section.notebook.relative_to(cfg.root)} as you save" if copy else ""), file=sys.stderr)
+        print(
+            f"reviewkit: section {section.name}: opening {target.relative_to(cfg.root)}, {what} the report's "
+            f"parameters {section.parameters}"
+            + (f"; edits are written back to {section.notebook.relative_to(cfg.root)} as you save" if copy else ""),
+            file=sys.stderr,
+        )
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={cfg.root}"]
     if args.no_browser:
         cmd.append("--no-browser")
@@ -57,8 +63,10 @@ def run(args) -> int:
                 mtime = copy.stat().st_mtime_ns
                 if mtime != last:
                     if last is not None and lab.sync_back(copy, cfg.root) == "written":
-                        print(f"reviewkit: wrote your edits back to {section.notebook.relative_to(cfg.root)}",
-                              file=sys.stderr)
+                        print(
+                            f"reviewkit: wrote your edits back to {section.notebook.relative_to(cfg.root)}",
+                            file=sys.stderr,
+                        )
                     last = mtime
             except FileNotFoundError:
                 return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC
 from pathlib import Path
 
 
@@ -63,7 +64,7 @@ def run_import(args) -> int:
 
 
 def run_fetch(args) -> int:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from ..errors import InputError
     from ..trials import snapshots
@@ -85,9 +86,13 @@ def run_fetch(args) -> int:
     client = Client(args.api, page_size=args.page_size)
     version = client.version()
     studies = client.studies(query, log=lambda m: print(m, file=sys.stderr))
-    manifest = {"query": query.params(), "api": args.api, "api_version": version.get("apiVersion", ""),
-                "data_timestamp": version.get("dataTimestamp", ""),
-                "fetched": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    manifest = {
+        "query": query.params(),
+        "api": args.api,
+        "api_version": version.get("apiVersion", ""),
+        "data_timestamp": version.get("dataTimestamp", ""),
+        "fetched": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
     snapshots.write(target, studies, manifest)
     print(f"wrote {len(studies)} studies to {target}", file=sys.stderr)
     return 0

@@ -39,10 +39,18 @@ if TYPE_CHECKING:  # what a type checker sees; at run time each name is imported
 
 #: public name -> internal module that defines it
 _LAZY = {
-    "ENDPOINTS": "sheet", "read_sheet": "sheet", "read_log": "screening",
-    "proportion_ci": "stats", "pool_proportions": "stats",
-    "effect_sizes": "meta", "meta_analysis": "meta", "mantel_haenszel": "meta", "peto": "meta",
-    "subgroups": "meta", "leave_one_out": "meta", "egger_test": "meta",
+    "ENDPOINTS": "sheet",
+    "read_sheet": "sheet",
+    "read_log": "screening",
+    "proportion_ci": "stats",
+    "pool_proportions": "stats",
+    "effect_sizes": "meta",
+    "meta_analysis": "meta",
+    "mantel_haenszel": "meta",
+    "peto": "meta",
+    "subgroups": "meta",
+    "leave_one_out": "meta",
+    "egger_test": "meta",
 }
 #: public submodules, used as namespaces
 _MODULES = ("bias", "figures", "forest", "grade", "meta_prose", "outcomes", "prose", "synthesis")

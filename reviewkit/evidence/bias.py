@@ -18,32 +18,55 @@ from ..errors import did_you_mean
 COLUMNS = ["study", "tool", "D1", "D2", "D3", "D4", "D5", "D6", "D7", "overall", "support"]
 TOOLS = {
     "RoB 2": {
-        "domains": {"D1": "Bias arising from the randomization process",
-                    "D2": "Bias due to deviations from intended interventions",
-                    "D3": "Bias due to missing outcome data", "D4": "Bias in measurement of the outcome",
-                    "D5": "Bias in selection of the reported result"},
+        "domains": {
+            "D1": "Bias arising from the randomization process",
+            "D2": "Bias due to deviations from intended interventions",
+            "D3": "Bias due to missing outcome data",
+            "D4": "Bias in measurement of the outcome",
+            "D5": "Bias in selection of the reported result",
+        },
         "judgements": ["Low", "Some concerns", "High", "No information"],
     },
     "ROBINS-I": {
-        "domains": {"D1": "Bias due to confounding", "D2": "Bias in selection of participants into the study",
-                    "D3": "Bias in classification of interventions",
-                    "D4": "Bias due to deviations from intended interventions", "D5": "Bias due to missing data",
-                    "D6": "Bias in measurement of outcomes", "D7": "Bias in selection of the reported result"},
+        "domains": {
+            "D1": "Bias due to confounding",
+            "D2": "Bias in selection of participants into the study",
+            "D3": "Bias in classification of interventions",
+            "D4": "Bias due to deviations from intended interventions",
+            "D5": "Bias due to missing data",
+            "D6": "Bias in measurement of outcomes",
+            "D7": "Bias in selection of the reported result",
+        },
         "judgements": ["Low", "Moderate", "Serious", "Critical", "No information"],
     },
 }
-COLOURS = {"Low": "#02C100", "Some concerns": "#E2DF07", "Moderate": "#E2DF07", "High": "#BF0000",
-           "Serious": "#BF0000", "Critical": "#820000", "No information": "#4EA1F7"}
-SYMBOLS = {"Low": "+", "Some concerns": "−", "Moderate": "−", "High": "×", "Serious": "×", "Critical": "!",
-           "No information": "?"}
+COLOURS = {
+    "Low": "#02C100",
+    "Some concerns": "#E2DF07",
+    "Moderate": "#E2DF07",
+    "High": "#BF0000",
+    "Serious": "#BF0000",
+    "Critical": "#820000",
+    "No information": "#4EA1F7",
+}
+SYMBOLS = {
+    "Low": "+",
+    "Some concerns": "−",
+    "Moderate": "−",
+    "High": "×",
+    "Serious": "×",
+    "Critical": "!",
+    "No information": "?",
+}
 
 
 def read_risk_of_bias(path):
     """The validated risk-of-bias table; every bad row is reported with its line."""
     from ..csvfile import read
 
-    return validate(read(path, what="risk-of-bias table", columns=[c for c in COLUMNS if c not in ("D6", "D7")]),
-                    name=str(path))
+    return validate(
+        read(path, what="risk-of-bias table", columns=[c for c in COLUMNS if c not in ("D6", "D7")]), name=str(path)
+    )
 
 
 def validate(df, *, name: str = "<risk of bias>"):
@@ -67,8 +90,11 @@ def validate(df, *, name: str = "<risk of bias>"):
             if not value:
                 problems.row(i, f"{d} is empty (expected one of {', '.join(spec['judgements'])})")
             elif value not in spec["judgements"]:
-                problems.row(i, f"{d} {value!r} is not a {tool} judgement{did_you_mean(value, spec['judgements'])}"
-                                f" (expected one of {', '.join(spec['judgements'])})")
+                problems.row(
+                    i,
+                    f"{d} {value!r} is not a {tool} judgement{did_you_mean(value, spec['judgements'])}"
+                    f" (expected one of {', '.join(spec['judgements'])})",
+                )
         key = (r["study"].strip(), tool)
         if not key[0]:
             problems.row(i, "study is empty")
@@ -93,8 +119,14 @@ def traffic_light(rob):
     if not tools:
         raise ValueError("no risk-of-bias judgements to draw")
     heights = [(rob["tool"] == t).sum() + 0.5 * len(TOOLS[t]["domains"]) + 2.5 for t in tools]
-    fig, axes = plt.subplots(len(tools), 1, figsize=(7.0, 0.3 * sum(heights) + 0.4), squeeze=False,
-                             gridspec_kw={"height_ratios": heights}, layout="constrained")
+    fig, axes = plt.subplots(
+        len(tools),
+        1,
+        figsize=(7.0, 0.3 * sum(heights) + 0.4),
+        squeeze=False,
+        gridspec_kw={"height_ratios": heights},
+        layout="constrained",
+    )
     for ax, tool in zip(axes[:, 0], tools):
         rows = rob[rob["tool"] == tool].reset_index(drop=True)
         domains = list(TOOLS[tool]["domains"])
@@ -116,10 +148,19 @@ def traffic_light(rob):
         ax.set_title(f"{tool}", loc="left", fontsize=10, fontweight="bold", pad=22)
         key = "\n".join(f"{d}: {name}" for d, name in TOOLS[tool]["domains"].items())
         ax.text(0.0, -0.04, key, transform=ax.transAxes, va="top", ha="left", fontsize=7.5, color="0.2")
-        handles = [Line2D([], [], marker="o", ls="none", ms=9, color=COLOURS[j], mec="0.25", label=f"{SYMBOLS[j]} {j}")
-                   for j in TOOLS[tool]["judgements"]]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.62, -0.02), fontsize=7.5, frameon=False,
-                  title="Judgement", title_fontsize=7.5)
+        handles = [
+            Line2D([], [], marker="o", ls="none", ms=9, color=COLOURS[j], mec="0.25", label=f"{SYMBOLS[j]} {j}")
+            for j in TOOLS[tool]["judgements"]
+        ]
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(0.62, -0.02),
+            fontsize=7.5,
+            frameon=False,
+            title="Judgement",
+            title_fontsize=7.5,
+        )
     return fig
 
 
@@ -133,8 +174,14 @@ def summary(rob, weights=None):
     if not tools:
         raise ValueError("no risk-of-bias judgements to draw")
     heights = [len(TOOLS[t]["domains"]) + 2.2 for t in tools]
-    fig, axes = plt.subplots(len(tools), 1, figsize=(7.0, 0.34 * sum(heights) + 0.8), squeeze=False,
-                             gridspec_kw={"height_ratios": heights}, layout="constrained")
+    fig, axes = plt.subplots(
+        len(tools),
+        1,
+        figsize=(7.0, 0.34 * sum(heights) + 0.8),
+        squeeze=False,
+        gridspec_kw={"height_ratios": heights},
+        layout="constrained",
+    )
     for ax, tool in zip(axes[:, 0], tools):
         rows = rob[rob["tool"] == tool]
         if weights is not None:
@@ -162,11 +209,14 @@ def summary(rob, weights=None):
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         basis = "meta-analysis weight" if weights is not None else "studies"
-        ax.set_title(f"{tool} ({len(rows)} {'study' if len(rows) == 1 else 'studies'}; share of {basis})",
-                     loc="left", fontsize=9.5, fontweight="bold")
+        ax.set_title(
+            f"{tool} ({len(rows)} {'study' if len(rows) == 1 else 'studies'}; share of {basis})",
+            loc="left",
+            fontsize=9.5,
+            fontweight="bold",
+        )
         handles = [Patch(color=COLOURS[j], label=j) for j in TOOLS[tool]["judgements"]]
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5, fontsize=7.5,
-                  frameon=False)
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5, fontsize=7.5, frameon=False)
     return fig
 
 

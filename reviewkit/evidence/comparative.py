@@ -17,8 +17,10 @@ COUNTS = ["events", "n", "comparator_events", "comparator_n"]
 MEANS = ["mean", "sd", "n", "comparator_mean", "comparator_sd", "comparator_n"]
 REPORTED = ["value", "ci_low", "ci_high"]
 ESTIMATES = {"HR": "log", "OR": "log", "RR": "log", "RD": "identity", "MD": "identity"}
-KINDS = ("counts: events, n, comparator_events, comparator_n; means: mean, sd, n, comparator_mean, comparator_sd, "
-         "comparator_n; or a reported estimate: value, ci_low, ci_high")
+KINDS = (
+    "counts: events, n, comparator_events, comparator_n; means: mean, sd, n, comparator_mean, comparator_sd, "
+    "comparator_n; or a reported estimate: value, ci_low, ci_high"
+)
 
 
 def _has(r, col):
@@ -35,9 +37,13 @@ def row_problems(r) -> list[str]:
     if stat == "counts":
         missing = [c for c in COUNTS if not _has(r, c)]
         if means_given:
-            problems.append(f"the row mixes arm-level counts with means/SDs ({', '.join(means_given)}); give one kind per row ({KINDS})")
+            problems.append(
+                f"the row mixes arm-level counts with means/SDs ({', '.join(means_given)}); give one kind per row ({KINDS})"
+            )
         if _has(r, "value") or _has(r, "ci_low") or _has(r, "ci_high"):
-            problems.append(f"the row mixes arm-level counts with a reported estimate (value/ci_low/ci_high); give one kind per row ({KINDS})")
+            problems.append(
+                f"the row mixes arm-level counts with a reported estimate (value/ci_low/ci_high); give one kind per row ({KINDS})"
+            )
         if missing:
             problems.append(f"statistic 'counts' needs {', '.join(COUNTS)}; missing {', '.join(missing)}")
     elif stat == "means":
@@ -45,7 +51,9 @@ def row_problems(r) -> list[str]:
         if _has(r, "events") or _has(r, "comparator_events"):
             problems.append(f"the row mixes means/SDs with event counts; give one kind per row ({KINDS})")
         if _has(r, "value") or _has(r, "ci_low") or _has(r, "ci_high"):
-            problems.append(f"the row mixes means/SDs with a reported estimate (value/ci_low/ci_high); give one kind per row ({KINDS})")
+            problems.append(
+                f"the row mixes means/SDs with a reported estimate (value/ci_low/ci_high); give one kind per row ({KINDS})"
+            )
         if missing:
             problems.append(f"statistic 'means' needs {', '.join(MEANS)}; missing {', '.join(missing)}")
         for c in ("sd", "comparator_sd"):
@@ -60,8 +68,10 @@ def row_problems(r) -> list[str]:
         if ESTIMATES[stat] == "log" and any(_has(r, c) and r[c] <= 0 for c in REPORTED):
             problems.append(f"a {stat} and its interval must be positive")
     elif comparator_given or means_given:
-        problems.append(f"comparator/mean columns ({', '.join(comparator_given or means_given)}) belong to comparative rows "
-                        f"(statistic counts, means, {', '.join(ESTIMATES)}), not to statistic {stat!r}")
+        problems.append(
+            f"comparator/mean columns ({', '.join(comparator_given or means_given)}) belong to comparative rows "
+            f"(statistic counts, means, {', '.join(ESTIMATES)}), not to statistic {stat!r}"
+        )
     for c in ("n", "events", "comparator_n", "comparator_events"):
         if _has(r, c) and (r[c] < 0 or r[c] != int(r[c])):
             problems.append(f"{c} {r[c]:g} is not a whole number ≥ 0")
@@ -71,8 +81,14 @@ def row_problems(r) -> list[str]:
 
 
 #: measure -> sheet statistics it can pool
-USABLE = {"OR": ("counts", "OR"), "RR": ("counts", "RR"), "RD": ("counts", "RD"), "HR": ("HR",),
-          "MD": ("means", "MD"), "SMD": ("means",)}
+USABLE = {
+    "OR": ("counts", "OR"),
+    "RR": ("counts", "RR"),
+    "RD": ("counts", "RD"),
+    "HR": ("HR",),
+    "MD": ("means", "MD"),
+    "SMD": ("means",),
+}
 
 
 def effects(rows, measure: str, *, name: str = "extraction sheet"):
@@ -91,13 +107,19 @@ def effects(rows, measure: str, *, name: str = "extraction sheet"):
     from .meta import effect_sizes
 
     if measure not in USABLE:
-        raise InputError(f"cannot pool measure {measure!r} from the sheet{did_you_mean(measure, USABLE)} "
-                         f"(expected one of {', '.join(USABLE)})", source=name)
+        raise InputError(
+            f"cannot pool measure {measure!r} from the sheet{did_you_mean(measure, USABLE)} "
+            f"(expected one of {', '.join(USABLE)})",
+            source=name,
+        )
     rows = rows.copy()
     lines = [int(i) + 2 for i in rows.index]
     rows = rows.reset_index(drop=True)
-    bad = [f"{name}:{line}: statistic {s!r} cannot be pooled as {measure} (usable: {', '.join(USABLE[measure])})"
-           for line, s in zip(lines, rows["statistic"]) if s not in USABLE[measure]]
+    bad = [
+        f"{name}:{line}: statistic {s!r} cannot be pooled as {measure} (usable: {', '.join(USABLE[measure])})"
+        for line, s in zip(lines, rows["statistic"])
+        if s not in USABLE[measure]
+    ]
     if bad:
         raise InputError("\n  ".join(["rows that cannot be pooled:"] + bad), source=name)
     if rows.empty:
@@ -109,29 +131,59 @@ def effects(rows, measure: str, *, name: str = "extraction sheet"):
     reported = ~(counts | means)
     if counts.any():
         c = rows[counts]
-        es = effect_sizes(measure, ai=c["events"].astype(float), n1i=c["n"].astype(float),
-                          ci=c["comparator_events"].astype(float), n2i=c["comparator_n"].astype(float))
+        es = effect_sizes(
+            measure,
+            ai=c["events"].astype(float),
+            n1i=c["n"].astype(float),
+            ci=c["comparator_events"].astype(float),
+            n2i=c["comparator_n"].astype(float),
+        )
         yi[counts], vi[counts] = es["yi"], es["vi"]
     if means.any():
         m = rows[means]
-        es = effect_sizes(measure, m1i=m["mean"], sd1i=m["sd"], n1i=m["n"].astype(float), m2i=m["comparator_mean"],
-                          sd2i=m["comparator_sd"], n2i=m["comparator_n"].astype(float))
+        es = effect_sizes(
+            measure,
+            m1i=m["mean"],
+            sd1i=m["sd"],
+            n1i=m["n"].astype(float),
+            m2i=m["comparator_mean"],
+            sd2i=m["comparator_sd"],
+            n2i=m["comparator_n"].astype(float),
+        )
         yi[means], vi[means] = es["yi"], es["vi"]
     if reported.any():
         r = rows[reported]
         for level in sorted(set(r["ci_level"].fillna(95))):
             sel = reported & (rows["ci_level"].fillna(95) == level).to_numpy()
             s = rows[sel]
-            es = effect_sizes("GEN", estimate=s["value"], ci_low=s["ci_low"], ci_high=s["ci_high"],
-                              scale=ESTIMATES[measure] if measure in ESTIMATES else "identity", level=level / 100)
+            es = effect_sizes(
+                "GEN",
+                estimate=s["value"],
+                ci_low=s["ci_low"],
+                ci_high=s["ci_high"],
+                scale=ESTIMATES[measure] if measure in ESTIMATES else "identity",
+                level=level / 100,
+            )
             yi[sel], vi[sel] = es["yi"], es["vi"]
-    out = pd.DataFrame({
-        "line": lines, "study": rows["study"], "arm": rows["arm"], "comparator": rows["comparator"],
-        "events": rows["events"], "n": rows["n"], "comparator_events": rows["comparator_events"],
-        "comparator_n": rows["comparator_n"], "mean": rows["mean"], "sd": rows["sd"],
-        "comparator_mean": rows["comparator_mean"], "comparator_sd": rows["comparator_sd"],
-        "statistic": rows["statistic"], "yi": yi, "vi": vi,
-    })
+    out = pd.DataFrame(
+        {
+            "line": lines,
+            "study": rows["study"],
+            "arm": rows["arm"],
+            "comparator": rows["comparator"],
+            "events": rows["events"],
+            "n": rows["n"],
+            "comparator_events": rows["comparator_events"],
+            "comparator_n": rows["comparator_n"],
+            "mean": rows["mean"],
+            "sd": rows["sd"],
+            "comparator_mean": rows["comparator_mean"],
+            "comparator_sd": rows["comparator_sd"],
+            "statistic": rows["statistic"],
+            "yi": yi,
+            "vi": vi,
+        }
+    )
     for col in rows.columns:
         if col not in out.columns:
             out[col] = rows[col]

@@ -10,14 +10,20 @@ from __future__ import annotations
 from ..vocab import PHASE_LABELS, PHASES, STATUS_LABELS, STATUSES
 
 #: The statuses most figures show, in figure order (the API's own order, up to UNKNOWN)
-STATUS_ORDER = STATUSES[:STATUSES.index("UNKNOWN") + 1]
+STATUS_ORDER = STATUSES[: STATUSES.index("UNKNOWN") + 1]
 
 
 #: One colour per status in every figure (Okabe–Ito, colour-blind safe)
 STATUS_COLOURS = {
-    "RECRUITING": "#0072B2", "NOT_YET_RECRUITING": "#56B4E9", "ENROLLING_BY_INVITATION": "#882255",
-    "ACTIVE_NOT_RECRUITING": "#009E73", "COMPLETED": "#E69F00", "SUSPENDED": "#F0E442",
-    "TERMINATED": "#D55E00", "WITHDRAWN": "#CC79A7", "UNKNOWN": "#999999",
+    "RECRUITING": "#0072B2",
+    "NOT_YET_RECRUITING": "#56B4E9",
+    "ENROLLING_BY_INVITATION": "#882255",
+    "ACTIVE_NOT_RECRUITING": "#009E73",
+    "COMPLETED": "#E69F00",
+    "SUSPENDED": "#F0E442",
+    "TERMINATED": "#D55E00",
+    "WITHDRAWN": "#CC79A7",
+    "UNKNOWN": "#999999",
 }
 
 
@@ -59,8 +65,17 @@ def trials_by_phase_status(trials):
     with sns.axes_style(_style()):
         fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(phases) + 1.6), layout="constrained")
         sns.histplot(
-            data=data, y="Phase", hue="Status", multiple="stack", discrete=True, shrink=0.75,
-            palette=palette, edgecolor="white", linewidth=0.6, ax=ax, alpha=1,
+            data=data,
+            y="Phase",
+            hue="Status",
+            multiple="stack",
+            discrete=True,
+            shrink=0.75,
+            palette=palette,
+            edgecolor="white",
+            linewidth=0.6,
+            ax=ax,
+            alpha=1,
         )
         ax.set_xlabel("Number of trials")
         ax.set_ylabel("")
@@ -88,13 +103,16 @@ def outcome_intervals(evidence, endpoints=("PFS", "OS")):
     from .sheet import ENDPOINTS
 
     # medians only: a hazard ratio or other comparative estimate for the same endpoint is not a median
-    rows = evidence[evidence["endpoint"].isin(endpoints) & evidence["value"].notna()
-                    & (evidence["statistic"] == "median")].copy()
+    rows = evidence[
+        evidence["endpoint"].isin(endpoints) & evidence["value"].notna() & (evidence["statistic"] == "median")
+    ].copy()
     if rows.empty:
         raise ValueError(f"no outcomes with a value for endpoints {list(endpoints)}")
     many_studies = rows["study"].nunique() > 1
     rows["label"] = [
-        (f"{r.study}: " if many_studies else "") + r.subgroup[:1].upper() + r.subgroup[1:]
+        (f"{r.study}: " if many_studies else "")
+        + r.subgroup[:1].upper()
+        + r.subgroup[1:]
         + (f" (n = {r.n})" if r.n == r.n and r.n is not None else "")
         for r in rows.itertuples()
     ]
@@ -104,8 +122,15 @@ def outcome_intervals(evidence, endpoints=("PFS", "OS")):
     colours = dict(zip(present, sns.color_palette("colorblind", len(present))))
     heights = [max(1, (rows["endpoint"] == e).sum()) + 0.6 for e in present]
     with sns.axes_style(_style()):
-        fig, axes = plt.subplots(len(present), 1, figsize=(6.5, 0.5 * sum(heights) + 0.9), sharex=True,
-                                 gridspec_kw={"height_ratios": heights}, layout="constrained", squeeze=False)
+        fig, axes = plt.subplots(
+            len(present),
+            1,
+            figsize=(6.5, 0.5 * sum(heights) + 0.9),
+            sharex=True,
+            gridspec_kw={"height_ratios": heights},
+            layout="constrained",
+            squeeze=False,
+        )
         for ax, ep in zip(axes[:, 0], present):
             sub = rows[rows["endpoint"] == ep]
             c = colours[ep]
@@ -115,13 +140,25 @@ def outcome_intervals(evidence, endpoints=("PFS", "OS")):
                 if lo is not None and hi is not None:
                     ax.plot([lo, hi], [y, y], color=c, lw=2, solid_capstyle="butt")
                 elif lo is not None:
-                    ax.annotate("", xy=(xmax, y), xytext=(lo, y), annotation_clip=False,
-                                arrowprops=dict(arrowstyle="-|>", color=c, lw=2, shrinkA=0, shrinkB=0))
+                    ax.annotate(
+                        "",
+                        xy=(xmax, y),
+                        xytext=(lo, y),
+                        annotation_clip=False,
+                        arrowprops=dict(arrowstyle="-|>", color=c, lw=2, shrinkA=0, shrinkB=0),
+                    )
                 ax.plot([r.value], [y], marker="s", color=c, ms=8, ls="none", zorder=3)
                 hi_text = f"{hi:.1f}" if hi is not None else "NR"
                 ci_text = f" [{lo:.1f}–{hi_text}]" if lo is not None else ""
-                ax.text(1.02, y, f"{r.value:.1f}{ci_text}", transform=ax.get_yaxis_transform(),
-                        va="center", ha="left", fontsize=9)
+                ax.text(
+                    1.02,
+                    y,
+                    f"{r.value:.1f}{ci_text}",
+                    transform=ax.get_yaxis_transform(),
+                    va="center",
+                    ha="left",
+                    fontsize=9,
+                )
             ax.set_yticks(range(len(sub)), sub["label"])
             ax.set_ylim(len(sub) - 0.4, -0.6)
             ax.set_title(ENDPOINTS.get(ep, ep), loc="left", fontsize=10, fontweight="bold")
@@ -148,8 +185,19 @@ def class_phase_heatmap(classified):
     table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
     with sns.axes_style("white"):
         fig, ax = plt.subplots(figsize=(6.5, 0.42 * len(table) + 1.4), layout="constrained")
-        sns.heatmap(table, mask=table == 0, annot=True, fmt="d", cmap="crest", vmin=0, cbar=False, linewidths=0.8,
-                    linecolor="0.9", ax=ax, annot_kws={"fontsize": 9})
+        sns.heatmap(
+            table,
+            mask=table == 0,
+            annot=True,
+            fmt="d",
+            cmap="crest",
+            vmin=0,
+            cbar=False,
+            linewidths=0.8,
+            linecolor="0.9",
+            ax=ax,
+            annot_kws={"fontsize": 9},
+        )
         ax.set_facecolor("white")  # empty cells stay blank rather than showing a colour for zero
         ax.set_xlabel("")
         ax.set_ylabel("")
@@ -210,13 +258,19 @@ def trial_timeline(trials):
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         handles = [Line2D([], [], color=palette[s], lw=4, label=_status_label(s)) for s in statuses]
-        handles += [Line2D([], [], color="0.3", marker="o", ls="none", label="date to the day"),
-                    Line2D([], [], color="0.3", marker="o", mfc="white", ls="none", label="date to the month")]
+        handles += [
+            Line2D([], [], color="0.3", marker="o", ls="none", label="date to the day"),
+            Line2D([], [], color="0.3", marker="o", mfc="white", ls="none", label="date to the month"),
+        ]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
         left_out = len(trials) - len(rows)
         if left_out:
-            ax.set_title(f"{left_out} of {len(trials)} trials have no start date and are not shown",
-                         loc="left", fontsize=8, color="0.35")
+            ax.set_title(
+                f"{left_out} of {len(trials)} trials have no start date and are not shown",
+                loc="left",
+                fontsize=8,
+                color="0.35",
+            )
     return fig
 
 
@@ -247,39 +301,73 @@ def forest_plot(rows, *, xlabel: str, pooled=None, estimate_label: str = "Estima
         ns = rows["n"].astype(float).fillna(0)
         sizes = 5 + 9 * (ns / ns.max()).fillna(0) if ns.max() > 0 else [7] * len(rows)
         for y, r in rows.iterrows():
-            est, lo, hi = (r["estimate"] * scale, r["low"] * scale if r["low"] == r["low"] else None,
-                           r["high"] * scale if r["high"] == r["high"] else None)
+            est, lo, hi = (
+                r["estimate"] * scale,
+                r["low"] * scale if r["low"] == r["low"] else None,
+                r["high"] * scale if r["high"] == r["high"] else None,
+            )
             if lo is not None and hi is not None:
                 ax.plot([lo, hi], [y, y], color="0.2", lw=1.4)
             elif lo is not None:
-                ax.annotate("", xy=(xmax, y), xytext=(lo, y), annotation_clip=False,
-                            arrowprops=dict(arrowstyle="-|>", color="0.2", lw=1.4, shrinkA=0, shrinkB=0))
+                ax.annotate(
+                    "",
+                    xy=(xmax, y),
+                    xytext=(lo, y),
+                    annotation_clip=False,
+                    arrowprops=dict(arrowstyle="-|>", color="0.2", lw=1.4, shrinkA=0, shrinkB=0),
+                )
             ax.plot([est], [y], marker="s", ms=float(sizes[y]), color=c, ls="none", zorder=3)
             ci = f" [{fmt(lo / scale)}–{fmt(hi / scale) if hi is not None else 'NR'}]" if lo is not None else ""
             ax.text(1.02, y, f"{fmt(est / scale)}{ci}", transform=ax.get_yaxis_transform(), va="center", fontsize=9)
-            n_text = "" if r["n"] != r["n"] or r["n"] is None else (
-                f"{int(r['events'])}/{int(r['n'])}" if "events" in r and r["events"] == r["events"] and r["events"] is not None
-                else f"{int(r['n'])}")
+            n_text = (
+                ""
+                if r["n"] != r["n"] or r["n"] is None
+                else (
+                    f"{int(r['events'])}/{int(r['n'])}"
+                    if "events" in r and r["events"] == r["events"] and r["events"] is not None
+                    else f"{int(r['n'])}"
+                )
+            )
             ax.text(-0.03, y, n_text, transform=ax.get_yaxis_transform(), va="center", ha="right", fontsize=9)
         labels = list(rows["label"])
         if pooled is not None and pooled.pooled:
             y = len(rows) + 0.6
             e, lo, hi = pooled.estimate * scale, pooled.low * scale, pooled.high * scale
             ax.add_patch(Polygon([(lo, y), (e, y - 0.3), (hi, y), (e, y + 0.3)], closed=True, color="0.15"))
-            ax.text(1.02, y, f"{fmt(pooled.estimate)} [{fmt(pooled.low)}–{fmt(pooled.high)}]",
-                    transform=ax.get_yaxis_transform(), va="center", fontsize=9, fontweight="bold")
+            ax.text(
+                1.02,
+                y,
+                f"{fmt(pooled.estimate)} [{fmt(pooled.low)}–{fmt(pooled.high)}]",
+                transform=ax.get_yaxis_transform(),
+                va="center",
+                fontsize=9,
+                fontweight="bold",
+            )
             het = f"τ² = {pooled.tau2:.2f}; I² = {pooled.i2 * 100:.0f}%; Q = {pooled.q:.2f} (df = {pooled.k - 1})"
             kind = "random effects" if "random" in pooled.method else "fixed effect"
             labels += ["", f"Pooled, {kind}\nHeterogeneity: {het}"]
-        ax.set_yticks(range(len(labels)) if not (pooled is not None and pooled.pooled) else
-                      [*range(len(rows)), len(rows), len(rows) + 0.6], labels, fontsize=9)
+        ax.set_yticks(
+            range(len(labels))
+            if not (pooled is not None and pooled.pooled)
+            else [*range(len(rows)), len(rows), len(rows) + 0.6],
+            labels,
+            fontsize=9,
+        )
         ax.set_ylim(nrows - 0.4 if not (pooled is not None and pooled.pooled) else len(rows) + 1.2, -0.8)
         ax.set_xlim(0, xmax)
         ax.set_xlabel(xlabel)
         ax.grid(axis="y", visible=False)
         ax.text(1.02, 1.0, estimate_label, transform=ax.transAxes, fontsize=8, color="0.35", va="bottom")
-        ax.text(-0.03, 1.0, "events/n" if "events" in rows else "n", transform=ax.transAxes, fontsize=8, color="0.35",
-                va="bottom", ha="right")
+        ax.text(
+            -0.03,
+            1.0,
+            "events/n" if "events" in rows else "n",
+            transform=ax.transAxes,
+            fontsize=8,
+            color="0.35",
+            va="bottom",
+            ha="right",
+        )
         ax.tick_params(axis="y", pad=52)  # the labels sit left of the n column
     return fig
 
@@ -293,7 +381,9 @@ def prisma_counts(log) -> dict:
     duplicates = int((log["decision"] == "duplicate").sum())
     excl = log[log["decision"] == "excluded"]
     return {
-        "identified": len(log), "by_source": by_source, "duplicates": duplicates,
+        "identified": len(log),
+        "by_source": by_source,
+        "duplicates": duplicates,
         "screened": len(log) - duplicates,
         "excluded_screening": int((excl["stage"] == "screening").sum()),
         "not_retrieved": int((excl["stage"] == "retrieval").sum()),
@@ -312,11 +402,17 @@ def prisma_flow(log, *, note: str = ""):
     sources = "\n".join(f"{_wrap(s, 46)} (n = {n})" for s, n in sorted(k["by_source"].items()))
     reasons = "; ".join(f"{r} (n = {n})" for r, n in sorted(k["excluded_eligibility"].items())) or "none"
     boxes = [
-        ("Identification", f"Records identified (n = {k['identified']}):\n{sources}",
-         f"Duplicate records removed\n(n = {k['duplicates']})"),
+        (
+            "Identification",
+            f"Records identified (n = {k['identified']}):\n{sources}",
+            f"Duplicate records removed\n(n = {k['duplicates']})",
+        ),
         ("Screening", f"Records screened\n(n = {k['screened']})", f"Records excluded\n(n = {k['excluded_screening']})"),
-        ("", f"Reports assessed for eligibility\n(n = {k['assessed']})",
-         f"Reports not retrieved (n = {k['not_retrieved']});\nexcluded: {_wrap(reasons, 34)}"),
+        (
+            "",
+            f"Reports assessed for eligibility\n(n = {k['assessed']})",
+            f"Reports not retrieved (n = {k['not_retrieved']});\nexcluded: {_wrap(reasons, 34)}",
+        ),
         ("Included", f"Studies included in the review\n(n = {k['included']})", None),
     ]
     fig, ax = plt.subplots(figsize=(7, 7.0 if not note else 7.4))
@@ -334,7 +430,9 @@ def prisma_flow(log, *, note: str = ""):
             ax.text(8.25, y, side, ha="center", va="center", fontsize=8)
             ax.annotate("", xy=(6.6, y), xytext=(6.05, y), arrowprops=dict(arrowstyle="-|>", color="0.3"))
         if stage:
-            ax.text(0.4, y, stage, rotation=90, ha="center", va="center", fontsize=9, fontweight="bold", color="#1f4e79")
+            ax.text(
+                0.4, y, stage, rotation=90, ha="center", va="center", fontsize=9, fontweight="bold", color="#1f4e79"
+            )
     for a, b in zip(ys, ys[1:]):
         top = a - ((0.34 * n_lines + 0.3) / 2 + 0.05 if a == ys[0] else 0.53)
         ax.annotate("", xy=(3.5, b + 0.53), xytext=(3.5, top), arrowprops=dict(arrowstyle="-|>", color="0.3"))
@@ -350,4 +448,12 @@ def _wrap(text: str, width: int) -> str:
 
 
 # The public names (the notebook API, see reviewkit.evidence); everything else here is internal.
-__all__ = ["class_phase_heatmap", "forest_plot", "outcome_intervals", "prisma_counts", "prisma_flow", "trial_timeline", "trials_by_phase_status"]
+__all__ = [
+    "class_phase_heatmap",
+    "forest_plot",
+    "outcome_intervals",
+    "prisma_counts",
+    "prisma_flow",
+    "trial_timeline",
+    "trials_by_phase_status",
+]

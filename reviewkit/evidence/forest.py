@@ -17,8 +17,14 @@ import math
 from .meta_prose import value
 
 NULL = {"log": 1.0, "logit": 0.5, "identity": 0.0}
-AXIS_NAMES = {"OR": "Odds ratio", "RR": "Risk ratio", "HR": "Hazard ratio", "RD": "Risk difference",
-              "MD": "Mean difference", "SMD": "Std. mean difference"}
+AXIS_NAMES = {
+    "OR": "Odds ratio",
+    "RR": "Risk ratio",
+    "HR": "Hazard ratio",
+    "RD": "Risk difference",
+    "MD": "Mean difference",
+    "SMD": "Std. mean difference",
+}
 _BLUE, _DIAMOND, _PI = "#0072B2", "#1a1a1a", "#D55E00"
 
 
@@ -34,7 +40,7 @@ def revman_p(p: float) -> str:
 
 
 def heterogeneity_text(result) -> str:
-    """"Heterogeneity: Tau² = 0.31; Chi² = 152.23, df = 12 (P < 0.00001); I² = 92%"."""
+    """ "Heterogeneity: Tau² = 0.31; Chi² = 152.23, df = 12 (P < 0.00001); I² = 92%"."""
     df = max(result.k - 1, 0)
     tau = f"Tau² = {result.tau2:.2f}; " if result.method not in ("FE", "MH", "Peto") else ""
     return f"Heterogeneity: {tau}Chi² = {result.q:.2f}, df = {df} ({revman_p(result.q_p)}); I² = {result.i2 * 100:.0f}%"
@@ -84,10 +90,16 @@ def _arm_columns(row, kind):
     if kind == "counts":
         return [whole(row["events"]), whole(row["n"]), whole(row["comparator_events"]), whole(row["comparator_n"])]
     if kind == "means":
+
         def msd(m, s):
             return "" if pd.isna(m) else f"{m:g} ({s:g})"
-        return [msd(row["mean"], row["sd"]), whole(row["n"]), msd(row["comparator_mean"], row["comparator_sd"]),
-                whole(row["comparator_n"])]
+
+        return [
+            msd(row["mean"], row["sd"]),
+            whole(row["n"]),
+            msd(row["comparator_mean"], row["comparator_sd"]),
+            whole(row["comparator_n"]),
+        ]
     return ["", whole(row.get("n")), "", whole(row.get("comparator_n"))]
 
 
@@ -106,8 +118,18 @@ def _reported(row, level):
     return float(row["value"]), float(row["ci_low"]), float(row["ci_high"])
 
 
-def forest(effects, result, *, subgroups=None, by: str | None = None, common=None, favours=("experimental", "control"),
-           arms=("Experimental", "Control"), measure: str | None = None, label: str = "study"):
+def forest(
+    effects,
+    result,
+    *,
+    subgroups=None,
+    by: str | None = None,
+    common=None,
+    favours=("experimental", "control"),
+    arms=("Experimental", "Control"),
+    measure: str | None = None,
+    label: str = "study",
+):
     """A RevMan-style forest plot.
 
     *effects*: a frame with ``yi``, ``vi`` and a *label* column (from
@@ -129,8 +151,13 @@ def forest(effects, result, *, subgroups=None, by: str | None = None, common=Non
     level = result.level
     effects = effects.reset_index(drop=True)
     y, lo, hi = _study_ci(effects, level)
-    kind = "counts" if effects.get("comparator_events") is not None and effects["comparator_events"].notna().all() \
-        else "means" if effects.get("comparator_mean") is not None and effects["comparator_mean"].notna().all() else "reported"
+    kind = (
+        "counts"
+        if effects.get("comparator_events") is not None and effects["comparator_events"].notna().all()
+        else "means"
+        if effects.get("comparator_mean") is not None and effects["comparator_mean"].notna().all()
+        else "reported"
+    )
     weights = list(result.weights) if result.weights else [float("nan")] * len(effects)
 
     # rows: (kind, payload)
@@ -176,7 +203,9 @@ def forest(effects, result, *, subgroups=None, by: str | None = None, common=Non
     font = dict(fontsize=8, transform=trans, va="center")
     arm1, arm2 = arms
     ax.text(cols["study"], head_y, "Study or subgroup", fontweight="bold", ha="left", **font)
-    sub1, sub2 = ("Events", "Total") if kind == "counts" else ("Mean (SD)", "Total") if kind == "means" else ("", "Total")
+    sub1, sub2 = (
+        ("Events", "Total") if kind == "counts" else ("Mean (SD)", "Total") if kind == "means" else ("", "Total")
+    )
     for (c_a, c_b), arm in (((cols["e1"], cols["n1"]), arm1), ((cols["e2"], cols["n2"]), arm2)):
         if not arm_data:
             break
@@ -185,7 +214,8 @@ def forest(effects, result, *, subgroups=None, by: str | None = None, common=Non
         ax.text(c_b, head_y + 0.15, sub2, ha="right", fontweight="bold", **font)
     ax.text(cols["w"], head_y + 0.15, "Weight", ha="right", fontweight="bold", **font)
     method = {"FE": "IV, Fixed", "MH": "M-H, Fixed", "Peto": "Peto, Fixed"}.get(
-        result.method, f"IV, Random ({result.method}{', HKSJ' if result.test == 'knha' else ''})")
+        result.method, f"IV, Random ({result.method}{', HKSJ' if result.test == 'knha' else ''})"
+    )
     pct = f"{round(level * 100):g}% CI"
     name = AXIS_NAMES.get(measure, "Estimate")
     ax.text(cols["est"], head_y - 0.55, name, fontweight="bold", ha="left", **font)
@@ -205,8 +235,9 @@ def forest(effects, result, *, subgroups=None, by: str | None = None, common=Non
 
     def diamond(yrow, res, colour):
         e, a, b = (_to_scale(v, scale) for v in (res.estimate, res.ci_low, res.ci_high))
-        ax.add_patch(Polygon([(a, yrow), (e, yrow - 0.32), (b, yrow), (e, yrow + 0.32)], closed=True, color=colour,
-                             zorder=3))
+        ax.add_patch(
+            Polygon([(a, yrow), (e, yrow - 0.32), (b, yrow), (e, yrow + 0.32)], closed=True, color=colour, zorder=3)
+        )
         ax.text(cols["est"], yrow, ci_text(e, a, b), fontweight="bold", ha="left", **font)
 
     total_events = [0, 0, 0, 0]
@@ -228,9 +259,17 @@ def forest(effects, result, *, subgroups=None, by: str | None = None, common=Non
             ax.plot([a_c, b_c], [r, r], color="0.15", lw=1.0, zorder=2)
             for edge, clipped, direction in ((a, a_c, -1), (b, b_c, 1)):
                 if edge != clipped:
-                    ax.annotate("", xy=(clipped, r), xytext=((clipped * 0.8 if scale == "log" else clipped - direction * (xmax - xmin) * 0.05)
-                                                         if direction > 0 else (clipped * 1.25 if scale == "log" else clipped + (xmax - xmin) * 0.05), r),
-                                arrowprops=dict(arrowstyle="-|>", color="0.15", lw=1.0, shrinkA=0, shrinkB=0))
+                    ax.annotate(
+                        "",
+                        xy=(clipped, r),
+                        xytext=(
+                            (clipped * 0.8 if scale == "log" else clipped - direction * (xmax - xmin) * 0.05)
+                            if direction > 0
+                            else (clipped * 1.25 if scale == "log" else clipped + (xmax - xmin) * 0.05),
+                            r,
+                        ),
+                        arrowprops=dict(arrowstyle="-|>", color="0.15", lw=1.0, shrinkA=0, shrinkB=0),
+                    )
             if xmin <= e <= xmax:
                 size = 3 + 8 * math.sqrt(w / wmax) if w == w else 5
                 ax.plot([e], [r], marker="s", ms=size, color=_BLUE, ls="none", zorder=3)
@@ -240,7 +279,11 @@ def forest(effects, result, *, subgroups=None, by: str | None = None, common=Non
             ax.text(cols["study"], r, f"Subtotal ({pct})", ha="left", fontweight="bold", **font)
             diamond(r, payload, _DIAMOND)
         elif what in ("total", "total-common"):
-            kind_name = "common effect" if what == "total-common" or payload.method in ("FE", "MH", "Peto") else "random effects"
+            kind_name = (
+                "common effect"
+                if what == "total-common" or payload.method in ("FE", "MH", "Peto")
+                else "random effects"
+            )
             ax.text(cols["study"], r, f"Total ({kind_name}, {pct})", ha="left", fontweight="bold", **font)
             n1 = total_n(effects, "n")
             n2 = total_n(effects, "comparator_n")
@@ -260,14 +303,23 @@ def forest(effects, result, *, subgroups=None, by: str | None = None, common=Non
             ax.text(cols["e1"], r, f"{total_events[0]:,}", ha="right", **font)
             ax.text(cols["e2"], r, f"{total_events[2]:,}", ha="right", **font)
         elif what == "het":
-            ax.text(cols["study"], r, heterogeneity_text(payload), ha="left", fontsize=7.5, transform=trans, va="center")
+            ax.text(
+                cols["study"], r, heterogeneity_text(payload), ha="left", fontsize=7.5, transform=trans, va="center"
+            )
         elif what == "overall":
             ax.text(cols["study"], r, overall_text(payload), ha="left", fontsize=7.5, transform=trans, va="center")
         elif what == "subgroup-test":
             i2 = max(0.0, (payload.q - payload.df) / payload.q) if payload.q > 0 else 0.0
-            ax.text(cols["study"], r, f"Test for subgroup differences: Chi² = {payload.q:.2f}, df = {payload.df} "
-                                      f"({revman_p(payload.p)}), I² = {i2 * 100:.0f}%", ha="left", fontsize=7.5,
-                    transform=trans, va="center")
+            ax.text(
+                cols["study"],
+                r,
+                f"Test for subgroup differences: Chi² = {payload.q:.2f}, df = {payload.df} "
+                f"({revman_p(payload.p)}), I² = {i2 * 100:.0f}%",
+                ha="left",
+                fontsize=7.5,
+                transform=trans,
+                va="center",
+            )
     null = NULL[scale]
     ax.plot([null, null], [len(rows) - 0.5, -0.5], color="0.3", lw=0.8, zorder=1)
     total_row = next(r for r, (w, _) in enumerate(rows) if w == "total")
@@ -279,16 +331,34 @@ def forest(effects, result, *, subgroups=None, by: str | None = None, common=Non
     if scale == "log":
         from matplotlib.ticker import FixedLocator, NullLocator
 
-        ticks = [t for t in (0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 1000) if xmin <= t <= xmax]
+        ticks = [
+            t for t in (0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 1000) if xmin <= t <= xmax
+        ]
         if len(ticks) > 7:
             ticks = [t for t in ticks if math.log10(t) == int(math.log10(t))]
         ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.xaxis.set_minor_locator(NullLocator())
         ax.set_xticklabels([f"{t:g}" for t in ticks])
-    ax.annotate(f"Favours {favours[0]}", xy=(0.47, 0), xycoords="axes fraction", xytext=(0, -22),
-                textcoords="offset points", ha="right", va="top", fontsize=7.5)
-    ax.annotate(f"Favours {favours[1]}", xy=(0.53, 0), xycoords="axes fraction", xytext=(0, -22),
-                textcoords="offset points", ha="left", va="top", fontsize=7.5)
+    ax.annotate(
+        f"Favours {favours[0]}",
+        xy=(0.47, 0),
+        xycoords="axes fraction",
+        xytext=(0, -22),
+        textcoords="offset points",
+        ha="right",
+        va="top",
+        fontsize=7.5,
+    )
+    ax.annotate(
+        f"Favours {favours[1]}",
+        xy=(0.53, 0),
+        xycoords="axes fraction",
+        xytext=(0, -22),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=7.5,
+    )
     return fig
 
 
@@ -316,8 +386,15 @@ def funnel(effects, result, *, measure: str | None = None, levels=(0.90, 0.95, 0
     shades = ["0.93", "0.85", "0.76"]
     for level, shade in sorted(zip(levels, shades[: len(levels)]), key=lambda t: -t[0]):
         z = float(norm.ppf(1 - (1 - level) / 2))
-        ax.fill_betweenx([0, top], [est, est - z * top], [est, est + z * top], color=shade, lw=0, zorder=0,
-                         label=f"{round(level * 100):g}% pseudo-CI")
+        ax.fill_betweenx(
+            [0, top],
+            [est, est - z * top],
+            [est, est + z * top],
+            color=shade,
+            lw=0,
+            zorder=0,
+            label=f"{round(level * 100):g}% pseudo-CI",
+        )
     z95 = float(norm.ppf(0.975))
     ax.plot([est, est - z95 * top], [0, top], color="0.35", lw=0.8, ls="--", zorder=1)
     ax.plot([est, est + z95 * top], [0, top], color="0.35", lw=0.8, ls="--", zorder=1)
@@ -344,8 +421,12 @@ def funnel(effects, result, *, measure: str | None = None, levels=(0.90, 0.95, 0
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7.5, frameon=False)
     if egger is not None:
         stat = "t" if egger.df is not None else "z"
-        ax.set_title(f"Regression test for asymmetry: {stat} = {egger.statistic:.2f}, {revman_p(egger.p)}",
-                     loc="left", fontsize=8.5, color="0.3")
+        ax.set_title(
+            f"Regression test for asymmetry: {stat} = {egger.statistic:.2f}, {revman_p(egger.p)}",
+            loc="left",
+            fontsize=8.5,
+            color="0.3",
+        )
     return fig
 
 

@@ -15,15 +15,30 @@ from __future__ import annotations
 
 from ..errors import InputError, did_you_mean
 
-COLUMNS = ["outcome", "design", "risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias",
-           "upgrade", "reasons", "source"]
+COLUMNS = [
+    "outcome",
+    "design",
+    "risk_of_bias",
+    "inconsistency",
+    "indirectness",
+    "imprecision",
+    "publication_bias",
+    "upgrade",
+    "reasons",
+    "source",
+]
 DOMAINS = ["risk_of_bias", "inconsistency", "indirectness", "imprecision"]
 SERIOUSNESS = {"not serious": 0, "serious": 1, "very serious": 2}
 PUBLICATION = {"undetected": 0, "strongly suspected": 1}
 DESIGNS = {"randomized": 4, "observational": 2}
 LEVELS = {4: "High", 3: "Moderate", 2: "Low", 1: "Very low"}
-DOMAIN_NAMES = {"risk_of_bias": "risk of bias", "inconsistency": "inconsistency", "indirectness": "indirectness",
-                "imprecision": "imprecision", "publication_bias": "publication bias"}
+DOMAIN_NAMES = {
+    "risk_of_bias": "risk of bias",
+    "inconsistency": "inconsistency",
+    "indirectness": "indirectness",
+    "imprecision": "imprecision",
+    "publication_bias": "publication bias",
+}
 
 
 def read_grade(path):
@@ -42,15 +57,20 @@ def validate(df, *, name: str = "<GRADE judgements>"):
     seen = {}
     for i, r in df.iterrows():
         if r["design"] not in DESIGNS:
-            problems.row(i, f"design {r['design']!r}{did_you_mean(r['design'], DESIGNS)} "
-                            f"(expected {' or '.join(DESIGNS)})")
+            problems.row(
+                i, f"design {r['design']!r}{did_you_mean(r['design'], DESIGNS)} (expected {' or '.join(DESIGNS)})"
+            )
         for d in DOMAINS:
             if r[d] not in SERIOUSNESS:
-                problems.row(i, f"{d} {r[d]!r}{did_you_mean(r[d], SERIOUSNESS)} "
-                                f"(expected one of {', '.join(SERIOUSNESS)})")
+                problems.row(
+                    i, f"{d} {r[d]!r}{did_you_mean(r[d], SERIOUSNESS)} (expected one of {', '.join(SERIOUSNESS)})"
+                )
         if r["publication_bias"] not in PUBLICATION:
-            problems.row(i, f"publication_bias {r['publication_bias']!r}"
-                            f"{did_you_mean(r['publication_bias'], PUBLICATION)} (expected {' or '.join(PUBLICATION)})")
+            problems.row(
+                i,
+                f"publication_bias {r['publication_bias']!r}"
+                f"{did_you_mean(r['publication_bias'], PUBLICATION)} (expected {' or '.join(PUBLICATION)})",
+            )
         if r["upgrade"] not in ("", "0", "1", "2"):
             problems.row(i, f"upgrade {r['upgrade']!r} (expected 0, 1 or 2 levels)")
         elif r["upgrade"] not in ("", "0") and r["design"] == "randomized":
@@ -60,11 +80,13 @@ def validate(df, *, name: str = "<GRADE judgements>"):
         elif r["outcome"] in seen:
             problems.row(i, f"outcome {r['outcome']!r} is judged twice (also line {seen[r['outcome']]})")
         seen.setdefault(r["outcome"], i + 2)
-        downgraded = [d for d in DOMAINS if SERIOUSNESS.get(r[d], 0)] + \
-            (["publication_bias"] if PUBLICATION.get(r["publication_bias"], 0) else [])
+        downgraded = [d for d in DOMAINS if SERIOUSNESS.get(r[d], 0)] + (
+            ["publication_bias"] if PUBLICATION.get(r["publication_bias"], 0) else []
+        )
         if downgraded and not r["reasons"].strip():
-            problems.row(i, f"downgraded for {', '.join(DOMAIN_NAMES[d] for d in downgraded)} "
-                            f"but 'reasons' is empty (say why)")
+            problems.row(
+                i, f"downgraded for {', '.join(DOMAIN_NAMES[d] for d in downgraded)} but 'reasons' is empty (say why)"
+            )
     problems.raise_all()
     df["upgrade"] = df["upgrade"].replace("", "0").astype(int)
     return df
@@ -78,7 +100,7 @@ def certainty(row) -> tuple[int, str]:
 
 
 def downgrades(row) -> str:
-    """"risk of bias (serious), inconsistency (very serious)" or "none"."""
+    """ "risk of bias (serious), inconsistency (very serious)" or "none"."""
     parts = [f"{DOMAIN_NAMES[d]} ({row[d]})" for d in DOMAINS if SERIOUSNESS[row[d]]]
     if PUBLICATION[row["publication_bias"]]:
         parts.append("publication bias (strongly suspected)")
@@ -120,8 +142,10 @@ def summary_of_findings(findings, judgements):
     for f in findings:
         match = judgements[judgements["outcome"] == f["outcome"]]
         if match.empty:
-            raise InputError(f"outcome {f['outcome']!r} has no GRADE judgements"
-                             f"{did_you_mean(f['outcome'], list(judgements['outcome']))}")
+            raise InputError(
+                f"outcome {f['outcome']!r} has no GRADE judgements"
+                f"{did_you_mean(f['outcome'], list(judgements['outcome']))}"
+            )
         j = match.iloc[0]
         res = f["result"]
         b = res.back
@@ -135,17 +159,19 @@ def summary_of_findings(findings, judgements):
         d_lo, d_hi = sorted((lo - p0, hi - p0))
         word = "fewer" if diff < 0 else "more"
         _, cert = certainty(j)
-        rows.append({
-            "Outcome": f["outcome"],
-            "Participants (studies)": f"{f['participants']:,} ({res.k} {'study' if res.k == 1 else 'studies'})",
-            "Relative effect": f"{measure} {value(b.estimate)} ({level} {interval(b.ci_low, b.ci_high)})",
-            "Risk with comparator": f"{_per_1000(p0)} per 1,000",
-            "Risk with intervention": f"{_per_1000(with_int)} per 1,000 ({_per_1000(min(lo, hi))} to {_per_1000(max(lo, hi))})",
-            "Difference": f"{_per_1000(abs(diff))} {word} per 1,000 ({_signed(d_lo)} to {_signed(d_hi)})",
-            "Certainty": cert,
-            "Downgraded for": downgrades(j),
-            "Reasons": j["reasons"],
-        })
+        rows.append(
+            {
+                "Outcome": f["outcome"],
+                "Participants (studies)": f"{f['participants']:,} ({res.k} {'study' if res.k == 1 else 'studies'})",
+                "Relative effect": f"{measure} {value(b.estimate)} ({level} {interval(b.ci_low, b.ci_high)})",
+                "Risk with comparator": f"{_per_1000(p0)} per 1,000",
+                "Risk with intervention": f"{_per_1000(with_int)} per 1,000 ({_per_1000(min(lo, hi))} to {_per_1000(max(lo, hi))})",
+                "Difference": f"{_per_1000(abs(diff))} {word} per 1,000 ({_signed(d_lo)} to {_signed(d_hi)})",
+                "Certainty": cert,
+                "Downgraded for": downgrades(j),
+                "Reasons": j["reasons"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -160,17 +186,30 @@ def sof_figure(table, *, title: str = "Summary of findings", note: str = ""):
 
     import matplotlib.pyplot as plt
 
-    headers = ["Outcome", "Participants\n(studies)", "Relative effect\n(95% CI)",
-               "Anticipated absolute effects", "", "", "Certainty of\nthe evidence\n(GRADE)"]
+    headers = [
+        "Outcome",
+        "Participants\n(studies)",
+        "Relative effect\n(95% CI)",
+        "Anticipated absolute effects",
+        "",
+        "",
+        "Certainty of\nthe evidence\n(GRADE)",
+    ]
     widths = [0.13, 0.12, 0.15, 0.13, 0.16, 0.17, 0.14]
     wraps = [18, 16, 20, 16, 20, 22, 24]
     lines_per_row = []
     cells = []
     for _, r in table.iterrows():
         rel = r["Relative effect"].split(" (", 1)
-        values = [r["Outcome"], r["Participants (studies)"], rel[0] + ("\n(" + rel[1] if len(rel) > 1 else ""),
-                  r["Risk with comparator"], r["Risk with intervention"], r["Difference"],
-                  r["Certainty"] + "\n" + f"downgraded for {r['Downgraded for']}"]
+        values = [
+            r["Outcome"],
+            r["Participants (studies)"],
+            rel[0] + ("\n(" + rel[1] if len(rel) > 1 else ""),
+            r["Risk with comparator"],
+            r["Risk with intervention"],
+            r["Difference"],
+            r["Certainty"] + "\n" + f"downgraded for {r['Downgraded for']}",
+        ]
         wrapped = ["\n".join(textwrap.fill(part, w) for part in v.split("\n")) for v, w in zip(values, wraps)]
         cells.append(wrapped)
         lines_per_row.append(max(c.count("\n") + 1 for c in wrapped))

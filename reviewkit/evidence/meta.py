@@ -25,10 +25,15 @@ from dataclasses import dataclass, field
 
 #: measure -> (scale of yi, what it is); "log" and "logit" results are back-transformed
 MEASURES = {
-    "OR": ("log", "odds ratio"), "RR": ("log", "risk ratio"), "RD": ("identity", "risk difference"),
-    "MD": ("identity", "mean difference"), "SMD": ("identity", "standardized mean difference (Hedges' g)"),
-    "PLO": ("logit", "proportion (logit)"), "PR": ("identity", "proportion"),
-    "PFT": ("identity", "proportion (Freeman–Tukey double arcsine)"), "GEN": ("identity", "generic estimate"),
+    "OR": ("log", "odds ratio"),
+    "RR": ("log", "risk ratio"),
+    "RD": ("identity", "risk difference"),
+    "MD": ("identity", "mean difference"),
+    "SMD": ("identity", "standardized mean difference (Hedges' g)"),
+    "PLO": ("logit", "proportion (logit)"),
+    "PR": ("identity", "proportion"),
+    "PFT": ("identity", "proportion (Freeman–Tukey double arcsine)"),
+    "GEN": ("identity", "generic estimate"),
 }
 #: scale of yi for measures that come only as reported estimates (``GEN`` on the log scale)
 REPORTED_SCALES = {"HR": "log"}
@@ -40,7 +45,9 @@ _ARGUMENTS = {
     "RD": [("ai", "bi", "ci", "di"), ("ai", "n1i", "ci", "n2i")],
     "MD": [("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")],
     "SMD": [("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")],
-    "PLO": [("xi", "ni")], "PR": [("xi", "ni")], "PFT": [("xi", "ni")],
+    "PLO": [("xi", "ni")],
+    "PR": [("xi", "ni")],
+    "PFT": [("xi", "ni")],
     "GEN": [("estimate", "ci_low", "ci_high"), ("yi", "vi"), ("yi", "sei")],
 }
 
@@ -49,7 +56,9 @@ def _choice(value, choices, what):
     from ..errors import did_you_mean
 
     if value not in choices:
-        raise ValueError(f"unknown {what} {value!r}{did_you_mean(str(value), choices)} (expected one of {', '.join(choices)})")
+        raise ValueError(
+            f"unknown {what} {value!r}{did_you_mean(str(value), choices)} (expected one of {', '.join(choices)})"
+        )
 
 
 def _z(level: float) -> float:
@@ -75,8 +84,17 @@ def _array(values, name, rows):
     return a
 
 
-def effect_sizes(measure: str, *, data=None, study=None, add: float = 0.5, to: str = "only0", level: float = 0.95,
-                 scale: str = "log", **columns):
+def effect_sizes(
+    measure: str,
+    *,
+    data=None,
+    study=None,
+    add: float = 0.5,
+    to: str = "only0",
+    level: float = 0.95,
+    scale: str = "log",
+    **columns,
+):
     """Effect sizes ``yi`` and sampling variances ``vi``, as metafor's ``escalc(measure, …)``.
 
     Columns are sequences, or names of columns of *data* (a DataFrame), as in R:
@@ -111,7 +129,10 @@ def effect_sizes(measure: str, *, data=None, study=None, add: float = 0.5, to: s
         values = columns[name]
         if isinstance(values, str):
             if data is None or values not in data.columns:
-                raise ValueError(f"{name}={values!r}: no such column" + ("" if data is None else f" in data (columns: {', '.join(map(str, data.columns))})"))
+                raise ValueError(
+                    f"{name}={values!r}: no such column"
+                    + ("" if data is None else f" in data (columns: {', '.join(map(str, data.columns))})")
+                )
             values = data[values]
         cols[name] = _array(values, name, rows)
         rows = len(cols[name])
@@ -162,7 +183,7 @@ def effect_sizes(measure: str, *, data=None, study=None, add: float = 0.5, to: s
         check((n1 >= 1) & (n2 >= 1), "a group size is below 1")
         if measure == "MD":
             yi = m1 - m2
-            vi = s1 ** 2 / n1 + s2 ** 2 / n2
+            vi = s1**2 / n1 + s2**2 / n2
         else:
             from scipy.special import gammaln
 
@@ -170,10 +191,10 @@ def effect_sizes(measure: str, *, data=None, study=None, add: float = 0.5, to: s
             mi = n1 + n2 - 2
             # exact bias correction: c(m) = Γ(m/2) / (√(m/2) Γ((m−1)/2))
             cmi = np.exp(gammaln(mi / 2) - np.log(np.sqrt(mi / 2)) - gammaln((mi - 1) / 2))
-            sdp = np.sqrt(((n1 - 1) * s1 ** 2 + (n2 - 1) * s2 ** 2) / mi)
+            sdp = np.sqrt(((n1 - 1) * s1**2 + (n2 - 1) * s2**2) / mi)
             check(sdp > 0, "both standard deviations are zero")
             yi = cmi * (m1 - m2) / sdp
-            vi = 1 / n1 + 1 / n2 + yi ** 2 / (2 * (n1 + n2))
+            vi = 1 / n1 + 1 / n2 + yi**2 / (2 * (n1 + n2))
     elif measure in ("PLO", "PR", "PFT"):
         xi, ni = cols["xi"].astype(float).copy(), cols["ni"].astype(float).copy()
         check(ni > 0, "ni must be positive")
@@ -282,8 +303,9 @@ class MetaResult:
         import math
 
         f = {"log": math.exp, "logit": lambda x: 1 / (1 + math.exp(-x))}.get(self.scale, lambda x: x)
-        return BackTransformed(f(self.estimate), f(self.ci_low), f(self.ci_high), f(self.pi_low), f(self.pi_high),
-                               self.scale)
+        return BackTransformed(
+            f(self.estimate), f(self.ci_low), f(self.ci_high), f(self.pi_low), f(self.pi_high), self.scale
+        )
 
     @property
     def pooled(self) -> bool:
@@ -361,6 +383,7 @@ def _tau2(y, v, X, method):
         return max(0.0, t0 * _parts(y, v, X, t0)[0] / (k - p))
 
     if method == "PM":  # Q(τ²) decreases in τ²: one root
+
         def score(t):
             return _parts(y, v, X, t)[0] - (k - p)
 
@@ -376,6 +399,7 @@ def _tau2(y, v, X, method):
         def loglik(t):
             rss, _, _, _, logdet = _parts(y, v, X, t)
             return -0.5 * (np.sum(np.log(v + t)) + rss + (logdet if reml else 0.0))
+
     hi = max(1.0, 10 * float(np.var(y)) + float(np.max(v)))
     while score(hi) > 0:
         hi *= 10
@@ -446,8 +470,16 @@ def _pvalue(stat, df):
     return float(2 * (norm.sf(abs(stat)) if df is None else t.sf(abs(stat), df)))
 
 
-def meta_analysis(yi, vi, method: str = "REML", test: str = "z", level: float = 0.95, *, measure: str | None = None,
-                  scale: str | None = None) -> MetaResult:
+def meta_analysis(
+    yi,
+    vi,
+    method: str = "REML",
+    test: str = "z",
+    level: float = 0.95,
+    *,
+    measure: str | None = None,
+    scale: str | None = None,
+) -> MetaResult:
     """A common-effect (``FE``) or random-effects model, as metafor's ``rma(yi, vi, method, test, level)``.
 
     τ² estimators: ``DL`` (DerSimonian–Laird), ``REML`` (restricted maximum likelihood, metafor's
@@ -470,20 +502,42 @@ def meta_analysis(yi, vi, method: str = "REML", test: str = "z", level: float = 
     est, se = float(b[0]), float(np.sqrt(vb[0, 0]))
     crit = _crit(level, df)
     i2, h2 = _i2_h2(y, v, X, tau2, q, method)
-    pi_half = crit * np.sqrt(se ** 2 + tau2)
+    pi_half = crit * np.sqrt(se**2 + tau2)
     note = "" if k > 1 else "one study: nothing to pool; the study's own estimate and interval are shown"
     if test == "knha" and k == 1:
         note += " (the Knapp–Hartung adjustment needs two studies; a z test is used)"
     return MetaResult(
-        measure=measure or "", method=method, test=test, level=level, k=k, estimate=est, se=se,
-        statistic=est / se, p=_pvalue(est / se, df), ci_low=est - crit * se, ci_high=est + crit * se,
-        pi_low=float(est - pi_half), pi_high=float(est + pi_half), tau2=tau2, i2=i2, h2=h2, q=q, q_p=q_p,
-        df=df, scale=_scale(measure, scale), weights=tuple(float(x) for x in 100 * w / w.sum()), note=note)
+        measure=measure or "",
+        method=method,
+        test=test,
+        level=level,
+        k=k,
+        estimate=est,
+        se=se,
+        statistic=est / se,
+        p=_pvalue(est / se, df),
+        ci_low=est - crit * se,
+        ci_high=est + crit * se,
+        pi_low=float(est - pi_half),
+        pi_high=float(est + pi_half),
+        tau2=tau2,
+        i2=i2,
+        h2=h2,
+        q=q,
+        q_p=q_p,
+        df=df,
+        scale=_scale(measure, scale),
+        weights=tuple(float(x) for x in 100 * w / w.sum()),
+        note=note,
+    )
 
 
 def _two_by_two(ai, bi, ci, di, n1i, n2i):
-    frame = effect_sizes("OR", ai=ai, bi=bi, ci=ci, di=di, to="none") if n1i is None else \
-        effect_sizes("OR", ai=ai, n1i=n1i, ci=ci, n2i=n2i, to="none")
+    frame = (
+        effect_sizes("OR", ai=ai, bi=bi, ci=ci, di=di, to="none")
+        if n1i is None
+        else effect_sizes("OR", ai=ai, n1i=n1i, ci=ci, n2i=n2i, to="none")
+    )
     import numpy as np
 
     a = frame["ai"].to_numpy(float)
@@ -513,8 +567,9 @@ def _heterogeneity(measure, a, b, c, d, beta, k, add=0.5, to="only0"):
     return q, q_p, i2, h2
 
 
-def mantel_haenszel(ai=None, bi=None, ci=None, di=None, measure: str = "OR", *, n1i=None, n2i=None,
-                    level: float = 0.95) -> MetaResult:
+def mantel_haenszel(
+    ai=None, bi=None, ci=None, di=None, measure: str = "OR", *, n1i=None, n2i=None, level: float = 0.95
+) -> MetaResult:
     """Mantel–Haenszel common effect, as metafor's ``rma.mh(ai, bi, ci, di, measure=…)``.
 
     ``OR`` (Robins–Breslow–Greenland variance, from statsmodels' StratifiedTable), ``RR``
@@ -539,19 +594,37 @@ def mantel_haenszel(ai=None, bi=None, ci=None, di=None, measure: str = "OR", *, 
         r = np.sum(a * n2 / n)
         s = np.sum(c * n1 / n)
         est = float(np.log(r / s))
-        se = float(np.sqrt(np.sum((n1 * n2 * (a + c) - a * c * n) / n ** 2) / (r * s)))
+        se = float(np.sqrt(np.sum((n1 * n2 * (a + c) - a * c * n) / n**2) / (r * s)))
     else:
         w = np.sum(n1 * n2 / n)
         est = float(np.sum((a * n2 - c * n1) / n) / w)
-        p_ = np.sum((n1 ** 2 * c - n2 ** 2 * a + n1 * n2 * (n2 - n1) / 2) / n ** 2)
+        p_ = np.sum((n1**2 * c - n2**2 * a + n1 * n2 * (n2 - n1) / 2) / n**2)
         q_ = np.sum((a * (n2 - c) + c * (n1 - a)) / (2 * n))
-        se = float(np.sqrt((est * p_ + q_) / w ** 2))
+        se = float(np.sqrt((est * p_ + q_) / w**2))
     z = _z(level)
     q, q_p, i2, h2 = _heterogeneity(measure, a, b, c, d, est, k)
-    return MetaResult(measure=measure, method="MH", test="z", level=level, k=k, estimate=est, se=se,
-                      statistic=est / se, p=_pvalue(est / se, None), ci_low=est - z * se, ci_high=est + z * se,
-                      pi_low=est - z * se, pi_high=est + z * se, tau2=0.0, i2=i2, h2=h2, q=q, q_p=q_p,
-                      scale=_scale(measure), weights=_mh_weights(measure, a, b, c, d))
+    return MetaResult(
+        measure=measure,
+        method="MH",
+        test="z",
+        level=level,
+        k=k,
+        estimate=est,
+        se=se,
+        statistic=est / se,
+        p=_pvalue(est / se, None),
+        ci_low=est - z * se,
+        ci_high=est + z * se,
+        pi_low=est - z * se,
+        pi_high=est + z * se,
+        tau2=0.0,
+        i2=i2,
+        h2=h2,
+        q=q,
+        q_p=q_p,
+        scale=_scale(measure),
+        weights=_mh_weights(measure, a, b, c, d),
+    )
 
 
 def _mh_weights(measure, a, b, c, d):
@@ -586,7 +659,7 @@ def peto(ai=None, bi=None, ci=None, di=None, *, n1i=None, n2i=None, level: float
     xt = a + c
     o_e = a - n1 * xt / n
     with np.errstate(divide="ignore", invalid="ignore"):
-        var = xt * (n - xt) * n1 * n2 / (n ** 2 * (n - 1))
+        var = xt * (n - xt) * n1 * n2 / (n**2 * (n - 1))
     var = np.where(np.isfinite(var), var, 0.0)
     if var.sum() <= 0:
         raise ValueError("Peto's odds ratio needs at least one study with events")
@@ -599,10 +672,28 @@ def peto(ai=None, bi=None, ci=None, di=None, *, n1i=None, n2i=None, level: float
     q_p = float(chi2.sf(q, kq - 1)) if kq > 1 else 1.0
     i2 = max(0.0, (q - (kq - 1)) / q) if kq > 1 and q > 0 else 0.0
     z = _z(level)
-    return MetaResult(measure="OR", method="Peto", test="z", level=level, k=len(a), estimate=est, se=se,
-                      statistic=est / se, p=_pvalue(est / se, None), ci_low=est - z * se, ci_high=est + z * se,
-                      pi_low=est - z * se, pi_high=est + z * se, tau2=0.0, i2=i2, h2=q / (kq - 1) if kq > 1 else 1.0,
-                      q=q, q_p=q_p, scale="log", weights=tuple(float(x) for x in 100 * var / var.sum()))
+    return MetaResult(
+        measure="OR",
+        method="Peto",
+        test="z",
+        level=level,
+        k=len(a),
+        estimate=est,
+        se=se,
+        statistic=est / se,
+        p=_pvalue(est / se, None),
+        ci_low=est - z * se,
+        ci_high=est + z * se,
+        pi_low=est - z * se,
+        pi_high=est + z * se,
+        tau2=0.0,
+        i2=i2,
+        h2=q / (kq - 1) if kq > 1 else 1.0,
+        q=q,
+        q_p=q_p,
+        scale="log",
+        weights=tuple(float(x) for x in 100 * var / var.sum()),
+    )
 
 
 @dataclass(frozen=True)
@@ -623,8 +714,9 @@ class Subgroups:
         raise KeyError(name)
 
 
-def subgroups(yi, vi, by, method: str = "REML", test: str = "z", level: float = 0.95, *,
-              measure: str | None = None) -> Subgroups:
+def subgroups(
+    yi, vi, by, method: str = "REML", test: str = "z", level: float = 0.95, *, measure: str | None = None
+) -> Subgroups:
     """Separate models per subgroup of *by* (each with its own τ², as RevMan) and the test for
     subgroup differences: Q of a common-effect model of the subgroup estimates, df = groups − 1."""
     import numpy as np
@@ -646,12 +738,18 @@ def subgroups(yi, vi, by, method: str = "REML", test: str = "z", level: float = 
     mean = np.sum(w * est) / np.sum(w)
     q = float(np.sum(w * (est - mean) ** 2))
     df = len(names) - 1
-    return Subgroups(tuple(fits), meta_analysis(y, v, method, test, level, measure=measure), q, df,
-                     float(chi2.sf(q, df)) if df > 0 else 1.0)
+    return Subgroups(
+        tuple(fits),
+        meta_analysis(y, v, method, test, level, measure=measure),
+        q,
+        df,
+        float(chi2.sf(q, df)) if df > 0 else 1.0,
+    )
 
 
-def leave_one_out(yi, vi, method: str = "REML", test: str = "z", level: float = 0.95, *, study=None,
-                  measure: str | None = None):
+def leave_one_out(
+    yi, vi, method: str = "REML", test: str = "z", level: float = 0.95, *, study=None, measure: str | None = None
+):
     """The model refitted without each study in turn, as metafor's ``leave1out`` (one row per left-out study)."""
     import numpy as np
     import pandas as pd
@@ -666,9 +764,22 @@ def leave_one_out(yi, vi, method: str = "REML", test: str = "z", level: float = 
     for i in range(len(y)):
         keep = np.arange(len(y)) != i
         r = meta_analysis(y[keep], v[keep], method, test, level, measure=measure)
-        rows.append({"left_out": labels[i], "estimate": r.estimate, "se": r.se, "statistic": r.statistic, "p": r.p,
-                     "ci_low": r.ci_low, "ci_high": r.ci_high, "q": r.q, "q_p": r.q_p, "tau2": r.tau2,
-                     "i2": r.i2, "h2": r.h2})
+        rows.append(
+            {
+                "left_out": labels[i],
+                "estimate": r.estimate,
+                "se": r.se,
+                "statistic": r.statistic,
+                "p": r.p,
+                "ci_low": r.ci_low,
+                "ci_high": r.ci_high,
+                "q": r.q,
+                "q_p": r.q_p,
+                "tau2": r.tau2,
+                "i2": r.i2,
+                "h2": r.h2,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -716,5 +827,13 @@ def egger_test(yi, vi, *, model: str = "rma", method: str = "REML", level: float
     se = np.sqrt(np.diag(vb))
     crit = _crit(level, df)
     stat = float(b[1] / se[1])
-    return EggerResult(stat, _pvalue(stat, df), df, float(b[0]), float(b[0] - crit * se[0]),
-                       float(b[0] + crit * se[0]), model, method if model == "rma" else "weighted least squares")
+    return EggerResult(
+        stat,
+        _pvalue(stat, df),
+        df,
+        float(b[0]),
+        float(b[0] - crit * se[0]),
+        float(b[0] + crit * se[0]),
+        model,
+        method if model == "rma" else "weighted least squares",
+    )

@@ -15,14 +15,27 @@ import html
 from . import prose
 
 MEASURE_NAMES = {
-    "OR": "odds ratio", "RR": "risk ratio", "HR": "hazard ratio", "RD": "risk difference",
-    "MD": "mean difference", "SMD": "standardized mean difference", "PLO": "proportion", "PR": "proportion",
-    "PFT": "proportion (Freeman–Tukey)", "GEN": "estimate",
+    "OR": "odds ratio",
+    "RR": "risk ratio",
+    "HR": "hazard ratio",
+    "RD": "risk difference",
+    "MD": "mean difference",
+    "SMD": "standardized mean difference",
+    "PLO": "proportion",
+    "PR": "proportion",
+    "PFT": "proportion (Freeman–Tukey)",
+    "GEN": "estimate",
 }
 METHOD_NAMES = {
-    "FE": "common-effect model", "DL": "random effects, DerSimonian–Laird", "REML": "random effects, REML",
-    "PM": "random effects, Paule–Mandel", "ML": "random effects, ML", "HE": "random effects, Hedges",
-    "SJ": "random effects, Sidik–Jonkman", "MH": "Mantel–Haenszel", "Peto": "Peto's method",
+    "FE": "common-effect model",
+    "DL": "random effects, DerSimonian–Laird",
+    "REML": "random effects, REML",
+    "PM": "random effects, Paule–Mandel",
+    "ML": "random effects, ML",
+    "HE": "random effects, Hedges",
+    "SJ": "random effects, Sidik–Jonkman",
+    "MH": "Mantel–Haenszel",
+    "Peto": "Peto's method",
 }
 
 
@@ -33,7 +46,7 @@ def value(x: float, digits: int = 2) -> str:
 
 
 def interval(low: float, high: float, digits: int = 2) -> str:
-    """"0.71–0.95"; "−0.50 to 0.20" when a limit is negative (a dash would read as a minus)."""
+    """ "0.71–0.95"; "−0.50 to 0.20" when a limit is negative (a dash would read as a minus)."""
     sep = " to " if low < 0 or high < 0 else "–"
     return f"{value(low, digits)}{sep}{value(high, digits)}"
 
@@ -54,8 +67,15 @@ def _digits(measure: str) -> int:
     return {"MD": 1}.get(measure, 2)
 
 
-def pooled_sentence(result, *, k_noun: str = "trial", k_plural: str | None = None, participants: int | None = None,
-                    measure: str | None = None, method: bool = True) -> str:
+def pooled_sentence(
+    result,
+    *,
+    k_noun: str = "trial",
+    k_plural: str | None = None,
+    participants: int | None = None,
+    measure: str | None = None,
+    method: bool = True,
+) -> str:
     """One sentence for a :class:`~reviewkit.evidence.meta.MetaResult` (see the module docstring).
 
     Ratios and logit proportions are reported back-transformed.  A single study is reported as
@@ -68,8 +88,10 @@ def pooled_sentence(result, *, k_noun: str = "trial", k_plural: str | None = Non
     level = f"{round(result.level * 100):g}%"
     n_text = f" (n = {prose.number(participants, words=False)})" if participants is not None else ""
     if result.k == 1:
-        text = (f"One {k_noun}{n_text} reported a {name} of {value(est, d)} ({level} CI {interval(lo, hi, d)}); "
-                f"nothing was pooled.")
+        text = (
+            f"One {k_noun}{n_text} reported a {name} of {value(est, d)} ({level} CI {interval(lo, hi, d)}); "
+            f"nothing was pooled."
+        )
         return html.escape(text, quote=False)
     details = [f"{level} CI {interval(lo, hi, d)}"]
     random = result.method not in ("FE", "MH", "Peto")
@@ -84,33 +106,48 @@ def pooled_sentence(result, *, k_noun: str = "trial", k_plural: str | None = Non
         if result.test == "knha":
             m += ", Hartung–Knapp"
         details.append(m)
-    text = (f"Across {prose.count(result.k, k_noun, k_plural)}{n_text}, the pooled {name} was {value(est, d)} "
-            f"({'; '.join(details)}).")
+    text = (
+        f"Across {prose.count(result.k, k_noun, k_plural)}{n_text}, the pooled {name} was {value(est, d)} "
+        f"({'; '.join(details)})."
+    )
     return html.escape(text, quote=False)
 
 
 def p_value(p: float) -> str:
-    """"p = 0.03", "p < 0.001" (journal style)."""
+    """ "p = 0.03", "p < 0.001" (journal style)."""
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
 
 
 def subgroup_sentence(sub, *, by: str = "subgroup") -> str:
-    """"The test for subgroup differences (by allocation) gave χ² = 1.23, df = 2, p = 0.54."""
-    text = (f"The test for subgroup differences ({prose.literal(by)}) gave χ² = {sub.q:.2f}, df = {sub.df}, "
-            f"{p_value(sub.p)}.")
+    """ "The test for subgroup differences (by allocation) gave χ² = 1.23, df = 2, p = 0.54."""
+    text = (
+        f"The test for subgroup differences ({prose.literal(by)}) gave χ² = {sub.q:.2f}, df = {sub.df}, "
+        f"{p_value(sub.p)}."
+    )
     return text
 
 
 def egger_sentence(res, *, k: int) -> str:
-    """"Egger's regression test found no clear funnel-plot asymmetry (z = −0.77, p = 0.44; 13 trials)."""
+    """ "Egger's regression test found no clear funnel-plot asymmetry (z = −0.77, p = 0.44; 13 trials)."""
     stat = "t" if res.df is not None else "z"
     verdict = "suggested funnel-plot asymmetry" if res.p < 0.1 else "found no clear funnel-plot asymmetry"
-    text = (f"The regression test for funnel-plot asymmetry {verdict} ({stat} = {value(res.statistic)}, "
-            f"{p_value(res.p)}; {prose.count(k, 'study', 'studies')}); with fewer than ten studies it has little power."
-            if k < 10 else
-            f"The regression test for funnel-plot asymmetry {verdict} ({stat} = {value(res.statistic)}, {p_value(res.p)}).")
+    text = (
+        f"The regression test for funnel-plot asymmetry {verdict} ({stat} = {value(res.statistic)}, "
+        f"{p_value(res.p)}; {prose.count(k, 'study', 'studies')}); with fewer than ten studies it has little power."
+        if k < 10
+        else f"The regression test for funnel-plot asymmetry {verdict} ({stat} = {value(res.statistic)}, {p_value(res.p)})."
+    )
     return html.escape(text, quote=False)
 
 
 # The public names (the notebook API, see reviewkit.evidence); everything else here is internal.
-__all__ = ["MEASURE_NAMES", "METHOD_NAMES", "egger_sentence", "interval", "p_value", "pooled_sentence", "subgroup_sentence", "value"]
+__all__ = [
+    "MEASURE_NAMES",
+    "METHOD_NAMES",
+    "egger_sentence",
+    "interval",
+    "p_value",
+    "pooled_sentence",
+    "subgroup_sentence",
+    "value",
+]

@@ -17,12 +17,28 @@ if TYPE_CHECKING:
 
     from .stats import Pooled
 
-__all__ = ["forest_rows", "interval_text", "median_sentences", "medians", "outcomes_table", "pool_responses",
-           "response_sentences", "responses"]
+__all__ = [
+    "forest_rows",
+    "interval_text",
+    "median_sentences",
+    "medians",
+    "outcomes_table",
+    "pool_responses",
+    "response_sentences",
+    "responses",
+]
 
 #: the outcomes table's columns, in order (sheet column -> heading)
-TABLE_COLUMNS = {"study": "Study", "subgroup": "Subgroup", "n": "n", "endpoint": "Endpoint", "statistic": "Statistic",
-                 "value": "Value", "unit": "Unit", "interval": "Interval"}
+TABLE_COLUMNS = {
+    "study": "Study",
+    "subgroup": "Subgroup",
+    "n": "n",
+    "endpoint": "Endpoint",
+    "statistic": "Statistic",
+    "value": "Value",
+    "unit": "Unit",
+    "interval": "Interval",
+}
 
 
 def responses(evidence: pd.DataFrame, endpoint: str = "ORR") -> pd.DataFrame:
@@ -69,9 +85,13 @@ def median_sentences(rows: pd.DataFrame) -> list[str]:
     from . import prose
     from .sheet import ENDPOINTS
 
-    return [prose.sentence_case(f"in the {_where(row)}, n = {row['n']}), the median "
-                                f"{ENDPOINTS[row['endpoint']].lower()} was {prose.median_phrase(row)}.")
-            for _, row in rows.iterrows()]
+    return [
+        prose.sentence_case(
+            f"in the {_where(row)}, n = {row['n']}), the median "
+            f"{ENDPOINTS[row['endpoint']].lower()} was {prose.median_phrase(row)}."
+        )
+        for _, row in rows.iterrows()
+    ]
 
 
 def forest_rows(rows: pd.DataFrame, *, ci_method: str = "exact") -> pd.DataFrame:
@@ -85,10 +105,16 @@ def forest_rows(rows: pd.DataFrame, *, ci_method: str = "exact") -> pd.DataFrame
     from .stats import proportion_ci
 
     cis = [proportion_ci(int(r.events), int(r.n), method=ci_method) for r in rows.itertuples()]
-    return pd.DataFrame({"label": [f"{r.study} — {r.subgroup}" for r in rows.itertuples()],
-                         "n": rows["n"].astype(float).values, "events": rows["events"].astype(float).values,
-                         "estimate": [c.estimate for c in cis], "low": [c.low for c in cis],
-                         "high": [c.high for c in cis]})
+    return pd.DataFrame(
+        {
+            "label": [f"{r.study} — {r.subgroup}" for r in rows.itertuples()],
+            "n": rows["n"].astype(float).values,
+            "events": rows["events"].astype(float).values,
+            "estimate": [c.estimate for c in cis],
+            "low": [c.low for c in cis],
+            "high": [c.high for c in cis],
+        }
+    )
 
 
 def pool_responses(rows: pd.DataFrame) -> Pooled:
@@ -127,8 +153,10 @@ def outcomes_table(evidence: pd.DataFrame) -> pd.DataFrame:
     (empty when not stated).
     """
     table = evidence.assign(
-        value=["" if _missing(v) else f"{v:.1f}" if stat == "median" else f"{v:g}"
-               for v, stat in zip(evidence["value"], evidence["statistic"])],
+        value=[
+            "" if _missing(v) else f"{v:.1f}" if stat == "median" else f"{v:g}"
+            for v, stat in zip(evidence["value"], evidence["statistic"])
+        ],
         interval=[interval_text(lo, hi) for lo, hi in zip(evidence["ci_low"], evidence["ci_high"])],
         n=evidence["n"].astype("string").fillna(""),
     )

@@ -33,7 +33,7 @@ def sentence_case(text: str) -> str:
 
 
 def trial_summary(trials, *, noun: str = "registered trial") -> str:
-    """"Of 21 registered trials, 9 are recruiting; phase 2 is the most common phase (8 trials)."""
+    """ "Of 21 registered trials, 9 are recruiting; phase 2 is the most common phase (8 trials)."""
     n = len(trials)
     if n == 0:
         return f"No {noun}s matched."
@@ -61,7 +61,7 @@ def status_breakdown(trials) -> str:
 
 
 def proportion_sentence(row, ci=None, *, endpoint_name: str | None = None) -> str:
-    """"The objective response rate was 18% (2 of 11; 95% CI 2%–52%, exact) in the … (n = 11)."""
+    """ "The objective response rate was 18% (2 of 11; 95% CI 2%–52%, exact) in the … (n = 11)."""
     from .sheet import ENDPOINTS
 
     name = (endpoint_name or ENDPOINTS.get(row["endpoint"], row["endpoint"])).lower()
@@ -83,7 +83,7 @@ def _missing(value) -> bool:
 
 
 def median_phrase(row) -> str:
-    """"3.9 months (95% CI 1.9–21.9)"; medians keep one decimal, as survival medians are reported."""
+    """ "3.9 months (95% CI 1.9–21.9)"; medians keep one decimal, as survival medians are reported."""
     unit = f" {row['unit']}" if row["unit"] else ""
     lo, hi = row["ci_low"], row["ci_high"]
     ci = ""
@@ -95,4 +95,13 @@ def median_phrase(row) -> str:
 
 
 # The public names (the notebook API, see reviewkit.evidence); everything else here is internal.
-__all__ = ["count", "literal", "median_phrase", "number", "percent", "proportion_sentence", "sentence_case", "trial_summary"]
+__all__ = [
+    "count",
+    "literal",
+    "median_phrase",
+    "number",
+    "percent",
+    "proportion_sentence",
+    "sentence_case",
+    "trial_summary",
+]

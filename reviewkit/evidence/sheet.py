@@ -5,20 +5,62 @@ from __future__ import annotations
 from ..errors import InputError, did_you_mean
 
 COLUMNS = [
-    "study", "nct_id", "design", "population", "subgroup", "line", "arm", "n", "endpoint",
-    "statistic", "value", "unit", "ci_low", "ci_high", "ci_level", "events", "where", "source",
+    "study",
+    "nct_id",
+    "design",
+    "population",
+    "subgroup",
+    "line",
+    "arm",
+    "n",
+    "endpoint",
+    "statistic",
+    "value",
+    "unit",
+    "ci_low",
+    "ci_high",
+    "ci_level",
+    "events",
+    "where",
+    "source",
 ]
 #: Optional columns for comparative outcomes (a sheet without them stays valid): the comparator arm's
 #: label and counts, and arm-level means and SDs.  See :mod:`reviewkit.evidence.comparative`.
-OPTIONAL = ["outcome", "comparator", "comparator_n", "comparator_events", "mean", "sd", "comparator_mean",
-            "comparator_sd"]
-NUMERIC = ["n", "value", "ci_low", "ci_high", "ci_level", "events",
-           "comparator_n", "comparator_events", "mean", "sd", "comparator_mean", "comparator_sd"]
+OPTIONAL = [
+    "outcome",
+    "comparator",
+    "comparator_n",
+    "comparator_events",
+    "mean",
+    "sd",
+    "comparator_mean",
+    "comparator_sd",
+]
+NUMERIC = [
+    "n",
+    "value",
+    "ci_low",
+    "ci_high",
+    "ci_level",
+    "events",
+    "comparator_n",
+    "comparator_events",
+    "mean",
+    "sd",
+    "comparator_mean",
+    "comparator_sd",
+]
 ENDPOINTS = {
-    "ORR": "Objective response rate", "DCR": "Disease control rate", "CBR": "Clinical benefit rate",
-    "SD": "Stable disease", "PFS": "Progression-free survival", "OS": "Overall survival",
-    "PFS rate": "Progression-free survival rate", "OS rate": "Overall survival rate",
-    "DOR": "Duration of response", "TTP": "Time to progression",
+    "ORR": "Objective response rate",
+    "DCR": "Disease control rate",
+    "CBR": "Clinical benefit rate",
+    "SD": "Stable disease",
+    "PFS": "Progression-free survival",
+    "OS": "Overall survival",
+    "PFS rate": "Progression-free survival rate",
+    "OS rate": "Overall survival rate",
+    "DOR": "Duration of response",
+    "TTP": "Time to progression",
     "Other": "Other outcome (named in the 'outcome' column)",
 }
 #: counts / means: arm-level data of a comparison; HR, OR, RR, RD, MD: a reported comparative estimate with its CI

@@ -76,8 +76,19 @@ def pool_proportions(events, n, method: str = "random", level: float = 0.95) -> 
         raise ValueError(f"unknown method {method!r} (expected 'random' or 'fixed')")
     if len(events) == 1:
         ci = proportion_ci(events[0], n[0], level)
-        return Pooled(ci.estimate, ci.low, ci.high, level, "single study (exact)", 1, None, None, None, False,
-                      "one study: nothing to pool; its own exact interval is shown")
+        return Pooled(
+            ci.estimate,
+            ci.low,
+            ci.high,
+            level,
+            "single study (exact)",
+            1,
+            None,
+            None,
+            None,
+            False,
+            "one study: nothing to pool; its own exact interval is shown",
+        )
     y, v = [], []
     for e, m in zip(events, n):
         proportion_ci(e, m)  # validates the pair
@@ -102,6 +113,17 @@ def pool_proportions(events, n, method: str = "random", level: float = 0.95) -> 
     def expit(x):
         return 1 / (1 + math.exp(-x))
 
-    return Pooled(expit(mu), expit(mu - z * se), expit(mu + z * se), level,
-                  "random effects (DerSimonian–Laird), logit scale" if method == "random" else "fixed effect (inverse variance), logit scale",
-                  len(y), i2, tau2, q, True)
+    return Pooled(
+        expit(mu),
+        expit(mu - z * se),
+        expit(mu + z * se),
+        level,
+        "random effects (DerSimonian–Laird), logit scale"
+        if method == "random"
+        else "fixed effect (inverse variance), logit scale",
+        len(y),
+        i2,
+        tau2,
+        q,
+        True,
+    )

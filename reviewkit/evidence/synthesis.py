@@ -43,8 +43,16 @@ def _names(rows):
     return [o if o.strip() else e for o, e in zip(rows["outcome"], rows["endpoint"])]
 
 
-def analyse(sheet, *, outcome: str = "", measure: str = "RR", method: str = "REML", test: str = "z", by: str = "",
-            name: str = "extraction sheet") -> Analysis | None:
+def analyse(
+    sheet,
+    *,
+    outcome: str = "",
+    measure: str = "RR",
+    method: str = "REML",
+    test: str = "z",
+    by: str = "",
+    name: str = "extraction sheet",
+) -> Analysis | None:
     """The analysis of *outcome* (the only comparative outcome when empty); None when the sheet holds
     no comparative outcome yet.  An unknown outcome or subgroup column is an error naming the
     closest valid choice."""
@@ -56,12 +64,18 @@ def analyse(sheet, *, outcome: str = "", measure: str = "RR", method: str = "REM
         return None
     if not outcome:
         if len(available) > 1:
-            raise InputError(f"the sheet holds several comparative outcomes ({', '.join(available)}); "
-                             "set the parameter 'outcome' to one of them", source=name)
+            raise InputError(
+                f"the sheet holds several comparative outcomes ({', '.join(available)}); "
+                "set the parameter 'outcome' to one of them",
+                source=name,
+            )
         outcome = available[0]
     if outcome not in available:
-        raise InputError(f"no comparative outcome {outcome!r}{did_you_mean(outcome, available)} "
-                         f"(the sheet has {', '.join(available)})", source=name)
+        raise InputError(
+            f"no comparative outcome {outcome!r}{did_you_mean(outcome, available)} "
+            f"(the sheet has {', '.join(available)})",
+            source=name,
+        )
     comparative = sheet[sheet["statistic"].isin(COMPARATIVE)]
     rows = comparative[[n == outcome for n in _names(comparative)]]
     es = to_effects(rows, measure, name=name)
@@ -70,9 +84,13 @@ def analyse(sheet, *, outcome: str = "", measure: str = "RR", method: str = "REM
     result = meta_analysis(es["yi"], es["vi"], method=method, test=test)
     counts = bool((es["statistic"] == "counts").all())
     if counts and measure in ("OR", "RR", "RD"):
-        common = mantel_haenszel(ai=es["events"].astype(float), n1i=es["n"].astype(float),
-                                 ci=es["comparator_events"].astype(float), n2i=es["comparator_n"].astype(float),
-                                 measure=measure)
+        common = mantel_haenszel(
+            ai=es["events"].astype(float),
+            n1i=es["n"].astype(float),
+            ci=es["comparator_events"].astype(float),
+            n2i=es["comparator_n"].astype(float),
+            measure=measure,
+        )
     else:
         common = meta_analysis(es["yi"], es["vi"], method="FE")
     sub = subgroups(es["yi"], es["vi"], by=es[by].astype(str), method=method, test=test) if by else None
@@ -86,26 +104,36 @@ def analyse(sheet, *, outcome: str = "", measure: str = "RR", method: str = "REM
 def leave_one_out_table(a: Analysis):
     """A display table of :func:`~reviewkit.evidence.meta.leave_one_out` for an analysis: the pooled
     estimate [CI] (back-transformed for ratios), I² and τ² without each study in turn."""
-    import pandas as pd
-
     import math
+
+    import pandas as pd
 
     from .meta import leave_one_out
     from .meta_prose import MEASURE_NAMES, value
 
-    table = leave_one_out(a.effects["yi"], a.effects["vi"], method=a.result.method, test=a.result.test,
-                          level=a.result.level, study=a.effects["study"])
+    table = leave_one_out(
+        a.effects["yi"],
+        a.effects["vi"],
+        method=a.result.method,
+        test=a.result.test,
+        level=a.result.level,
+        study=a.effects["study"],
+    )
 
     f = math.exp if a.result.scale == "log" else (lambda x: x)
     name = MEASURE_NAMES.get(a.measure, "estimate")
     level = f"{round(a.result.level * 100):g}% CI"
-    return pd.DataFrame({
-        "Study left out": table["left_out"],
-        f"Pooled {name} [{level}]": [f"{value(f(e))} [{value(f(lo))}, {value(f(hi))}]"
-                                     for e, lo, hi in zip(table["estimate"], table["ci_low"], table["ci_high"])],
-        "I²": [f"{i * 100:.0f}%" for i in table["i2"]],
-        "τ²": [f"{t:.2f}" for t in table["tau2"]],
-    })
+    return pd.DataFrame(
+        {
+            "Study left out": table["left_out"],
+            f"Pooled {name} [{level}]": [
+                f"{value(f(e))} [{value(f(lo))}, {value(f(hi))}]"
+                for e, lo, hi in zip(table["estimate"], table["ci_low"], table["ci_high"])
+            ],
+            "I²": [f"{i * 100:.0f}%" for i in table["i2"]],
+            "τ²": [f"{t:.2f}" for t in table["tau2"]],
+        }
+    )
 
 
 # The public names (the notebook API, see reviewkit.evidence); everything else here is internal.

@@ -22,17 +22,29 @@ import json
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from ..atomic import write as atomic_write
 from ..errors import ExportError, NotebookError, ReviewkitError
 from ..report.writers import DEFAULT_FORMATS, FILES
 from . import events, manifest
-from .events import (BibliographyLoaded, EditionPublished, Exported, ReportAssembled, ReportUpToDate, SectionFailed,
-                     SectionQueued, SectionRan, SectionReused, UndeclaredReads, Warned)
+from .events import (
+    BibliographyLoaded,
+    EditionPublished,
+    Exported,
+    ReportAssembled,
+    ReportUpToDate,
+    SectionFailed,
+    SectionQueued,
+    SectionRan,
+    SectionReused,
+    UndeclaredReads,
+    Warned,
+)
 from .manifest import Outcomes
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "report" / "templates"
@@ -50,9 +62,13 @@ class OutputError(ReviewkitError):
     exit_code = 1
 
 
-WRITE_ERRORS = {errno.EROFS: "the folder is read-only", errno.EACCES: "permission denied",
-                errno.EPERM: "permission denied", errno.ENOSPC: "no space left on the device",
-                errno.EDQUOT: "disk quota exceeded"}
+WRITE_ERRORS = {
+    errno.EROFS: "the folder is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+}
 
 
 def build_date(root: Path | None = None) -> str:
@@ -63,15 +79,16 @@ def build_date(root: Path | None = None) -> str:
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return datetime.fromtimestamp(int(epoch), timezone.utc).strftime("%Y-%m-%d")
+        return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%d")
     committed = provenance(root)["date"] if root else ""
-    return committed or datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    return committed or datetime.now(UTC).strftime("%Y-%m-%d")
 
 
 def data_as_of(cfg) -> str:
     """``report.data_as_of`` if given, else the date of the last commit that touched references/."""
     return cfg.report.get("data_as_of") or (
-        _git(cfg.root, "log", "-1", "--format=%cs", "--", "references") if provenance(cfg.root)["commit"] else "")
+        _git(cfg.root, "log", "-1", "--format=%cs", "--", "references") if provenance(cfg.root)["commit"] else ""
+    )
 
 
 def _git(root, *args) -> str:
@@ -103,14 +120,18 @@ def provenance(root: Path) -> dict:
         if line:
             commit, date = line.split()
             dirty = bool(_git(root, "status", "--porcelain", "--untracked-files=no", "--", "."))
-            info = {"commit": commit, "date": date, "dirty": dirty,
-                    "text": f"from commit {commit}" + (" with uncommitted changes" if dirty else "")}
+            info = {
+                "commit": commit,
+                "date": date,
+                "dirty": dirty,
+                "text": f"from commit {commit}" + (" with uncommitted changes" if dirty else ""),
+            }
     _PROVENANCE[root] = info
     return info
 
 
 def inputs_summary(cfg, hashes) -> str:
-    """"N files, sha256 …" over the bibliography and every section's inputs (*hashes*: the cache's file hasher)."""
+    """ "N files, sha256 …" over the bibliography and every section's inputs (*hashes*: the cache's file hasher)."""
     patterns = list(cfg.report.get("bibliography", []))
     for s in cfg.sections:
         patterns += s.inputs
@@ -143,8 +164,10 @@ class BuildLock:
             self.fh.seek(0)
             holder = self.fh.read().strip() or "another process"
             self.fh.close()
-            raise BusyError(f"another build of this project is running ({holder}); wait for it to finish, "
-                            "then build again", source=str(self.path.parent.parent)) from None
+            raise BusyError(
+                f"another build of this project is running ({holder}); wait for it to finish, then build again",
+                source=str(self.path.parent.parent),
+            ) from None
         self.fh.seek(0)
         self.fh.truncate()
         self.fh.write(f"pid {os.getpid()}, build {self.token}")
@@ -158,9 +181,15 @@ class BuildLock:
         self.fh.close()
 
 
-REPORT_MODULES = ("reviewkit.pipeline.build", "reviewkit.report.assemble", "reviewkit.report.export",
-                  "reviewkit.report.writers", "reviewkit.report.metadata", "reviewkit.report.settings",
-                  "reviewkit.citations.library")
+REPORT_MODULES = (
+    "reviewkit.pipeline.build",
+    "reviewkit.report.assemble",
+    "reviewkit.report.export",
+    "reviewkit.report.writers",
+    "reviewkit.report.metadata",
+    "reviewkit.report.settings",
+    "reviewkit.citations.library",
+)
 
 
 @dataclass
@@ -208,17 +237,30 @@ def _report_key(b: _Build) -> str:
         "code": code.key(REPORT_MODULES),
         "formats": sorted(b.to),
         # files the writers read besides the notebooks: a .csl style given by path, the DOCX reference document
-        "report_files": {k: hashes(cfg.resolve(cfg.report[k])) for k in ("style", "docx_template")
-                         if str(cfg.report.get(k, "")).endswith((".csl", ".docx")) and cfg.resolve(cfg.report[k]).is_file()},
+        "report_files": {
+            k: hashes(cfg.resolve(cfg.report[k]))
+            for k in ("style", "docx_template")
+            if str(cfg.report.get(k, "")).endswith((".csl", ".docx")) and cfg.resolve(cfg.report[k]).is_file()
+        },
         "date": build_date(cfg.root),
         "provenance": provenance(cfg.root),
     }
     return cache.key_of(parts)
 
 
-def build(project=None, *, to=None, jobs: int | None = None, force: bool = False, only=None,
-          overrides: dict | None = None, report: bool = True, executor: str = "local", scheduler: str | None = None,
-          on_event: Callable[[events.Event], None] = print) -> dict:
+def build(
+    project=None,
+    *,
+    to=None,
+    jobs: int | None = None,
+    force: bool = False,
+    only=None,
+    overrides: dict | None = None,
+    report: bool = True,
+    executor: str = "local",
+    scheduler: str | None = None,
+    on_event: Callable[[events.Event], None] = print,
+) -> dict:
     """Run what is stale, then assemble and export the report and publish it; returns the paths written.
 
     *project*: the folder holding review.toml, or a loaded :class:`~reviewkit.pipeline.config.Config` (left
@@ -232,8 +274,18 @@ def build(project=None, *, to=None, jobs: int | None = None, force: bool = False
 
     cfg = project if isinstance(project, config.Config) else config.load(project)
     outcomes = Outcomes()
-    b = _Build(cfg, set(), tuple(to or cfg.report.get("formats") or DEFAULT_FORMATS), jobs, force, report, executor,
-               scheduler, events.Fanout(outcomes, on_event), outcomes)
+    b = _Build(
+        cfg,
+        set(),
+        tuple(to or cfg.report.get("formats") or DEFAULT_FORMATS),
+        jobs,
+        force,
+        report,
+        executor,
+        scheduler,
+        events.Fanout(outcomes, on_event),
+        outcomes,
+    )
     try:
         b.cfg, b.selected = _select(b, only, overrides)
         return _build(b)
@@ -241,8 +293,10 @@ def build(project=None, *, to=None, jobs: int | None = None, force: bool = False
         if exc.errno not in WRITE_ERRORS:
             raise
         where = exc.filename or cfg.outputs
-        raise OutputError(f"cannot write the new edition ({WRITE_ERRORS[exc.errno]}); the previous edition was kept",
-                          source=str(where)) from None
+        raise OutputError(
+            f"cannot write the new edition ({WRITE_ERRORS[exc.errno]}); the previous edition was kept",
+            source=str(where),
+        ) from None
 
 
 def _select(b: _Build, only, overrides: dict | None):
@@ -261,8 +315,12 @@ def _select(b: _Build, only, overrides: dict | None):
     _warn(b.emit, validate.require(cfg, sections=chosen, deep=False, report=b.report))
     names = {s.name for s in chosen}
     if overrides:
-        cfg = replace(cfg, sections=[replace(s, parameters={**s.parameters, **overrides}) if s.name in names else s
-                                     for s in cfg.sections])
+        cfg = replace(
+            cfg,
+            sections=[
+                replace(s, parameters={**s.parameters, **overrides}) if s.name in names else s for s in cfg.sections
+            ],
+        )
     return cfg, names
 
 
@@ -317,25 +375,39 @@ def _plan(b: _Build) -> None:
         if why:
             b.todo.append((s, why))
         elif chosen or (b.report and state.has_run(s.name)):  # a report uses the last run of a section not chosen
-            b.emit(SectionReused(s.name, "nothing it depends on changed" if chosen else "not among the sections to run",
-                                 previous.get("seconds"), previous.get("finished")))
+            b.emit(
+                SectionReused(
+                    s.name,
+                    "nothing it depends on changed" if chosen else "not among the sections to run",
+                    previous.get("seconds"),
+                    previous.get("finished"),
+                )
+            )
 
 
 def _report_is_fresh(b: _Build) -> bool:
     published = b.editions.published()
-    return (b.report and not b.todo and not b.force and b.state.report.get("key") == b.report_key
-            and published is not None and all((published / FILES[f]).is_file() for f in b.to))
+    return (
+        b.report
+        and not b.todo
+        and not b.force
+        and b.state.report.get("key") == b.report_key
+        and published is not None
+        and all((published / FILES[f]).is_file() for f in b.to)
+    )
 
 
 def _run_and_publish(b: _Build) -> dict:
-    b.started = datetime.now(timezone.utc)
+    b.started = datetime.now(UTC)
     if b.todo:
         _run_sections(b)
         if b.report:  # the sections' keys now cover what their kernels were seen to read
             b.report_key = _report_key(b)
     if not b.report:  # `reviewkit run`: the executed notebooks, beside (not in) the published edition
         for s, _ in b.todo:
-            atomic_write(b.cfg.outputs / "run" / f"{s.name}.ipynb", b.state.run_path(s.name, b.keys[s.name]).read_bytes())
+            atomic_write(
+                b.cfg.outputs / "run" / f"{s.name}.ipynb", b.state.run_path(s.name, b.keys[s.name]).read_bytes()
+            )
         return {}
     stage = b.editions.staging
     stage.mkdir(parents=True, exist_ok=True)
@@ -356,9 +428,17 @@ def _run_sections(b: _Build) -> None:
         b.emit(SectionQueued(s.name, tuple(why)))
         b.state.sections.pop(s.name, None)  # not fresh until it finishes again
     b.state.save()
-    results = run_sections(b.cfg, work, jobs=b.jobs, log=_no_text, sections=[s for s, _ in b.todo],
-                           on_done=lambda r: _finished(b, known[r.name], r), executor=b.executor,
-                           scheduler=b.scheduler, token=b.editions.token)
+    results = run_sections(
+        b.cfg,
+        work,
+        jobs=b.jobs,
+        log=_no_text,
+        sections=[s for s, _ in b.todo],
+        on_done=lambda r: _finished(b, known[r.name], r),
+        executor=b.executor,
+        scheduler=b.scheduler,
+        token=b.editions.token,
+    )
     failed = [r for r in results if not r.ok]
     if failed:
         said = b.outcomes.sections
@@ -412,9 +492,15 @@ def _record_run(b: _Build, r) -> tuple[SectionRan, list]:
     run_file = b.state.run_path(r.name, key)
     run_file.parent.mkdir(parents=True, exist_ok=True)
     os.replace(r.output, run_file)
-    ran = SectionRan(r.name, round(r.seconds, 2), datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    b.state.sections[r.name] = {"ok": True, "parts": parts, "key": key, "undeclared": undeclared,
-                                "seconds": ran.seconds, "finished": ran.finished}
+    ran = SectionRan(r.name, round(r.seconds, 2), datetime.now(UTC).isoformat(timespec="seconds"))
+    b.state.sections[r.name] = {
+        "ok": True,
+        "parts": parts,
+        "key": key,
+        "undeclared": undeclared,
+        "seconds": ran.seconds,
+        "finished": ran.finished,
+    }
     b.state.save()
     return ran, undeclared
 
@@ -499,19 +585,25 @@ def _export(b: _Build, stage: Path, doc: _Document) -> tuple[dict, dict, ExportE
     from ..report.pages import notebook_pages_started
 
     # the pages a figure's or table's link opens, rendered (or taken from the cache) while the writers run
-    pages = (notebook_pages_started({name: stage / "sections" / f"{name}.ipynb" for name in doc.executed})
-             if {"html", "pdf"} & set(b.to) else None)
+    pages = (
+        notebook_pages_started({name: stage / "sections" / f"{name}.ipynb" for name in doc.executed})
+        if {"html", "pdf"} & set(b.to)
+        else None
+    )
     rep, rendered, export_error = b.cfg.report, {}, None
     docx_template = b.cfg.resolve(rep["docx_template"]) if rep.get("docx_template") else None
     for fmt in b.to:
         t = time.perf_counter()
         try:
-            rendered[fmt] = writers.render(doc.nb, fmt, running_title=doc.meta["running_title"],
-                                           docx_template=docx_template)
+            rendered[fmt] = writers.render(
+                doc.nb, fmt, running_title=doc.meta["running_title"], docx_template=docx_template
+            )
         except ExportError as exc:
             if fmt != "pdf" or export.find_chromium() is not None:  # a writer failed: keep the previous edition
                 raise ExportError(f"{exc}; the previous edition was kept") from None
-            export_error = exc  # no Chromium installed: publish without a PDF (never an older one) and say how to get one
+            export_error = (
+                exc  # no Chromium installed: publish without a PDF (never an older one) and say how to get one
+            )
             continue
         b.emit(Exported(fmt, b.rel(b.cfg.outputs / FILES[fmt]), round(time.perf_counter() - t, 2)))
     return rendered, (pages.result() if pages is not None else {}), export_error

@@ -98,8 +98,11 @@ def observed_parts(parts: dict, files: dict, modules, hashes: FileHashes) -> dic
     """*parts* with what the kernel was seen to read (after a run)."""
     from . import code
 
-    return {**parts, "observed": {name: hashes(p) for name, p in sorted(files.items())},
-            "modules": code.hashes(modules)}
+    return {
+        **parts,
+        "observed": {name: hashes(p) for name, p in sorted(files.items())},
+        "modules": code.hashes(modules),
+    }
 
 
 def key_of(parts: dict) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -57,7 +57,7 @@ def display_name(module: str) -> str:
     return str(f.relative_to(PACKAGE.parent)) if f else module.replace(".", "/") + ".py"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _source(module: str) -> bytes:
     f = file_of(module)
     return f.read_bytes() if f else b""
@@ -77,8 +77,11 @@ def remember(path: Path, save: bool = False) -> None:
     if save:
         from ..atomic import write
 
-        known = {m: [hashlib.sha256(_source(m)).hexdigest(), sorted(f), sorted(d)]
-                 for m in list(_SEEN) for f, d in [_imports(m)]}
+        known = {
+            m: [hashlib.sha256(_source(m)).hexdigest(), sorted(f), sorted(d)]
+            for m in list(_SEEN)
+            for f, d in [_imports(m)]
+        }
         try:
             write(path, json.dumps(known, sort_keys=True))
         except OSError:
@@ -93,7 +96,7 @@ def remember(path: Path, save: bool = False) -> None:
 _SEEN: set = set()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _imports(module: str) -> tuple[frozenset, frozenset]:
     """(reviewkit modules imported by *module*, packages it imports from dynamically)."""
     f = file_of(module)
@@ -126,8 +129,12 @@ def _imports(module: str) -> tuple[frozenset, frozenset]:
             for a in node.names:  # `from . import x` may name a submodule
                 if file_of(f"{target}.{a.name}"):
                     found.add(f"{target}.{a.name}")
-        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
-              and len(node.args) == 2 and not isinstance(node.args[0], ast.Constant)):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
+            and len(node.args) == 2
+            and not isinstance(node.args[0], ast.Constant)
+        ):
             dynamic.add(package)
     return frozenset(m for m in found if file_of(m)), frozenset(dynamic)
 

@@ -24,10 +24,24 @@ from ..layout import line_of as _line_of
 from ..layout import slug as slug  # also re-exported: `from reviewkit.pipeline.config import slug` (a notebook)
 
 REPORT_KEYS = {
-    "title": str, "running_title": str, "authors": list, "affiliations": list, "abstract": str,
-    "keywords": list, "bibliography": list, "style": str, "edition": str, "data_as_of": str,
-    "formats": list, "docx_template": str, "funding": str, "conflicts": str, "data_availability": str,
-    "acknowledgements": str, "supplementary_rows": object, "supplementary_height": object,
+    "title": str,
+    "running_title": str,
+    "authors": list,
+    "affiliations": list,
+    "abstract": str,
+    "keywords": list,
+    "bibliography": list,
+    "style": str,
+    "edition": str,
+    "data_as_of": str,
+    "formats": list,
+    "docx_template": str,
+    "funding": str,
+    "conflicts": str,
+    "data_availability": str,
+    "acknowledgements": str,
+    "supplementary_rows": object,
+    "supplementary_height": object,
 }
 SECTION_KEYS = {"name": str, "notebook": str, "parameters": dict, "inputs": list, "title": str, "matrix": dict}
 
@@ -89,8 +103,10 @@ def _expand(matrix: dict, path, text, name, span=None):
         return [("", {})]
     for k, v in matrix.items():
         if not isinstance(v, list) or not v:
-            raise ConfigError(f"section {name!r}: matrix.{k} must be a non-empty list of values",
-                              source=f"{path}:{_line_of(text, 'matrix', span)}")
+            raise ConfigError(
+                f"section {name!r}: matrix.{k} must be a non-empty list of values",
+                source=f"{path}:{_line_of(text, 'matrix', span)}",
+            )
     keys = list(matrix)
     out = []
     for combo in itertools.product(*(matrix[k] for k in keys)):
@@ -113,7 +129,9 @@ def load(project=None) -> Config:
     unknown = [k for k in data if k not in ("report", "section")]
     if unknown:
         k = unknown[0]
-        raise ConfigError(f"unknown table [{k}]{did_you_mean(k, ['report', 'section'])}", source=f"{path}:{_line_of(text, k)}")
+        raise ConfigError(
+            f"unknown table [{k}]{did_you_mean(k, ['report', 'section'])}", source=f"{path}:{_line_of(text, k)}"
+        )
 
     def check_keys(table: dict, allowed: dict, label: str, span=None) -> None:
         for k, v in table.items():
@@ -136,27 +154,39 @@ def load(project=None) -> Config:
     spans = _spans(text, "section")
     for i, s in enumerate(data.get("section", [])):
         span = spans[i] if i < len(spans) else None
-        at = f"{path}:{text[:span[0]].count(chr(10)) + 1}" if span else str(path)
+        at = f"{path}:{text[: span[0]].count(chr(10)) + 1}" if span else str(path)
         check_keys(s, SECTION_KEYS, f"section[{i + 1}]", span)
         if "notebook" not in s:
             raise ConfigError(f"section {i + 1}: 'notebook' is required", source=at)
         name = s.get("name") or Path(s["notebook"]).stem
         if not re.match(r"^[A-Za-z0-9_\-]+$", name):
-            raise ConfigError(f"section name {name!r}: use letters, digits, '-' and '_'", source=f"{path}:{_line_of(text, 'name', span)}")
+            raise ConfigError(
+                f"section name {name!r}: use letters, digits, '-' and '_'",
+                source=f"{path}:{_line_of(text, 'name', span)}",
+            )
         if name in seen:
             raise ConfigError(f"two sections are named {name!r}", source=f"{path}:{_line_of(text, 'name', span)}")
         seen.add(name)
         nb = root / s["notebook"]
         if not nb.is_file():
-            raise ConfigError(f"section {name!r}: notebook {s['notebook']} not found", source=f"{path}:{_line_of(text, 'notebook', span)}")
+            raise ConfigError(
+                f"section {name!r}: notebook {s['notebook']} not found",
+                source=f"{path}:{_line_of(text, 'notebook', span)}",
+            )
         for suffix, params in _expand(s.get("matrix", {}), path, text, name, span):
             full = f"{name}-{suffix}" if suffix else name
             if full in seen and suffix:
-                raise ConfigError(f"matrix of section {name!r} makes the name {full!r} twice", source=f"{path}:{_line_of(text, 'matrix', span)}")
+                raise ConfigError(
+                    f"matrix of section {name!r} makes the name {full!r} twice",
+                    source=f"{path}:{_line_of(text, 'matrix', span)}",
+                )
             seen.add(full)
             lines = {k: _line_of(text, k, span) for k in ("notebook", "inputs", "parameters", "matrix")}
-            sections.append(Section(full, nb, {**s.get("parameters", {}), **params}, list(s.get("inputs", [])),
-                                    base=name, lines=lines))
+            sections.append(
+                Section(
+                    full, nb, {**s.get("parameters", {}), **params}, list(s.get("inputs", [])), base=name, lines=lines
+                )
+            )
     if not sections:
         raise ConfigError("no [[section]] defined", source=str(path))
     return Config(root, path, report, sections)

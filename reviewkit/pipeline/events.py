@@ -105,11 +105,14 @@ class UndeclaredReads(Event):
         for name in self.paths[:NOTES_SHOWN]:
             where = "outside the project, " if Path(name).is_absolute() else ""
             verb = "listed" if name.endswith("/") else "read"
-            lines.append(f"note: {self.section} {verb} {name} ({where}no `inputs` declares it); "
-                         "it is tracked from now on")
+            lines.append(
+                f"note: {self.section} {verb} {name} ({where}no `inputs` declares it); it is tracked from now on"
+            )
         if len(self.paths) > NOTES_SHOWN:
-            lines.append(f"note: {self.section} read {len(self.paths) - NOTES_SHOWN} more files no `inputs` declares; "
-                         "all are tracked and listed in outputs/manifest.json")
+            lines.append(
+                f"note: {self.section} read {len(self.paths) - NOTES_SHOWN} more files no `inputs` declares; "
+                "all are tracked and listed in outputs/manifest.json"
+            )
         return "\n".join(lines)
 
 
@@ -167,9 +170,22 @@ class EditionPublished(Event):
         return f"built {', '.join(self.paths)} in {self.seconds:.1f} s"
 
 
-KINDS = {cls.__name__: cls for cls in (Warned, SectionReused, SectionQueued, SectionRan, SectionFailed,
-                                       UndeclaredReads, ReportUpToDate, BibliographyLoaded, ReportAssembled,
-                                       Exported, EditionPublished)}
+KINDS = {
+    cls.__name__: cls
+    for cls in (
+        Warned,
+        SectionReused,
+        SectionQueued,
+        SectionRan,
+        SectionFailed,
+        UndeclaredReads,
+        ReportUpToDate,
+        BibliographyLoaded,
+        ReportAssembled,
+        Exported,
+        EditionPublished,
+    )
+}
 
 
 def from_json(data: dict) -> Event:

@@ -50,7 +50,7 @@ from pathlib import Path
 MODES = ("fork", "fresh")
 
 _LOCK = threading.RLock()
-_ZYGOTE: "Zygote | None" = None
+_ZYGOTE: Zygote | None = None
 _SPARES: list = []
 _FINALIZER = None
 
@@ -123,7 +123,10 @@ def warm_modules(notebooks) -> list[str]:
     while todo:
         module = todo.pop()
         rel = module.split(".")[1:]
-        for path, pkg in ((package.joinpath(*rel, "__init__.py"), module), (package.joinpath(*rel[:-1], f"{rel[-1]}.py") if rel else None, module.rsplit(".", 1)[0])):
+        for path, pkg in (
+            (package.joinpath(*rel, "__init__.py"), module),
+            (package.joinpath(*rel[:-1], f"{rel[-1]}.py") if rel else None, module.rsplit(".", 1)[0]),
+        ):
             if path is not None and path.is_file():
                 try:
                     imports(ast.parse(path.read_text(encoding="utf-8")), module, pkg, True)
@@ -147,8 +150,14 @@ class Zygote:
     def __init__(self, python: str, cwd: str, modules: list[str]):
         self.key = (python, cwd, tuple(modules))
         self.lock = threading.Lock()
-        self.proc = subprocess.Popen([python, "-m", "reviewkit.pipeline.kernels"], cwd=cwd, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [python, "-m", "reviewkit.pipeline.kernels"],
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         self._send({"modules": list(modules)})
 
     def _send(self, obj) -> None:
@@ -266,8 +275,9 @@ def _manager_class():
             if mode() == "fork" and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]:
                 for _ in range(2):  # a zygote that ended (its packages changed since it started) is started again
                     try:
-                        pid = _zygote(kernel_cmd[0], cwd, self.warm).fork(kernel_cmd[3:], dict(env), cwd,
-                                                                          self.kernel_log)
+                        pid = _zygote(kernel_cmd[0], cwd, self.warm).fork(
+                            kernel_cmd[3:], dict(env), cwd, self.kernel_log
+                        )
                         break
                     except (OSError, ZygoteGone, ValueError):
                         continue
@@ -501,14 +511,18 @@ def _installed(name: str) -> bool:
         spec = importlib.util.find_spec(name.split(".")[0])
     except (ImportError, ValueError):
         return False
-    where = spec and (spec.origin if spec.origin not in (None, "built-in", "frozen") else
-                      next(iter(spec.submodule_search_locations or []), None))
+    where = spec and (
+        spec.origin
+        if spec.origin not in (None, "built-in", "frozen")
+        else next(iter(spec.submodule_search_locations or []), None)
+    )
     if not where:
         return False
     where = os.path.realpath(where)
     prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
     return any(where.startswith(os.path.join(p, "")) for p in prefixes) and not where.startswith(
-        os.path.join(os.path.realpath(os.getcwd()), ""))
+        os.path.join(os.path.realpath(os.getcwd()), "")
+    )
 
 
 def _kernel(request: dict, zygote: int) -> None:

@@ -16,8 +16,18 @@ from pathlib import Path
 from ..atomic import write as atomic_write
 from .events import Event, SectionFailed, SectionRan, SectionReused
 
-PACKAGES = ("reviewkit", "papermill", "nbconvert", "nbclient", "ipykernel", "pandas", "matplotlib", "seaborn",
-            "pybtex", "scipy")
+PACKAGES = (
+    "reviewkit",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "ipykernel",
+    "pandas",
+    "matplotlib",
+    "seaborn",
+    "pybtex",
+    "scipy",
+)
 
 
 class Outcomes:
@@ -46,14 +56,20 @@ def _versions() -> dict:
 def _section(cfg, s, parts: dict, outcome) -> dict:
     observed = parts.get("observed", {})
     return {
-        "name": s.name, "notebook": str(s.notebook.relative_to(cfg.root)), "notebook_code_sha256": parts.get("code"),
+        "name": s.name,
+        "notebook": str(s.notebook.relative_to(cfg.root)),
+        "notebook_code_sha256": parts.get("code"),
         "parameters": s.parameters,
         "inputs": [{"path": k, "sha256": v} for k, v in sorted(parts.get("inputs", {}).items())],
-        "reads": [{"path": k, "sha256": v, "declared": k in parts.get("inputs", {})} for k, v in sorted(observed.items())],
+        "reads": [
+            {"path": k, "sha256": v, "declared": k in parts.get("inputs", {})} for k, v in sorted(observed.items())
+        ],
         "reviewkit_modules": parts.get("modules", {}),
-        "kernel": "python3", "status": "failed" if isinstance(outcome, SectionFailed) or outcome is None else "ok",
+        "kernel": "python3",
+        "status": "failed" if isinstance(outcome, SectionFailed) or outcome is None else "ok",
         "ran": not isinstance(outcome, SectionReused) and outcome is not None,
-        "seconds": getattr(outcome, "seconds", None), "finished": getattr(outcome, "finished", None),
+        "seconds": getattr(outcome, "seconds", None),
+        "finished": getattr(outcome, "finished", None),
     }
 
 
@@ -66,10 +82,17 @@ def write(cfg, outcomes: Outcomes, parts: dict, started: datetime, folder: Path,
         p = parts.get(s.name, {})
         outside.update({k: v for k, v in p.get("observed", {}).items() if os.path.isabs(k)})
         sections.append(_section(cfg, s, p, outcomes.sections.get(s.name)))
-    body = {"reviewkit": __version__, "build_started": started.isoformat(timespec="seconds"), "packages": _versions(),
-            "python": sys.version.split()[0],
-            "review": {"commit": prov["commit"] or None, "uncommitted_changes": prov["dirty"],
-                       "under_version_control": bool(prov["commit"])},
-            "reads_outside_project": [{"path": k, "sha256": v} for k, v in sorted(outside.items())],
-            "sections": sections}
+    body = {
+        "reviewkit": __version__,
+        "build_started": started.isoformat(timespec="seconds"),
+        "packages": _versions(),
+        "python": sys.version.split()[0],
+        "review": {
+            "commit": prov["commit"] or None,
+            "uncommitted_changes": prov["dirty"],
+            "under_version_control": bool(prov["commit"]),
+        },
+        "reads_outside_project": [{"path": k, "sha256": v} for k, v in sorted(outside.items())],
+        "sections": sections,
+    }
     atomic_write(folder / "manifest.json", json.dumps(body, indent=2))

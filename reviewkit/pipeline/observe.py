@@ -144,11 +144,28 @@ def read_log(log_path: Path) -> list:
 
 def _ignored_dirs(root: Path) -> tuple[str, ...]:
     home = Path.home()
-    dirs = [sys.prefix, sys.base_prefix, sys.exec_prefix, *SYSTEM_DIRS,
-            home / ".cache", home / ".ipython", home / ".jupyter", home / ".local" / "share" / "jupyter",
-            home / ".config", home / ".matplotlib"]
-    for var in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "REVIEWKIT_CACHE", "MPLCONFIGDIR", "IPYTHONDIR",
-                "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
+    dirs = [
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        *SYSTEM_DIRS,
+        home / ".cache",
+        home / ".ipython",
+        home / ".jupyter",
+        home / ".local" / "share" / "jupyter",
+        home / ".config",
+        home / ".matplotlib",
+    ]
+    for var in (
+        "XDG_CACHE_HOME",
+        "XDG_CONFIG_HOME",
+        "REVIEWKIT_CACHE",
+        "MPLCONFIGDIR",
+        "IPYTHONDIR",
+        "JUPYTER_CONFIG_DIR",
+        "JUPYTER_DATA_DIR",
+        "JUPYTER_RUNTIME_DIR",
+    ):
         if os.environ.get(var):
             dirs.append(os.environ[var])
     for p in sys.path:

@@ -29,10 +29,15 @@ def read_notebook(path: Path) -> dict:
         raise ConfigError(f"not a valid notebook (JSON error: {exc.msg})", source=f"{path}:{exc.lineno}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"not a valid notebook (byte {exc.start} is not UTF-8)", source=str(path)) from None
-    if not (isinstance(nb, dict) and isinstance(nb.get("cells", []), list)
-            and all(isinstance(c, dict) for c in nb.get("cells", []))):
-        raise ConfigError("not a notebook: expected a JSON object whose \"cells\" is a list of cells "
-                          "(save it from JupyterLab)", source=f"{path}:1")
+    if not (
+        isinstance(nb, dict)
+        and isinstance(nb.get("cells", []), list)
+        and all(isinstance(c, dict) for c in nb.get("cells", []))
+    ):
+        raise ConfigError(
+            'not a notebook: expected a JSON object whose "cells" is a list of cells (save it from JupyterLab)',
+            source=f"{path}:1",
+        )
     return nb
 
 
@@ -46,15 +51,21 @@ def declared(path: Path, nb: dict | None = None) -> dict:
     nb = nb if nb is not None else read_notebook(path)
     cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not cells:
-        raise ConfigError("the notebook has no cell tagged 'parameters' (tag one in JupyterLab: "
-                          "Property Inspector → Cell Tags)", source=str(path))
+        raise ConfigError(
+            "the notebook has no cell tagged 'parameters' (tag one in JupyterLab: Property Inspector → Cell Tags)",
+            source=str(path),
+        )
     try:
         tree = ast.parse(source_of(cells[0]))
     except SyntaxError as exc:
-        raise ConfigError(f"the parameters cell is not valid Python: {exc.msg}", source=f"{path}: parameters cell") from None
+        raise ConfigError(
+            f"the parameters cell is not valid Python: {exc.msg}", source=f"{path}: parameters cell"
+        ) from None
     out = {}
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
         value = getattr(node, "value", None)
         for t in targets:
             if isinstance(t, ast.Name):
@@ -83,17 +94,20 @@ def check(section_name: str, notebook: Path, parameters: dict, nb: dict | None =
     problems = []
     for name, value in parameters.items():
         if name not in defaults:
-            problems.append(f"unknown parameter {name!r}{did_you_mean(name, defaults)}; "
-                            f"the notebook declares {', '.join(defaults) or 'none'}")
+            problems.append(
+                f"unknown parameter {name!r}{did_you_mean(name, defaults)}; "
+                f"the notebook declares {', '.join(defaults) or 'none'}"
+            )
         elif not _type_ok(defaults[name], value):
             d = defaults[name]
             hint = ""
             if isinstance(d, (list, tuple)) and not isinstance(value, (list, tuple)):
                 example = json.dumps([value])
-                hint = (f"; give a list: in review.toml {name} = {example}, on the command line "
-                        f"-p {name} '{example}'")
-            problems.append(f"parameter {name!r} is {type(value).__name__} {value!r}, but its default "
-                            f"{d!r} is {type(d).__name__}{hint}")
+                hint = f"; give a list: in review.toml {name} = {example}, on the command line -p {name} '{example}'"
+            problems.append(
+                f"parameter {name!r} is {type(value).__name__} {value!r}, but its default "
+                f"{d!r} is {type(d).__name__}{hint}"
+            )
     if problems:
         raise ConfigError(f"section {section_name!r}: " + "; ".join(problems), source=str(notebook))
 

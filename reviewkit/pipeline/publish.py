@@ -29,7 +29,6 @@ from pathlib import Path
 
 from .cache import STATE_DIR
 
-
 #: what builds before editions wrote straight into outputs/ (removed when the first edition lacks them)
 OLD_LAYOUT = {"report.html", "report.pdf", "report.ipynb", "manifest.json", "figures", "tables", "sections"}
 

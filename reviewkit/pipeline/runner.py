@@ -74,9 +74,19 @@ def die_with_parent(parent: int | None = None) -> None:
 KERNEL_START_ATTEMPTS = 3
 
 
-def execute_section(name: str, notebook: str, output: str, parameters: dict, cwd: str,
-                    kernel_name: str | None = None, reads: str | None = None, token: str = "",
-                    kernel_stderr: bool = False, warm: list | tuple = (), prestart: bool = False) -> SectionResult:
+def execute_section(
+    name: str,
+    notebook: str,
+    output: str,
+    parameters: dict,
+    cwd: str,
+    kernel_name: str | None = None,
+    reads: str | None = None,
+    token: str = "",
+    kernel_stderr: bool = False,
+    warm: list | tuple = (),
+    prestart: bool = False,
+) -> SectionResult:
     """Run one notebook; never raises for a notebook error (returns ``ok=False``).
 
     *kernel_stderr*: this is a single-task worker process of the local pool, whose standard error may be pointed
@@ -100,12 +110,18 @@ def execute_section(name: str, notebook: str, output: str, parameters: dict, cwd
             _execute(pm, notebook, out, parameters, cwd, kernel_name, reads, kernel_log, tuple(warm), prestart)
     except PapermillExecutionError as exc:
         where = f"{_display_path(notebook, cwd)}, cell {_source_cell_number(out, exc.cell_index)}"
-        return SectionResult(name, out, False, time.perf_counter() - start,
-                             f"{where}: {exc.ename}: {exc.evalue}", token=token)
+        return SectionResult(
+            name, out, False, time.perf_counter() - start, f"{where}: {exc.ename}: {exc.evalue}", token=token
+        )
     except Exception as exc:  # kernel died, bad notebook JSON, …
-        return SectionResult(name, out, False, time.perf_counter() - start,
-                             f"{_display_path(notebook, cwd)}: {type(exc).__name__}: {exc}{_tail(kernel_log)}",
-                             token=token)
+        return SectionResult(
+            name,
+            out,
+            False,
+            time.perf_counter() - start,
+            f"{_display_path(notebook, cwd)}: {type(exc).__name__}: {exc}{_tail(kernel_log)}",
+            token=token,
+        )
     return SectionResult(name, out, True, time.perf_counter() - start, token=token)
 
 
@@ -124,8 +140,15 @@ def _execute(pm, notebook, out, parameters, cwd, kernel_name, reads, kernel_log,
             kernels.prestart(name, cwd, out.parent, warm, extra, bool(reads))
         try:
             pm.execute_notebook(
-                notebook, str(out), parameters=parameters, cwd=cwd, kernel_name=name, km=kernel.km,
-                progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                notebook,
+                str(out),
+                parameters=parameters,
+                cwd=cwd,
+                kernel_name=name,
+                km=kernel.km,
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
             )
             return
         except RuntimeError as exc:
@@ -216,9 +239,18 @@ def _source_cell_number(executed: Path, index: int) -> int:
     return index + 1 - injected
 
 
-def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print, sections=None,
-                 on_done=None, executor: str = "local", scheduler: str | None = None,
-                 token: str = "") -> list[SectionResult]:
+def run_sections(
+    cfg,
+    out_dir: Path,
+    *,
+    jobs: int | None = None,
+    log=print,
+    sections=None,
+    on_done=None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    token: str = "",
+) -> list[SectionResult]:
     """Run *sections* (default: all) into *out_dir* (``NAME.ipynb`` and ``NAME.reads``); *on_done(result)* is
     called in this process as each one finishes.  A result is accepted only if it carries *token* (this build's).
 
@@ -236,9 +268,16 @@ def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print, sect
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(sections)))
     warm = kernels.warm_modules(sorted({str(s.notebook) for s in sections}))
     tasks = [
-        dict(name=s.name, notebook=str(s.notebook), output=str(out_dir / f"{s.name}.ipynb"),
-             parameters=s.parameters, cwd=str(cfg.root), reads=str(out_dir / f"{s.name}.reads"), token=token,
-             warm=warm)
+        dict(
+            name=s.name,
+            notebook=str(s.notebook),
+            output=str(out_dir / f"{s.name}.ipynb"),
+            parameters=s.parameters,
+            cwd=str(cfg.root),
+            reads=str(out_dir / f"{s.name}.reads"),
+            token=token,
+            warm=warm,
+        )
         for s in sections
     ]
     results: dict[str, SectionResult] = {}
@@ -263,12 +302,15 @@ def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print, sect
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent,
-                                   initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent, initargs=(os.getpid(),)
+        )
         try:
             # a worker starts its next kernel ahead while at least one section is left for it after the others' turn
-            futures = {pool.submit(execute_section, **t, kernel_stderr=True, prestart=i < len(tasks) - jobs): t["name"]
-                       for i, t in enumerate(tasks)}
+            futures = {
+                pool.submit(execute_section, **t, kernel_stderr=True, prestart=i < len(tasks) - jobs): t["name"]
+                for i, t in enumerate(tasks)
+            }
             for fut in as_completed(futures):
                 done(fut.result())
         except BaseException:  # Ctrl-C or an error here: stop the workers now instead of waiting for them
@@ -277,16 +319,19 @@ def run_sections(cfg, out_dir: Path, *, jobs: int | None = None, log=print, sect
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown()
-    return [results.get(t["name"]) or SectionResult(t["name"], Path(t["output"]), False, 0.0,
-                                                    "no result from this build's worker", token=token)
-            for t in tasks]
+    return [
+        results.get(t["name"])
+        or SectionResult(t["name"], Path(t["output"]), False, 0.0, "no result from this build's worker", token=token)
+        for t in tasks
+    ]
 
 
 def _run_on_dask(tasks, scheduler: str | None, done) -> None:
     from ..errors import InputError
 
     try:
-        from distributed import Client, as_completed as dask_completed
+        from distributed import Client
+        from distributed import as_completed as dask_completed
     except ImportError:
         raise InputError("the dask executor needs dask.distributed: pip install 'reviewkit[dask]'") from None
     if not scheduler:
@@ -299,9 +344,16 @@ def _run_on_dask(tasks, scheduler: str | None, done) -> None:
         # each Dask worker process keeps its warmed kernel process between tasks (and builds); a worker thread
         # starts its next kernel ahead while sections are left for it after the other threads' turn
         slots = sum(client.nthreads().values()) or 1
-        futures = [client.submit(execute_section, **t, prestart=i < len(tasks) - slots, pure=False,
-                                 key=f"reviewkit-{t['name']}-{os.getpid()}")
-                   for i, t in enumerate(tasks)]
+        futures = [
+            client.submit(
+                execute_section,
+                **t,
+                prestart=i < len(tasks) - slots,
+                pure=False,
+                key=f"reviewkit-{t['name']}-{os.getpid()}",
+            )
+            for i, t in enumerate(tasks)
+        ]
         for fut in dask_completed(futures):
             done(fut.result())
     finally:

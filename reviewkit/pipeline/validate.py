@@ -45,12 +45,15 @@ class ValidationError(ConfigError):
 
     def __init__(self, problems: list[Problem]):
         n = len(problems)
-        super().__init__(f"{n} problem{'s' if n != 1 else ''} found; nothing was run "
-                         f"(`reviewkit check` lists the same):\n  " + "\n  ".join(p.text for p in problems))
+        super().__init__(
+            f"{n} problem{'s' if n != 1 else ''} found; nothing was run "
+            f"(`reviewkit check` lists the same):\n  " + "\n  ".join(p.text for p in problems)
+        )
         self.problems = problems
 
 
 # -- paths ---------------------------------------------------------------------------------------------------------
+
 
 def _inside(root: Path, path: Path) -> bool:
     return path.resolve().is_relative_to(root.resolve())
@@ -77,7 +80,9 @@ def path_problem(root: Path, value: str, what: str, *, folders: bool = False) ->
         return f"{what} {value!r} reaches {outside[0]}, outside the project (a link?); keep the review's files inside its folder"
     if not matches:
         if not magic and (root / p).is_dir():
-            return f"{what} {value!r} is a folder; expected a file (a glob such as {value.rstrip('/')}/* names its files)"
+            return (
+                f"{what} {value!r} is a folder; expected a file (a glob such as {value.rstrip('/')}/* names its files)"
+            )
         if magic and (value.rstrip("/").endswith("**") or value.endswith("/")):
             return f"{what} {value!r} matches folders, not files; end it with /**/* (every file below) or /*"
         return f"{what} {value!r} matches no file{_nearby(root, value)}"
@@ -92,7 +97,7 @@ def _fixed_len(p: Path) -> int:
 
 
 def _nearby(root: Path, value: str) -> str:
-    """" (closest: …)" from the files in the folder the path names (or the nearest existing parent)."""
+    """ " (closest: …)" from the files in the folder the path names (or the nearest existing parent)."""
     folder = (root / value).parent
     while not folder.is_dir() and folder != root:
         folder = folder.parent
@@ -105,6 +110,7 @@ def _nearby(root: Path, value: str) -> str:
 
 
 # -- review.toml lines ---------------------------------------------------------------------------------------------
+
 
 class _Lines:
     def __init__(self, cfg):
@@ -123,6 +129,7 @@ class _Lines:
 
 
 # -- notebooks -----------------------------------------------------------------------------------------------------
+
 
 def _same(a, b) -> bool:
     """Equal and of the same type all the way down (1 is not 1.0, a tuple is not a list): the kernel prints the same."""
@@ -159,11 +166,16 @@ _PATHLIKE = re.compile(r"^[^\s:*?\"<>|]+\.[A-Za-z][A-Za-z0-9]{0,5}$")
 
 def looks_like_path(value) -> bool:
     """A parameter value that names a file: has a folder separator or a file suffix, and is not a URL."""
-    return (isinstance(value, str) and bool(value.strip()) and "://" not in value
-            and ("/" in value or bool(_PATHLIKE.match(value))))
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and "://" not in value
+        and ("/" in value or bool(_PATHLIKE.match(value)))
+    )
 
 
 # -- CSV -----------------------------------------------------------------------------------------------------------
+
 
 def csv_problems(path: Path, rel: str, limit: int = 20) -> list[str]:
     """Field counts per line against the header, the separator, the encoding: "file:4: expected 23 fields, saw 24"."""
@@ -187,8 +199,10 @@ def csv_problems(path: Path, rel: str, limit: int = 20) -> list[str]:
         if len(header) == 1:
             for sep, name in ((";", "semicolons"), ("\t", "tabs")):
                 if sep in first:
-                    return [f"{rel}:1: the fields are separated by {name}; reviewkit reads comma-separated CSV "
-                            "(save as \"CSV UTF-8 (comma delimited)\", or replace the separator with commas)"]
+                    return [
+                        f"{rel}:1: the fields are separated by {name}; reviewkit reads comma-separated CSV "
+                        '(save as "CSV UTF-8 (comma delimited)", or replace the separator with commas)'
+                    ]
         n = len(header)
         for row in reader:
             if not row:  # a blank line
@@ -212,8 +226,13 @@ def _typed_reader(path: Path):
     from ..trials import read_table
     from ..trials.classify import read_classes
 
-    by_name = {"evidence.csv": read_sheet, "screening.csv": read_log, "intervention-classes.csv": read_classes,
-               "risk-of-bias.csv": read_risk_of_bias, "grade.csv": read_grade}
+    by_name = {
+        "evidence.csv": read_sheet,
+        "screening.csv": read_log,
+        "intervention-classes.csv": read_classes,
+        "risk-of-bias.csv": read_risk_of_bias,
+        "grade.csv": read_grade,
+    }
     if path.name in by_name:
         return by_name[path.name]
     if path.is_dir() and "trials" in path.parts:  # a snapshot folder named by a parameter
@@ -225,7 +244,10 @@ def _typed_reader(path: Path):
 
 # -- the validation ------------------------------------------------------------------------------------------------
 
-def problems(cfg, *, sections=None, cheap: bool = True, deep: bool = True, report: bool = True) -> tuple[list[Problem], list[str]]:
+
+def problems(
+    cfg, *, sections=None, cheap: bool = True, deep: bool = True, report: bool = True
+) -> tuple[list[Problem], list[str]]:
     """(problems, notes) of the review *cfg* for *sections* (default: all); warnings are Problems with warning=True."""
     from . import params
 
@@ -264,8 +286,12 @@ def problems(cfg, *, sections=None, cheap: bool = True, deep: bool = True, repor
         if cheap and s.base not in seen_bases:
             seen_bases.add(s.base)
             if not _inside(root, s.notebook):
-                found.append(Problem(f"{lines.section(s, 'notebook')}: section {s.base!r}: notebook {s.notebook} "
-                                     f"resolves outside the project ({root}); keep the review's files inside its folder"))
+                found.append(
+                    Problem(
+                        f"{lines.section(s, 'notebook')}: section {s.base!r}: notebook {s.notebook} "
+                        f"resolves outside the project ({root}); keep the review's files inside its folder"
+                    )
+                )
                 bad_paths.add(s.notebook)
             for pat in s.inputs:
                 why = path_problem(root, pat, f"section {s.base!r}: inputs entry")
@@ -278,16 +304,25 @@ def problems(cfg, *, sections=None, cheap: bool = True, deep: bool = True, repor
         if s.notebook in bad_paths:
             continue
         if s.notebook not in notebooks:  # an unreadable notebook is the cheap stage's problem, said once
-            notebooks[s.notebook] = attempt(params.read_notebook, s.notebook) if cheap else _quietly(params.read_notebook, s.notebook)
+            notebooks[s.notebook] = (
+                attempt(params.read_notebook, s.notebook) if cheap else _quietly(params.read_notebook, s.notebook)
+            )
         nb = notebooks[s.notebook]
         if nb is None or not cheap:
             continue
         try:
             params.check(s.name, s.notebook, s.parameters, nb)
-        except ReviewkitError as exc:  # a name or type in review.toml: said at its line (a notebook fault at the notebook)
+        except (
+            ReviewkitError
+        ) as exc:  # a name or type in review.toml: said at its line (a notebook fault at the notebook)
             where = lines.section(s, "parameters") if "parameter " in exc.message and s.parameters else exc.source
-            found.append(Problem(f"{where}: {exc.message} ({rel(s.notebook)} declares the parameters)"
-                                 if where != exc.source else str(exc)))
+            found.append(
+                Problem(
+                    f"{where}: {exc.message} ({rel(s.notebook)} declares the parameters)"
+                    if where != exc.source
+                    else str(exc)
+                )
+            )
         try:
             defaults = params.declared(s.notebook, nb)
         except ReviewkitError:
@@ -297,7 +332,11 @@ def problems(cfg, *, sections=None, cheap: bool = True, deep: bool = True, repor
             if looks_like_path(value):
                 why = path_problem(root, value, f"section {s.name!r}: parameter {name} =", folders=True)
                 if why:
-                    where = lines.section(s, "parameters") if name in s.parameters else f"{rel(s.notebook)}: parameters cell"
+                    where = (
+                        lines.section(s, "parameters")
+                        if name in s.parameters
+                        else f"{rel(s.notebook)}: parameters cell"
+                    )
                     found.append(Problem(f"{where}: {why}"))
     if cheap:
         found.extend(_defaults_problems(cfg, sections, notebooks, lines, rel))
@@ -306,14 +345,24 @@ def problems(cfg, *, sections=None, cheap: bool = True, deep: bool = True, repor
                 continue
             for i, cell in enumerate(nb.get("cells", []), start=1):
                 if cell.get("cell_type") == "code" and (cell.get("outputs") or cell.get("execution_count")):
-                    found.append(Problem(f"{rel(path)}, cell {i}: saved with outputs; commit notebooks without them: "
-                                         f"jupyter nbconvert --clear-output --inplace {rel(path)}", warning=True))
+                    found.append(
+                        Problem(
+                            f"{rel(path)}, cell {i}: saved with outputs; commit notebooks without them: "
+                            f"jupyter nbconvert --clear-output --inplace {rel(path)}",
+                            warning=True,
+                        )
+                    )
                     break
         for folder in sorted({p.parent for p in notebooks}):  # a JupyterLab session that was killed: edits not yet back
             for copy in sorted(folder.glob("*.lab.ipynb")):
-                found.append(Problem(f"{rel(copy)}: a lab copy left by a `reviewkit lab` session; its edits may not be in "
-                                     f"the source notebook yet: `reviewkit lab {copy.name[:-len('.lab.ipynb')]}` writes "
-                                     "them back (or delete the copy)", warning=True))
+                found.append(
+                    Problem(
+                        f"{rel(copy)}: a lab copy left by a `reviewkit lab` session; its edits may not be in "
+                        f"the source notebook yet: `reviewkit lab {copy.name[: -len('.lab.ipynb')]}` writes "
+                        "them back (or delete the copy)",
+                        warning=True,
+                    )
+                )
     if not deep:
         return found, notes
 
@@ -329,24 +378,33 @@ def problems(cfg, *, sections=None, cheap: bool = True, deep: bool = True, repor
         found.extend(Problem(w, warning=True, kind="bibliography") for w in library.warnings)
         resolver = CitationResolver(library, Lock.read(root / LOCK_NAME))
     if resolver is not None and report:
-        if cfg.report.get("abstract") and _inside(root, cfg.resolve(cfg.report["abstract"])) \
-                and cfg.resolve(cfg.report["abstract"]).is_file():
+        if (
+            cfg.report.get("abstract")
+            and _inside(root, cfg.resolve(cfg.report["abstract"]))
+            and cfg.resolve(cfg.report["abstract"]).is_file()
+        ):
             abstract = cfg.resolve(cfg.report["abstract"])
             raw = abstract.read_bytes()
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 line = raw[: exc.start].count(b"\n") + 1
-                found.append(Problem(f"{rel(abstract)}:{line}: not UTF-8 text "
-                                     f"(byte {exc.start}); save the abstract as UTF-8"))
+                found.append(
+                    Problem(f"{rel(abstract)}:{line}: not UTF-8 text (byte {exc.start}); save the abstract as UTF-8")
+                )
                 text = ""
             for n, line in enumerate(text.splitlines(), start=1):
                 for key in cited_keys(line):
                     attempt(resolver.resolve, key, f"{rel(abstract)}:{n}")
         for path, nb in notebooks.items():
             for i, cell in enumerate((nb or {}).get("cells", []), start=1):
-                texts = ([params.source_of(cell)] if cell.get("cell_type") == "markdown"
-                         else strings_in_code(params.source_of(cell)) if cell.get("cell_type") == "code" else [])
+                texts = (
+                    [params.source_of(cell)]
+                    if cell.get("cell_type") == "markdown"
+                    else strings_in_code(params.source_of(cell))
+                    if cell.get("cell_type") == "code"
+                    else []
+                )
                 for text in texts:
                     for key in cited_keys(text):
                         attempt(resolver.resolve, key, f"{rel(path)}, cell {i}")
@@ -405,15 +463,20 @@ def _defaults_problems(cfg, sections, notebooks, lines, rel) -> list[Problem]:
         wrong = {k: v for k, v in first.parameters.items() if not (k in defaults and _same(defaults[k], v))}
         fix = "; ".join(f"{k} = {_python_value(v)}" for k, v in wrong.items())
         others = f"; another with `reviewkit lab {group[1].name}`" if len(group) > 1 else ""
-        out.append(Problem(
-            f"{rel(path)}: parameters cell: its defaults match no section that runs it, so the notebook opened in "
-            f"JupyterLab would show other numbers than the report; set them to those of section {first.name!r}: {fix} "
-            f"(or change the section's parameters at {lines.section(first, 'parameters')}; open this section with "
-            f"`reviewkit lab {first.name}`{others})"))
+        out.append(
+            Problem(
+                f"{rel(path)}: parameters cell: its defaults match no section that runs it, so the notebook opened in "
+                f"JupyterLab would show other numbers than the report; set them to those of section {first.name!r}: {fix} "
+                f"(or change the section's parameters at {lines.section(first, 'parameters')}; open this section with "
+                f"`reviewkit lab {first.name}`{others})"
+            )
+        )
     return out
 
 
-def require(cfg, *, sections=None, cheap: bool = True, deep: bool = True, report: bool = True, log=None) -> list[Problem]:
+def require(
+    cfg, *, sections=None, cheap: bool = True, deep: bool = True, report: bool = True, log=None
+) -> list[Problem]:
     """Raise :class:`ValidationError` listing every error; log warnings (the bibliography's are the build's own)."""
     found, _ = problems(cfg, sections=sections, cheap=cheap, deep=deep, report=report)
     if cheap and not deep and any(not p.warning for p in found):  # failing anyway: list every problem, as check does

@@ -103,7 +103,9 @@ def _jsonable(v):
     return v if isinstance(v, (int, float, bool, str)) else str(v)
 
 
-def table(df, name: str, *, caption: str, links: dict[str, str] | None = None, supplementary: bool | None = None) -> None:
+def table(
+    df, name: str, *, caption: str, links: dict[str, str] | None = None, supplementary: bool | None = None
+) -> None:
     """Show *df* and register it as report table *name* with a Markdown *caption*.
 
     ``supplementary=True`` puts it in the "Supplementary material" part (Table S1, …);

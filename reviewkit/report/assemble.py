@@ -64,6 +64,7 @@ def blocks_from_notebook(nb, label: str, source: dict | None = None) -> list[Blo
     Markdown-only edit is reassembled without rerunning the code.
     """
     if source is not None:
+
         def text_of(c):
             return "".join(c.get("source", "")) if isinstance(c.get("source"), list) else c.get("source", "")
 
@@ -102,9 +103,17 @@ def _blocks(cells, label: str) -> list[Block]:
                 if kind == "prose":
                     out.append(Block("prose", origin, text=o["data"]["text/markdown"]))
                 elif kind in ("figure", "table"):
-                    out.append(Block(kind, origin, name=meta["name"], caption=meta.get("caption", ""),
-                                     data=dict(o["data"]), links=meta.get("links", {}),
-                                     supplementary=meta.get("supplementary")))
+                    out.append(
+                        Block(
+                            kind,
+                            origin,
+                            name=meta["name"],
+                            caption=meta.get("caption", ""),
+                            data=dict(o["data"]),
+                            links=meta.get("links", {}),
+                            supplementary=meta.get("supplementary"),
+                        )
+                    )
     return out
 
 
@@ -154,7 +163,7 @@ class CitationResolver:
         self.lock = lock
         self._norm = NORMALIZERS
         self.by_id: dict[tuple[str, str], str] = dict(getattr(bibliography, "id_index", {}) or {})
-        for key, e in ([] if self.by_id else bibliography.entries.items()):
+        for key, e in [] if self.by_id else bibliography.entries.items():
             for prefix, norm in self._norm.items():
                 value = norm(e.fields.get(prefix))
                 if value:
@@ -269,8 +278,15 @@ def cited_identifiers(text: str) -> set[str]:
 
 
 class Assembler:
-    def __init__(self, bibliography, lock=None, style=None, *, supplementary_rows: int = SUPPLEMENTARY_ROWS,
-                 supplementary_height: float = SUPPLEMENTARY_HEIGHT):
+    def __init__(
+        self,
+        bibliography,
+        lock=None,
+        style=None,
+        *,
+        supplementary_rows: int = SUPPLEMENTARY_ROWS,
+        supplementary_height: float = SUPPLEMENTARY_HEIGHT,
+    ):
         """*style*: None for Vancouver (numbers linked one by one), else the path of a ``.csl`` file.
 
         Figures taller than *supplementary_height* inches and tables longer than
@@ -340,7 +356,10 @@ class Assembler:
                 known = [f"@{k}:{nm}" for (k, nm) in self.floats if k == kind]
                 near = closest(f"@{kind}:{name}", known)
                 hint = f"; closest: {', '.join(near)}" if near else ""
-                raise InputError(f"cross-reference @{kind}:{name} names no {'figure' if kind == 'fig' else 'table'}{hint}", source=origin)
+                raise InputError(
+                    f"cross-reference @{kind}:{name} names no {'figure' if kind == 'fig' else 'table'}{hint}",
+                    source=origin,
+                )
             label = "Figure" if kind == "fig" else "Table"
             return f'<a class="xref" href="#{kind}-{name}">{label}&nbsp;{n}</a>'
 
@@ -376,8 +395,9 @@ class Assembler:
                     text, sub, first_heading = _number_headings(text, s_index, sub, first_heading, sec.name)
                     cells.append(new_markdown_cell(text))
                 elif b.kind in ("figure", "table"):
-                    self._float_cell(b, supplement if self.is_supplementary(b) else cells, figures_out, tables_out,
-                                     sec.name)
+                    self._float_cell(
+                        b, supplement if self.is_supplementary(b) else cells, figures_out, tables_out, sec.name
+                    )
         if supplement:
             cells.append(new_markdown_cell(SUPPLEMENT_HEADING))
             cells.extend(supplement)
@@ -386,8 +406,10 @@ class Assembler:
         else:
             from ..citations.styles.vancouver import format_html
 
-            references = [{"key": key, "number": self.numbers[key], "html": format_html(self.bib.entries[key])}
-                          for key in self.order]
+            references = [
+                {"key": key, "number": self.numbers[key], "html": format_html(self.bib.entries[key])}
+                for key in self.order
+            ]
         for r in references:
             r["ids"] = _identifiers(self.bib.entries[r["key"]])
         nb = new_notebook(cells=cells)
@@ -396,20 +418,27 @@ class Assembler:
             c.id = f"c{i}"
         return nb, figures_out, tables_out
 
-
     def _float_cell(self, b: Block, cells: list, figures_out: dict, tables_out: dict, section: str) -> None:
         """The output cell of one figure or table, with its number and linked caption; its files for outputs/."""
         import nbformat
         from nbformat.v4 import new_code_cell
 
         kind = "fig" if b.kind == "figure" else "tbl"
-        meta = {"kind": b.kind, "name": b.name, "number": self.floats[(kind, b.name)],
-                "caption_markdown": self.inline(b.caption, b.origin), "section": section}
+        meta = {
+            "kind": b.kind,
+            "name": b.name,
+            "number": self.floats[(kind, b.name)],
+            "caption_markdown": self.inline(b.caption, b.origin),
+            "section": section,
+        }
         if self.is_supplementary(b):
             meta["supplementary"] = True
         if b.kind == "figure":
             data = {"image/png": b.data["image/png"], "image/svg+xml": b.data["image/svg+xml"], "text/plain": b.caption}
-            figures_out[b.name] = {"png": base64.b64decode(b.data["image/png"]), "svg": _svg_bytes(b.data["image/svg+xml"])}
+            figures_out[b.name] = {
+                "png": base64.b64decode(b.data["image/png"]),
+                "svg": _svg_bytes(b.data["image/svg+xml"]),
+            }
         else:
             data = {"text/html": b.data["text/html"], "text/plain": b.caption}
             tables_out[b.name] = b.data.get(MIME_TABLE, {"columns": [], "data": []})
@@ -483,7 +512,11 @@ def _number_headings(text: str, section: int, sub: int, first: bool, name: str):
             html_title = _unescape_markdown(title)
             if level == 1:
                 slug = f"sec-{name}"
-                line = f'<h2 id="{slug}" class="section"><span class="secnum">{section}</span> {html_title}</h2>' if first else f"### {title}"
+                line = (
+                    f'<h2 id="{slug}" class="section"><span class="secnum">{section}</span> {html_title}</h2>'
+                    if first
+                    else f"### {title}"
+                )
                 first = False
             elif level == 2:
                 sub += 1

@@ -45,27 +45,39 @@ def raster_and_pdf(svgs: dict[str, bytes], chromium: str) -> dict[str, tuple[byt
     import base64
     import concurrent.futures
 
-    from playwright.async_api import async_playwright
     from PIL import Image
+    from playwright.async_api import async_playwright
 
     from .export import CHROMIUM_FLAGS
 
     async def main():
         out = {}
         async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, handle_sigint=False,
-                                              handle_sigterm=False, handle_sighup=False)
+            browser = await p.chromium.launch(
+                executable_path=chromium,
+                args=CHROMIUM_FLAGS,
+                handle_sigint=False,
+                handle_sigterm=False,
+                handle_sighup=False,
+            )
             try:
                 for name, svg in svgs.items():
                     w, h = _svg_size_px(svg)
-                    page = await browser.new_page(viewport={"width": max(1, round(w)), "height": max(1, round(h))},
-                                                  device_scale_factor=DPI / 96)
+                    page = await browser.new_page(
+                        viewport={"width": max(1, round(w)), "height": max(1, round(h))}, device_scale_factor=DPI / 96
+                    )
                     src = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
-                    await page.set_content(f'<html><body style="margin:0"><img src="{src}" '
-                                           f'style="display:block;width:{w}px;height:{h}px"></body></html>')
+                    await page.set_content(
+                        f'<html><body style="margin:0"><img src="{src}" '
+                        f'style="display:block;width:{w}px;height:{h}px"></body></html>'
+                    )
                     png = await page.screenshot(full_page=False)
-                    pdf = await page.pdf(width=f"{w}px", height=f"{h + 1}px", print_background=True,
-                                         margin={"top": "0", "bottom": "0", "left": "0", "right": "0"})
+                    pdf = await page.pdf(
+                        width=f"{w}px",
+                        height=f"{h + 1}px",
+                        print_background=True,
+                        margin={"top": "0", "bottom": "0", "left": "0", "right": "0"},
+                    )
                     await page.close()
                     buf = io.BytesIO()
                     Image.open(io.BytesIO(png)).save(buf, format="PNG", dpi=(DPI, DPI))
@@ -96,8 +108,8 @@ def bundle(outputs: Path, *, bibliography=None, chromium: str | None = None, epo
     """The zip of the edition in *outputs* (built with every format)."""
     import nbformat
 
-    from .export import HOW_TO_GET_CHROMIUM, find_chromium
     from ..errors import ExportError
+    from .export import HOW_TO_GET_CHROMIUM, find_chromium
 
     outputs = Path(outputs)
     nb = nbformat.read(outputs / "report.ipynb", as_version=4)
@@ -105,8 +117,13 @@ def bundle(outputs: Path, *, bibliography=None, chromium: str | None = None, epo
     files: dict[str, bytes] = {}
     for fmt, name in FILES.items():
         files[name] = (outputs / name).read_bytes()
-    floats = [o.metadata["reviewkit"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.get("metadata", {}).get("reviewkit", {}).get("kind") in ("figure", "table")]
+    floats = [
+        o.metadata["reviewkit"]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.get("metadata", {}).get("reviewkit", {}).get("kind") in ("figure", "table")
+    ]
     svgs = {m["name"]: (outputs / "figures" / f"{m['name']}.svg").read_bytes() for m in floats if m["kind"] == "figure"}
     chromium = chromium or find_chromium()
     if svgs and not chromium:
@@ -123,10 +140,17 @@ def bundle(outputs: Path, *, bibliography=None, chromium: str | None = None, epo
             files[f"{stem}.svg"] = svgs[m["name"]]
         else:
             files[f"{stem}.csv"] = (outputs / "tables" / f"{m['name']}.csv").read_bytes()
-        listing.append({"label": f"{'Figure' if m['kind'] == 'figure' else 'Table'} {number}", "name": m["name"],
-                        "supplementary": bool(m.get("supplementary")), "files": stem})
-    files[FILES["jats"]] = _graphics_in_zip(files[FILES["jats"]], {m["name"]: f"{l['files']}.png" for m, l in
-                                                                    zip(floats, listing) if m["kind"] == "figure"})
+        listing.append(
+            {
+                "label": f"{'Figure' if m['kind'] == 'figure' else 'Table'} {number}",
+                "name": m["name"],
+                "supplementary": bool(m.get("supplementary")),
+                "files": stem,
+            }
+        )
+    files[FILES["jats"]] = _graphics_in_zip(
+        files[FILES["jats"]], {m["name"]: f"{l['files']}.png" for m, l in zip(floats, listing) if m["kind"] == "figure"}
+    )
     for path in sorted((outputs / "sections").glob("*.ipynb")):
         files[f"notebooks/{path.name}"] = path.read_bytes()
         page = outputs / "notebooks" / f"{path.stem}.html"
@@ -142,9 +166,17 @@ def bundle(outputs: Path, *, bibliography=None, chromium: str | None = None, epo
         files["bibliography/references.bib"] = data.to_string("bibtex").encode("utf-8")
         items = [entry_to_item(k, bibliography.entries[k]) for k in cited]
         files["bibliography/references.json"] = (json.dumps(items, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    manifest = json.loads((outputs / "manifest.json").read_text(encoding="utf-8")) if (outputs / "manifest.json").is_file() else {}
-    manifest["bundle"] = {"title": rk.get("title", ""), "build_date": rk.get("build_date", ""), "items": listing,
-                          "files": {n: hashlib.sha256(b).hexdigest() for n, b in sorted(files.items())}}
+    manifest = (
+        json.loads((outputs / "manifest.json").read_text(encoding="utf-8"))
+        if (outputs / "manifest.json").is_file()
+        else {}
+    )
+    manifest["bundle"] = {
+        "title": rk.get("title", ""),
+        "build_date": rk.get("build_date", ""),
+        "items": listing,
+        "files": {n: hashlib.sha256(b).hexdigest() for n, b in sorted(files.items())},
+    }
     files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def _page_number_footer(section) -> None:
@@ -104,7 +104,7 @@ def finish(data: bytes, rk: dict, *, epoch: int | None = None, own_styles: bool 
     people = rk.get("contributors") or [{"name": n} for n in rk.get("authors", [])]
     props.author = "; ".join(display_name(p) for p in people)
     props.keywords = "; ".join(rk.get("keywords", []))
-    when = datetime.fromtimestamp(epoch or 0, timezone.utc).replace(tzinfo=None)
+    when = datetime.fromtimestamp(epoch or 0, UTC).replace(tzinfo=None)
     props.created = props.modified = when
     props.last_modified_by = "reviewkit"
     props.revision = 1
@@ -115,7 +115,7 @@ def finish(data: bytes, rk: dict, *, epoch: int | None = None, own_styles: bool 
 
 def fixed_zip(data: bytes, epoch: int | None) -> bytes:
     """The same zip with every entry dated *epoch* (1980-01-01 without one), so equal content gives equal bytes."""
-    stamp = datetime.fromtimestamp(max(epoch or 0, 315532800), timezone.utc).timetuple()[:6]
+    stamp = datetime.fromtimestamp(max(epoch or 0, 315532800), UTC).timetuple()[:6]
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:

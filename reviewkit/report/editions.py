@@ -30,7 +30,11 @@ class EditionDiff:
             f"trials: {len(self.trials_added)} added, {len(self.trials_removed)} removed, "
             f"{count(len(self.trials_changed), 'change', words=False)}",
             f"tables: {count(len(self.cells_changed), 'changed value', words=False)}"
-            + (f", {len(self.tables_added)} new, {len(self.tables_removed)} gone" if self.tables_added or self.tables_removed else ""),
+            + (
+                f", {len(self.tables_added)} new, {len(self.tables_removed)} gone"
+                if self.tables_added or self.tables_removed
+                else ""
+            ),
         ]
         return "; ".join(parts)
 
@@ -97,7 +101,9 @@ def to_html(d: EditionDiff, old: str, new: str) -> str:
         if not rows:
             return "<p>None.</p>"
         body = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-        return f"<table><thead><tr>{''.join(f'<th>{e(h)}</th>' for h in head)}</tr></thead><tbody>{body}</tbody></table>"
+        return (
+            f"<table><thead><tr>{''.join(f'<th>{e(h)}</th>' for h in head)}</tr></thead><tbody>{body}</tbody></table>"
+        )
 
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -22,10 +22,22 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 #: No connection beyond the machine: background services off, and every host name resolves to nothing
 #: (the report is a local file with everything embedded, so printing it needs no network at all).
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--disable-default-apps",
-    "--no-default-browser-check", "--disable-domain-reliability", "--disable-client-side-phishing-detection",
-    "--disable-breakpad", "--metrics-recording-only", "--no-pings", "--dns-prefetch-disable",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-default-apps",
+    "--no-default-browser-check",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-breakpad",
+    "--metrics-recording-only",
+    "--no-pings",
+    "--dns-prefetch-disable",
     "--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,CertificateTransparencyComponentUpdater",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
 ]
@@ -55,13 +67,56 @@ def _b64(text) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-ALLOWED_TAGS = {"p", "br", "em", "strong", "b", "i", "u", "sup", "sub", "code", "pre", "blockquote", "ul", "ol",
-                "li", "a", "span", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
-                "hr", "div", "dl", "dt", "dd", "caption"}
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "u",
+    "sup",
+    "sub",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "span",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "hr",
+    "div",
+    "dl",
+    "dt",
+    "dd",
+    "caption",
+}
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "class", "title"}, "span": {"class", "data-cites"}, "h2": {"id", "class"}, "h3": {"id", "class"},
-    "h4": {"id"}, "table": {"class"}, "td": {"class", "colspan", "rowspan"}, "th": {"class", "colspan", "rowspan"},
-    "li": {"id", "value"}, "ol": {"class", "start"}, "div": {"class"}, "code": {"class"},
+    "a": {"href", "class", "title"},
+    "span": {"class", "data-cites"},
+    "h2": {"id", "class"},
+    "h3": {"id", "class"},
+    "h4": {"id"},
+    "table": {"class"},
+    "td": {"class", "colspan", "rowspan"},
+    "th": {"class", "colspan", "rowspan"},
+    "li": {"id", "value"},
+    "ol": {"class", "start"},
+    "div": {"class"},
+    "code": {"class"},
 }
 
 
@@ -76,8 +131,13 @@ def sanitize(fragment) -> str:
 
     if isinstance(fragment, list):
         fragment = "".join(fragment)
-    return nh3.clean(str(fragment), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel=None)
+    return nh3.clean(
+        str(fragment),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+    )
 
 
 def _exporter_kwargs():
@@ -165,16 +225,22 @@ def _make_pdf_exporter():
             async def main(path):
                 async with async_playwright() as p:
                     browser = await p.chromium.launch(
-                        executable_path=self.executable, args=CHROMIUM_FLAGS,
-                        handle_sigint=False, handle_sigterm=False, handle_sighup=False,
+                        executable_path=self.executable,
+                        args=CHROMIUM_FLAGS,
+                        handle_sigint=False,
+                        handle_sigterm=False,
+                        handle_sighup=False,
                     )
                     try:
                         page = await browser.new_page()
                         await page.emulate_media(media="print")
                         await page.goto(Path(path).as_uri(), wait_until="load")
                         return await page.pdf(
-                            format="A4", print_background=True, display_header_footer=True,
-                            header_template=header, footer_template=footer,
+                            format="A4",
+                            print_background=True,
+                            display_header_footer=True,
+                            header_template=header,
+                            footer_template=footer,
                             margin={"top": "20mm", "bottom": "20mm", "left": "18mm", "right": "18mm"},
                         )
                     finally:
@@ -189,5 +255,5 @@ def _make_pdf_exporter():
     return _ChromiumPDFExporter
 
 
-def ChromiumPDFExporter(**kwargs):  # noqa: N802 - a class factory keeps nbconvert out of import time
+def ChromiumPDFExporter(**kwargs):
     return _make_pdf_exporter()(**kwargs)

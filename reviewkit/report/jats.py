@@ -21,8 +21,10 @@ import re
 
 XLINK = "http://www.w3.org/1999/xlink"
 MML = "http://www.w3.org/1998/Math/MathML"
-DOCTYPE = ('<!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Archiving and Interchange DTD v1.3 20210610//EN" '
-           '"JATS-archivearticle1-3.dtd">')
+DOCTYPE = (
+    '<!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Archiving and Interchange DTD v1.3 20210610//EN" '
+    '"JATS-archivearticle1-3.dtd">'
+)
 _REF_TYPES = {"ref-": "bibr", "fig-": "fig", "tbl-": "table", "sec-": "sec"}
 
 
@@ -35,7 +37,9 @@ def _plain(fragment: str) -> str:
 def _sub(parent, tag, text=None, **attrs):
     from lxml import etree
 
-    el = etree.SubElement(parent, tag, {k.replace("_", "-") if not k.startswith("{") else k: v for k, v in attrs.items()})
+    el = etree.SubElement(
+        parent, tag, {k.replace("_", "-") if not k.startswith("{") else k: v for k, v in attrs.items()}
+    )
     if text is not None:
         el.text = text
     return el
@@ -44,14 +48,21 @@ def _sub(parent, tag, text=None, **attrs):
 def _fragment(xml: str):
     from lxml import etree
 
-    return etree.fromstring(f'<x xmlns:xlink="{XLINK}" xmlns:mml="{MML}">{xml}</x>'.encode("utf-8"))
+    return etree.fromstring(f'<x xmlns:xlink="{XLINK}" xmlns:mml="{MML}">{xml}</x>'.encode())
 
 
 def finish(body_xml: str, rk: dict, *, abstract_xml: str = "") -> bytes:
     from lxml import etree
 
-    article = etree.Element("article", nsmap={"xlink": XLINK, "mml": MML},
-                            attrib={"dtd-version": "1.3", "article-type": "review-article", "{http://www.w3.org/XML/1998/namespace}lang": "en"})
+    article = etree.Element(
+        "article",
+        nsmap={"xlink": XLINK, "mml": MML},
+        attrib={
+            "dtd-version": "1.3",
+            "article-type": "review-article",
+            "{http://www.w3.org/XML/1998/namespace}lang": "en",
+        },
+    )
     front = _sub(article, "front")
     meta = _sub(front, "article-meta")
     tg = _sub(meta, "title-group")
@@ -93,7 +104,9 @@ def finish(body_xml: str, rk: dict, *, abstract_xml: str = "") -> bytes:
         _sub(ack, "p", stmts["acknowledgements"][1])
     for key in ("conflicts", "data_availability"):
         if key in stmts:
-            notes = _sub(back, "notes", notes_type={"conflicts": "conflict", "data_availability": "data-availability"}[key])
+            notes = _sub(
+                back, "notes", notes_type={"conflicts": "conflict", "data_availability": "data-availability"}[key]
+            )
             _sub(notes, "title", stmts[key][0])
             _sub(notes, "p", stmts[key][1])
     refs = rk.get("references", [])

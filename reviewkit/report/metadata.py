@@ -27,10 +27,24 @@ import re
 
 from ..errors import ConfigError, did_you_mean
 
-AUTHOR_KEYS = {"name": str, "given": str, "family": str, "orcid": str, "affiliations": list, "email": str,
-               "corresponding": bool, "equal_contribution": bool, "group": str, "on_behalf_of": bool}
-STATEMENTS = {"funding": "Funding", "conflicts": "Conflicts of interest", "data_availability": "Data availability",
-              "acknowledgements": "Acknowledgements"}
+AUTHOR_KEYS = {
+    "name": str,
+    "given": str,
+    "family": str,
+    "orcid": str,
+    "affiliations": list,
+    "email": str,
+    "corresponding": bool,
+    "equal_contribution": bool,
+    "group": str,
+    "on_behalf_of": bool,
+}
+STATEMENTS = {
+    "funding": "Funding",
+    "conflicts": "Conflicts of interest",
+    "data_availability": "Data availability",
+    "acknowledgements": "Acknowledgements",
+}
 _ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -64,8 +78,9 @@ def check(report: dict, path, text: str) -> None:
             if k not in AUTHOR_KEYS:
                 raise ConfigError(f"unknown key report.authors[{i}].{k}{did_you_mean(k, AUTHOR_KEYS)}", source=kline)
             if not isinstance(v, AUTHOR_KEYS[k]):
-                raise ConfigError(f"report.authors[{i}].{k} must be a {AUTHOR_KEYS[k].__name__}, not {type(v).__name__}",
-                                  source=kline)
+                raise ConfigError(
+                    f"report.authors[{i}].{k} must be a {AUTHOR_KEYS[k].__name__}, not {type(v).__name__}", source=kline
+                )
         label = a.get("name") or a.get("group") or " ".join(filter(None, [a.get("given"), a.get("family")]))
         if not label:
             raise ConfigError(f"report.authors[{i}] needs a name (or given and family, or group)", source=where)
@@ -73,20 +88,25 @@ def check(report: dict, path, text: str) -> None:
             line = f"{path}:{_line(text, _key_pattern('orcid', _toml_repr(a['orcid'])))}"
             m = _ORCID.match(a["orcid"].strip())
             if not m:
-                raise ConfigError(f"ORCID {a['orcid']!r} of {label}: expected 16 digits as 0000-0000-0000-000X", source=line)
+                raise ConfigError(
+                    f"ORCID {a['orcid']!r} of {label}: expected 16 digits as 0000-0000-0000-000X", source=line
+                )
             if not orcid_checksum_ok(m.group(1)):
-                raise ConfigError(f"ORCID {a['orcid']!r} of {label}: the check digit is wrong (a typo in the iD?)",
-                                  source=line)
+                raise ConfigError(
+                    f"ORCID {a['orcid']!r} of {label}: the check digit is wrong (a typo in the iD?)", source=line
+                )
         if "email" in a and not _EMAIL.match(a["email"]):
             line = f"{path}:{_line(text, _key_pattern('email', _toml_repr(a['email'])))}"
             raise ConfigError(f"e-mail {a['email']!r} of {label} is not an address like name@example.org", source=line)
         if a.get("corresponding") and "email" not in a:
-            raise ConfigError(f"{label} is the corresponding author: add email = \"…\"", source=where)
+            raise ConfigError(f'{label} is the corresponding author: add email = "…"', source=where)
         for n in a.get("affiliations", []):
             if not isinstance(n, int) or not 1 <= n <= len(affs):
                 line = f"{path}:{_line(text, _AFFILIATION_NUMBERS)}"
-                raise ConfigError(f"{label}: affiliation {n!r} is not one of 1–{len(affs)} "
-                                  f"(the numbers of report.affiliations)", source=line)
+                raise ConfigError(
+                    f"{label}: affiliation {n!r} is not one of 1–{len(affs)} (the numbers of report.affiliations)",
+                    source=line,
+                )
 
 
 _AUTHORS_TABLE = r"^\s*\[\[report\.authors\]\]"
@@ -145,10 +165,12 @@ def author_lines(rk: dict) -> tuple[str, list[str], list[str]]:
         if p.get("corresponding"):
             marks.append("*")
         sup = f"<sup>{','.join(marks)}</sup>" if marks else ""
-        orcid = (f' <a href="https://orcid.org/{p["orcid"]}">ORCID {p["orcid"]}</a>' if p.get("orcid") else "")
+        orcid = f' <a href="https://orcid.org/{p["orcid"]}">ORCID {p["orcid"]}</a>' if p.get("orcid") else ""
         names.append(f"{html.escape(display_name(p))}{sup}{orcid}")
     line = ", ".join(names)
-    aff_lines = [f"<sup>{i}</sup> {html.escape(a)}" if numbered else html.escape(a) for i, a in enumerate(affs, start=1)]
+    aff_lines = [
+        f"<sup>{i}</sup> {html.escape(a)}" if numbered else html.escape(a) for i, a in enumerate(affs, start=1)
+    ]
     notes = []
     if any(p.get("equal_contribution") for p in people):
         notes.append("† These authors contributed equally.")

@@ -31,7 +31,9 @@ def cache_dir() -> Path:
 
 
 def page_key(notebook: bytes, code: str, environment: str) -> str:
-    return hashlib.sha256(b"\0".join([hashlib.sha256(notebook).digest(), code.encode(), environment.encode()])).hexdigest()
+    return hashlib.sha256(
+        b"\0".join([hashlib.sha256(notebook).digest(), code.encode(), environment.encode()])
+    ).hexdigest()
 
 
 def notebook_pages(notebooks: dict[str, Path], *, cache: bool = True, stats: dict | None = None) -> dict[str, bytes]:
@@ -79,7 +81,7 @@ def _render(data: bytes) -> bytes:
     return notebook_page(nbformat.reads(data.decode("utf-8"), as_version=4))
 
 
-def notebook_pages_started(notebooks: dict[str, Path], **kwargs) -> "Started":
+def notebook_pages_started(notebooks: dict[str, Path], **kwargs) -> Started:
     """:func:`notebook_pages` in a thread started now; ``.result()`` waits for the pages (or raises its error).
 
     The PDF is mostly Chromium's time, in another process: rendering the pages meanwhile uses the time the

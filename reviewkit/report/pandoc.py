@@ -34,7 +34,6 @@ from pathlib import Path
 from ..errors import ExportError
 from .assemble import _png_height_inches
 
-
 MAX_FIGURE_HEIGHT_IN = 7  # A4 or Letter text height less room for the caption
 JATS = "jats_archiving"  # JATS 1.3 Archiving and Interchange: the tag set that accepts any journal's article
 
@@ -52,8 +51,10 @@ def run_pandoc(args: list[str], data: bytes, *, cwd=None, epoch: int | None = No
     try:
         proc = subprocess.run([pandoc_path(), *args], input=data, capture_output=True, cwd=cwd, env=env, timeout=300)
     except (OSError, subprocess.SubprocessError) as exc:
-        raise ExportError(f"pandoc (from the pypandoc-binary package) could not run: {exc}; "
-                          "reinstall reviewkit's dependencies (make setup)") from None
+        raise ExportError(
+            f"pandoc (from the pypandoc-binary package) could not run: {exc}; "
+            "reinstall reviewkit's dependencies (make setup)"
+        ) from None
     if proc.returncode != 0:
         raise ExportError(f"pandoc {' '.join(args[:4])} failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
     return proc.stdout
@@ -99,22 +100,34 @@ def document_html(nb, image_dir: Path, *, title_block: bool = True) -> str:
                 path.write_bytes(base64.b64decode(png))
                 # a figure taller than a page is scaled to fit one (Word cannot split an image)
                 fit = f' height="{MAX_FIGURE_HEIGHT_IN}in"' if _png_height_inches(png) > MAX_FIGURE_HEIGHT_IN else ""
-                parts.append(f'<figure id="fig-{html.escape(m["name"])}"><img src="{html.escape(path.name)}"{fit} '
-                             f'alt="{label} {m["number"]}"><figcaption>{caption}</figcaption></figure>')
+                parts.append(
+                    f'<figure id="fig-{html.escape(m["name"])}"><img src="{html.escape(path.name)}"{fit} '
+                    f'alt="{label} {m["number"]}"><figcaption>{caption}</figcaption></figure>'
+                )
             elif m["kind"] == "table":
                 table = _md_raw(o["data"]["text/html"])
-                table = re.sub(r"^\s*<table[^>]*>", f'<table id="tbl-{html.escape(m["name"])}"><caption>{caption}</caption>',
-                               table, count=1)
+                table = re.sub(
+                    r"^\s*<table[^>]*>",
+                    f'<table id="tbl-{html.escape(m["name"])}"><caption>{caption}</caption>',
+                    table,
+                    count=1,
+                )
                 parts.append(table)
     for key, heading, text in rk.get("statements", []):
-        parts.append(f'<div class="statement"><h2 id="{key.replace("_", "-")}">{html.escape(heading)}</h2>'
-                     f'<p>{html.escape(text)}</p></div>')
+        parts.append(
+            f'<div class="statement"><h2 id="{key.replace("_", "-")}">{html.escape(heading)}</h2>'
+            f"<p>{html.escape(text)}</p></div>"
+        )
     refs = rk.get("references", [])
     if refs:
         if rk.get("citation_style"):  # the style prints its own labels (or none): one paragraph per reference
             items = "".join(f'<div id="ref-{html.escape(r["key"])}"><p>{_sanitize(r["html"])}</p></div>' for r in refs)
         else:
-            items = "<ol>" + "".join(f'<li id="ref-{html.escape(r["key"])}">{_sanitize(r["html"])}</li>' for r in refs) + "</ol>"
+            items = (
+                "<ol>"
+                + "".join(f'<li id="ref-{html.escape(r["key"])}">{_sanitize(r["html"])}</li>' for r in refs)
+                + "</ol>"
+            )
         parts.append(f'<div id="references"><h2 id="sec-references">References</h2>{items}</div>')
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -185,8 +198,12 @@ def to_docx(nb, *, reference_doc: Path | None = None, epoch: int | None = None) 
         if reference_doc:
             args[4:4] = ["--reference-doc", str(reference_doc)]
         run_pandoc(args, b"", cwd=tmp, epoch=epoch)
-        return finish((tmp / "report.docx").read_bytes(), nb.metadata.get("reviewkit", {}), epoch=epoch,
-                      own_styles=reference_doc is not None)
+        return finish(
+            (tmp / "report.docx").read_bytes(),
+            nb.metadata.get("reviewkit", {}),
+            epoch=epoch,
+            own_styles=reference_doc is not None,
+        )
 
 
 def to_jats(nb, *, epoch: int | None = None) -> bytes:
@@ -206,12 +223,15 @@ def to_jats(nb, *, epoch: int | None = None) -> bytes:
         rk = nb.metadata.get("reviewkit", {})
         abstract = ""
         if rk.get("abstract_markdown"):
-            abstract = run_pandoc(["-f", "html", "-t", JATS], _md(rk["abstract_markdown"]).encode("utf-8")).decode("utf-8")
+            abstract = run_pandoc(["-f", "html", "-t", JATS], _md(rk["abstract_markdown"]).encode("utf-8")).decode(
+                "utf-8"
+            )
         return finish(body.decode("utf-8"), rk, abstract_xml=abstract)
 
 
 def _figure_paths(block) -> None:
     """Point JATS graphics at the figure files written beside the report (``figures/NAME.png``)."""
+
     def walk(x):
         if isinstance(x, dict):
             if x.get("t") == "Image":

@@ -50,15 +50,22 @@ def check(report: dict, root: Path, path, text: str) -> None:
     elif style != VANCOUVER:
         names = style_names()
         if style not in names:
-            raise ConfigError(f"unknown style {style!r}{did_you_mean(style, [VANCOUVER, *names])} (valid: 'vancouver', "
-                              "a name from the CSL styles repository such as 'apa' or 'american-medical-association', "
-                              "or a path to a .csl file)", source=where)
+            raise ConfigError(
+                f"unknown style {style!r}{did_you_mean(style, [VANCOUVER, *names])} (valid: 'vancouver', "
+                "a name from the CSL styles repository such as 'apa' or 'american-medical-association', "
+                "or a path to a .csl file)",
+                source=where,
+            )
     if report.get("docx_template") and not (root / report["docx_template"]).is_file():
-        raise ConfigError(f"docx_template {report['docx_template']} not found (a .docx whose styles the DOCX uses)",
-                          source=f"{path}:{_line_of(text, 'docx_template')}")
+        raise ConfigError(
+            f"docx_template {report['docx_template']} not found (a .docx whose styles the DOCX uses)",
+            source=f"{path}:{_line_of(text, 'docx_template')}",
+        )
     for key, kind, example in (("supplementary_rows", int, "40"), ("supplementary_height", (int, float), "9.0")):
         v = report.get(key)
         if v is not None and (isinstance(v, bool) or not isinstance(v, kind) or v <= 0):
-            raise ConfigError(f"report.{key} must be a positive number (e.g. {key} = {example}), not {v!r}",
-                              source=f"{path}:{_line_of(text, key)}")
+            raise ConfigError(
+                f"report.{key} must be a positive number (e.g. {key} = {example}), not {v!r}",
+                source=f"{path}:{_line_of(text, key)}",
+            )
     metadata.check(report, path, text)

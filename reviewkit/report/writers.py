@@ -11,6 +11,7 @@ decides where they go (:func:`write` puts them into the folder it is handed).
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 FORMATS = ("html", "pdf", "docx", "jats")
@@ -34,10 +35,10 @@ def parse_formats(value) -> tuple[str, ...]:
 
 def epoch_of(date: str) -> int | None:
     """The build date (YYYY-MM-DD) as a Unix time, for timestamps inside DOCX zips."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     try:
-        return int(datetime.strptime(date, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp())
+        return int(datetime.strptime(date, "%Y-%m-%d").replace(tzinfo=UTC).timestamp())
     except (TypeError, ValueError):
         return None
 
@@ -72,5 +73,7 @@ def notebook_page(nb) -> bytes:
     exporter = HTMLExporter(template_name="lab", embed_images=True, sanitize_html=True)
     body, _ = exporter.from_notebook_node(nb)
     body = re.sub(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
-    body = re.sub(r'<script type="module">(?:(?!</script>).)*https?://(?:(?!</script>).)*</script>', "", body, flags=re.S)
+    body = re.sub(
+        r'<script type="module">(?:(?!</script>).)*https?://(?:(?!</script>).)*</script>', "", body, flags=re.S
+    )
     return body.encode("utf-8")

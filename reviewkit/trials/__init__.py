@@ -22,5 +22,19 @@ from .schema import PHASE_LABELS, STATUS_LABELS
 from .table import read_table, read_trials, select, to_csv
 from .views import as_of_date, changes_table, dated, trial_table
 
-__all__ = ["PHASE_LABELS", "STATUS_LABELS", "as_of_date", "changes_table", "classify", "dated", "diff", "diff_summary",
-           "read_classes", "read_table", "read_trials", "select", "to_csv", "trial_table"]
+__all__ = [
+    "PHASE_LABELS",
+    "STATUS_LABELS",
+    "as_of_date",
+    "changes_table",
+    "classify",
+    "dated",
+    "diff",
+    "diff_summary",
+    "read_classes",
+    "read_table",
+    "read_trials",
+    "select",
+    "to_csv",
+    "trial_table",
+]

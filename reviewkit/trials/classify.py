@@ -87,8 +87,18 @@ def classify(trials, classes, *, from_titles: bool = False):
             if hit is None:
                 unmatched.add(name)
                 continue
-            rows.append({"nct_id": t.nct_id, "phase": t.phase, "overall_status": t.overall_status,
-                         "intervention": name, "name": hit["name"], "category": hit["category"],
-                         "class": hit["class"], "mechanism": hit["mechanism"], "from": origin})
+            rows.append(
+                {
+                    "nct_id": t.nct_id,
+                    "phase": t.phase,
+                    "overall_status": t.overall_status,
+                    "intervention": name,
+                    "name": hit["name"],
+                    "category": hit["category"],
+                    "class": hit["class"],
+                    "mechanism": hit["mechanism"],
+                    "from": origin,
+                }
+            )
     cols = ["nct_id", "phase", "overall_status", "intervention", "name", "category", "class", "mechanism", "from"]
     return pd.DataFrame(rows, columns=cols), sorted(unmatched)

@@ -89,8 +89,10 @@ def studies_in(data, name: str) -> list[dict]:
     elif isinstance(data, dict) and "protocolSection" in data:
         studies = [data]
     else:
-        raise InputError("not ClinicalTrials.gov API v2 JSON (expected a study, {\"studies\": [...]} or an array "
-                         "of studies)", source=name)
+        raise InputError(
+            'not ClinicalTrials.gov API v2 JSON (expected a study, {"studies": [...]} or an array of studies)',
+            source=name,
+        )
     if not isinstance(studies, list):
         raise InputError("'studies' is not a list", source=name)
     return studies
@@ -111,8 +113,9 @@ def _parse(path: Path):
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg}, column {exc.colno}); is the file truncated?",
-                         source=f"{path}:{exc.lineno}") from None
+        raise InputError(
+            f"not valid JSON ({exc.msg}, column {exc.colno}); is the file truncated?", source=f"{path}:{exc.lineno}"
+        ) from None
 
 
 def _stream(path: Path):
@@ -154,8 +157,9 @@ def read_json(path, *, snapshot: str | None = None) -> tuple[list[dict], list[st
         nct = row["nct_id"]
         stem = path.stem.upper()
         if not many and stem.startswith("NCT") and nct and stem[:11] != nct:
-            warnings.append(f"{path}: the file name says {stem[:11]} but the record inside is {nct}; "
-                            f"using the record ({nct})")
+            warnings.append(
+                f"{path}: the file name says {stem[:11]} but the record inside is {nct}; using the record ({nct})"
+            )
         rows.append(row)
         where.append(f"{loc} ({nct})" if nct else loc)
     return rows, where, warnings
@@ -187,8 +191,15 @@ class Query:
 class Client:
     """Pages through ``/studies``; returns the raw study JSON texts, verbatim."""
 
-    def __init__(self, base: str = "https://clinicaltrials.gov/api/v2", *, page_size: int = 1000,
-                 timeout: float = 30, retries: int = 5, backoff: float = 1.0):
+    def __init__(
+        self,
+        base: str = "https://clinicaltrials.gov/api/v2",
+        *,
+        page_size: int = 1000,
+        timeout: float = 30,
+        retries: int = 5,
+        backoff: float = 1.0,
+    ):
         from ..http import Client as HTTPClient
 
         if not 1 <= page_size <= 1000:

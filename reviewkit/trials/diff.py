@@ -7,8 +7,15 @@ import html
 from ..vocab import STATUS_LABELS
 from ..wording import count
 
-TRACKED = ["overall_status", "phase", "start_date", "primary_completion_date", "completion_date", "enrollment",
-           "has_results"]
+TRACKED = [
+    "overall_status",
+    "phase",
+    "start_date",
+    "primary_completion_date",
+    "completion_date",
+    "enrollment",
+    "has_results",
+]
 CHANGE_COLUMNS = ["nct_id", "change", "field", "old", "new", "brief_title"]
 
 
@@ -39,8 +46,11 @@ def diff(old, new):
                 if b == "True" and a != "True":
                     rows.append((nct, "results posted", col, a, b, _text(n.at[nct, "brief_title"])))
                 continue
-            kind = {"overall_status": "status changed", "enrollment": "enrollment changed", "phase": "phase changed"}.get(
-                col, "date moved")
+            kind = {
+                "overall_status": "status changed",
+                "enrollment": "enrollment changed",
+                "phase": "phase changed",
+            }.get(col, "date moved")
             rows.append((nct, kind, col, a, b, _text(n.at[nct, "brief_title"])))
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
@@ -56,15 +66,26 @@ def summary(changes, *, old_label: str = "the last edition") -> str:
             parts.append(count(k, noun, noun.replace("trial", "trials")))
     status = changes[changes["change"] == "status changed"]
     if len(status):
-        moves = "; ".join(f"{r.nct_id} {STATUS_LABELS.get(r.old, r.old).lower()} → {STATUS_LABELS.get(r.new, r.new).lower()}"
-                          for r in status.itertuples())
+        moves = "; ".join(
+            f"{r.nct_id} {STATUS_LABELS.get(r.old, r.old).lower()} → {STATUS_LABELS.get(r.new, r.new).lower()}"
+            for r in status.itertuples()
+        )
         parts.append(f"{count(len(status), 'status change')} ({moves})")
-    for kind, noun in (("results posted", "trial with results newly posted"), ("date moved", "date moved"),
-                       ("enrollment changed", "enrollment change"), ("phase changed", "phase change")):
+    for kind, noun in (
+        ("results posted", "trial with results newly posted"),
+        ("date moved", "date moved"),
+        ("enrollment changed", "enrollment change"),
+        ("phase changed", "phase change"),
+    ):
         k = int((changes["change"] == kind).sum())
         if k:
-            plural = noun.replace("trial with", "trials with") if noun.startswith("trial") else noun.replace(
-                "date moved", "dates moved") if noun == "date moved" else noun + "s"
+            plural = (
+                noun.replace("trial with", "trials with")
+                if noun.startswith("trial")
+                else noun.replace("date moved", "dates moved")
+                if noun == "date moved"
+                else noun + "s"
+            )
             parts.append(count(k, noun, plural))
     text = f"Since {old_label}: " + "; ".join(parts) + "."
     return html.escape(text[0].upper() + text[1:], quote=False)

@@ -12,11 +12,36 @@ from pathlib import Path
 from ..errors import InputError, did_you_mean
 
 COLUMNS = [
-    "NCT Number", "Study Title", "Study URL", "Acronym", "Study Status", "Brief Summary", "Study Results",
-    "Conditions", "Interventions", "Primary Outcome Measures", "Secondary Outcome Measures",
-    "Other Outcome Measures", "Sponsor", "Collaborators", "Sex", "Age", "Phases", "Enrollment", "Funder Type",
-    "Study Type", "Study Design", "Other IDs", "Start Date", "Primary Completion Date", "Completion Date",
-    "First Posted", "Results First Posted", "Last Update Posted", "Locations", "Study Documents",
+    "NCT Number",
+    "Study Title",
+    "Study URL",
+    "Acronym",
+    "Study Status",
+    "Brief Summary",
+    "Study Results",
+    "Conditions",
+    "Interventions",
+    "Primary Outcome Measures",
+    "Secondary Outcome Measures",
+    "Other Outcome Measures",
+    "Sponsor",
+    "Collaborators",
+    "Sex",
+    "Age",
+    "Phases",
+    "Enrollment",
+    "Funder Type",
+    "Study Type",
+    "Study Design",
+    "Other IDs",
+    "Start Date",
+    "Primary Completion Date",
+    "Completion Date",
+    "First Posted",
+    "Results First Posted",
+    "Last Update Posted",
+    "Locations",
+    "Study Documents",
 ]
 REQUIRED = ["NCT Number", "Study Title", "Study Status", "Phases", "Study Type", "Start Date"]
 
@@ -52,19 +77,32 @@ def read_frame(df, path) -> tuple[list[dict], list[str]]:
             names.append(name if sep else item)
             types.append(kind if sep else "")
         locations = _split(r.get("Locations", ""))
-        rows.append({
-            "nct_id": r["NCT Number"].strip(), "brief_title": r["Study Title"], "official_title": "",
-            "acronym": r.get("Acronym", ""), "overall_status": r["Study Status"],
-            "phase": "/".join(_split(r["Phases"])), "study_type": r["Study Type"],
-            "start_date": r["Start Date"], "primary_completion_date": r.get("Primary Completion Date", ""),
-            "completion_date": r.get("Completion Date", ""), "enrollment": r.get("Enrollment", ""),
-            "enrollment_type": "", "conditions": _split(r.get("Conditions", "")), "interventions": names,
-            "intervention_types": types, "sponsor": r.get("Sponsor", ""),
-            "collaborators": _split(r.get("Collaborators", "")),
-            "countries": sorted({loc.rsplit(",", 1)[-1].strip() for loc in locations if "," in loc}),
-            "has_results": str(r.get("Study Results", "").upper() == "YES" or bool(r.get("Results First Posted"))),
-            "first_posted": r.get("First Posted", ""), "last_update_posted": r.get("Last Update Posted", ""),
-            "url": r.get("Study URL", ""), "source": f"{path.name}:{i}",
-        })
+        rows.append(
+            {
+                "nct_id": r["NCT Number"].strip(),
+                "brief_title": r["Study Title"],
+                "official_title": "",
+                "acronym": r.get("Acronym", ""),
+                "overall_status": r["Study Status"],
+                "phase": "/".join(_split(r["Phases"])),
+                "study_type": r["Study Type"],
+                "start_date": r["Start Date"],
+                "primary_completion_date": r.get("Primary Completion Date", ""),
+                "completion_date": r.get("Completion Date", ""),
+                "enrollment": r.get("Enrollment", ""),
+                "enrollment_type": "",
+                "conditions": _split(r.get("Conditions", "")),
+                "interventions": names,
+                "intervention_types": types,
+                "sponsor": r.get("Sponsor", ""),
+                "collaborators": _split(r.get("Collaborators", "")),
+                "countries": sorted({loc.rsplit(",", 1)[-1].strip() for loc in locations if "," in loc}),
+                "has_results": str(r.get("Study Results", "").upper() == "YES" or bool(r.get("Results First Posted"))),
+                "first_posted": r.get("First Posted", ""),
+                "last_update_posted": r.get("Last Update Posted", ""),
+                "url": r.get("Study URL", ""),
+                "source": f"{path.name}:{i}",
+            }
+        )
         where.append(f"{path}:{i}")
     return rows, where

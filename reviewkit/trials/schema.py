@@ -15,10 +15,28 @@ from ..vocab import PHASE_LABELS as PHASE_LABELS  # re-exported: `from reviewkit
 from ..vocab import STATUS_LABELS as STATUS_LABELS
 
 COLUMNS = [
-    "nct_id", "brief_title", "official_title", "acronym", "overall_status", "phase",
-    "study_type", "start_date", "primary_completion_date", "completion_date", "enrollment",
-    "enrollment_type", "conditions", "interventions", "intervention_types", "sponsor",
-    "collaborators", "countries", "has_results", "first_posted", "last_update_posted", "url",
+    "nct_id",
+    "brief_title",
+    "official_title",
+    "acronym",
+    "overall_status",
+    "phase",
+    "study_type",
+    "start_date",
+    "primary_completion_date",
+    "completion_date",
+    "enrollment",
+    "enrollment_type",
+    "conditions",
+    "interventions",
+    "intervention_types",
+    "sponsor",
+    "collaborators",
+    "countries",
+    "has_results",
+    "first_posted",
+    "last_update_posted",
+    "url",
     "source",
 ]
 LIST_COLUMNS = ["conditions", "interventions", "intervention_types", "collaborators", "countries"]

@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import InputError
@@ -32,12 +32,14 @@ def write(target, studies: list[str], manifest: dict) -> Path:
             try:
                 nct = json.loads(text)["protocolSection"]["identificationModule"]["nctId"]
             except (ValueError, KeyError, TypeError):
-                raise InputError(f"study {i} of the response has no protocolSection.identificationModule.nctId; "
-                                 "no snapshot written", source=str(target)) from None
+                raise InputError(
+                    f"study {i} of the response has no protocolSection.identificationModule.nctId; no snapshot written",
+                    source=str(target),
+                ) from None
             (tmp / "studies" / f"{nct}.json").write_text(text + "\n", encoding="utf-8")
             ids.append(nct)
         body = dict(manifest, count=len(ids), nct_ids=sorted(ids))
-        body.setdefault("fetched", datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        body.setdefault("fetched", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
         (tmp / "manifest.json").write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(tmp, target)
     except BaseException:

@@ -98,10 +98,15 @@ def read(paths, *, skip_invalid: bool = False) -> TrialsRead:
     result = pd.concat([p.table for p in parts], ignore_index=True) if len(parts) > 1 else parts[0].table
     dups = result["nct_id"][result["nct_id"].duplicated()].unique().tolist()
     if dups:
-        raise InputError(f"{', '.join(dups[:5])} appear in more than one input file; keep one record per trial",
-                         source=", ".join(map(str, paths)))
-    return TrialsRead(result, tuple(warnings) + tuple(w for p in parts for w in p.warnings),
-                      tuple(s for p in parts for s in p.skipped))
+        raise InputError(
+            f"{', '.join(dups[:5])} appear in more than one input file; keep one record per trial",
+            source=", ".join(map(str, paths)),
+        )
+    return TrialsRead(
+        result,
+        tuple(warnings) + tuple(w for p in parts for w in p.warnings),
+        tuple(s for p in parts for s in p.skipped),
+    )
 
 
 def read_csv_file(path):
@@ -121,8 +126,9 @@ def read_csv_file(path):
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; re-save the file as UTF-8",
-                         source=f"{path}:{line}") from None
+        raise InputError(
+            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; re-save the file as UTF-8", source=f"{path}:{line}"
+        ) from None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     import io
@@ -130,12 +136,14 @@ def read_csv_file(path):
     try:
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
-        raise InputError("empty file: expected a CSV header line (nct_id, …) or ClinicalTrials.gov JSON",
-                         source=str(path)) from None
+        raise InputError(
+            "empty file: expected a CSV header line (nct_id, …) or ClinicalTrials.gov JSON", source=str(path)
+        ) from None
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
         m = __import__("re").search(r"line (\d+)", str(exc))
-        raise InputError(f"not a readable CSV file: {str(exc).strip()[:200]}",
-                         source=f"{path}:{m.group(1)}" if m else str(path)) from None
+        raise InputError(
+            f"not a readable CSV file: {str(exc).strip()[:200]}", source=f"{path}:{m.group(1)}" if m else str(path)
+        ) from None
 
 
 def to_csv(df) -> str:
@@ -176,7 +184,9 @@ def _normalize(df, *, name: str, where: list[str] | None = None, skip_invalid: b
         df[col] = ["|".join(v) if isinstance(v, (list, tuple)) else v for v in df[col]]
     problems = Problems("trial table", name, where=where)
     warnings = []
-    columns = {c: df[c].tolist() for c in ["nct_id", "overall_status", "phase", "study_type", "source", *schema.DATE_COLUMNS]}
+    columns = {
+        c: df[c].tolist() for c in ["nct_id", "overall_status", "phase", "study_type", "source", *schema.DATE_COLUMNS]
+    }
     out = {c: list(v) for c, v in columns.items()}
     for k in range(len(df)):
         nct = columns["nct_id"][k]
@@ -203,8 +213,10 @@ def _normalize(df, *, name: str, where: list[str] | None = None, skip_invalid: b
                 out["study_type"][k] = stype
         for col in ("overall_status", "phase", "study_type"):
             if columns[col][k] and vocab.old_spelling(col, columns[col][k]):
-                warnings.append(f"{problems.here(k)}: {col} {columns[col][k]!r} is the older registry spelling of "
-                                f"{out[col][k]!r}; read as {out[col][k]}")
+                warnings.append(
+                    f"{problems.here(k)}: {col} {columns[col][k]!r} is the older registry spelling of "
+                    f"{out[col][k]!r}; read as {out[col][k]}"
+                )
         for col in schema.DATE_COLUMNS:
             raw = columns[col][k]
             d = schema.normalize_date(raw)
@@ -225,7 +237,9 @@ def _normalize(df, *, name: str, where: list[str] | None = None, skip_invalid: b
     for col in schema.LIST_COLUMNS:
         df[col] = [[v for v in s.split("|") if v] if s else [] for s in df[col]]
     df["enrollment"] = pd.to_numeric(df["enrollment"].replace("", None), errors="coerce").astype("Int64")
-    df["has_results"] = df["has_results"].map({"True": True, "False": False, "true": True, "false": False, "": pd.NA}).astype("boolean")
+    df["has_results"] = (
+        df["has_results"].map({"True": True, "False": False, "true": True, "false": False, "": pd.NA}).astype("boolean")
+    )
     df["url"] = [u or f"https://clinicaltrials.gov/study/{n}" for u, n in zip(df["url"], df["nct_id"])]
     return TrialsRead(df, tuple(warnings), tuple(problems.lines))
 

@@ -17,8 +17,14 @@ __all__ = ["as_of_date", "changes_table", "dated", "trial_table"]
 #: trial-table column -> heading of the report's trial table
 TRIAL_COLUMNS = {"nct_id": "NCT ID", "brief_title": "Title", "overall_status": "Status", "phase": "Phase"}
 #: :func:`reviewkit.trials.diff` column -> heading of the report's table of changes
-CHANGE_COLUMNS = {"nct_id": "NCT ID", "change": "Change", "field": "Field", "old": "Before", "new": "Now",
-                  "brief_title": "Title"}
+CHANGE_COLUMNS = {
+    "nct_id": "NCT ID",
+    "change": "Change",
+    "field": "Field",
+    "old": "Before",
+    "new": "Now",
+    "brief_title": "Title",
+}
 #: what the trial table prints for a trial whose source gives no title
 NO_TITLE = "(title not given in the source)"
 

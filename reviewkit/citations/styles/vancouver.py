@@ -25,17 +25,17 @@ from pybtex.richtext import HRef, Text
 from pybtex.style.formatting import BaseStyle
 from pybtex.style.template import node
 
-from ..keys import is_others
 from ..identifiers import (
     doi_url,
+    nct_url,
     normalize_doi,
     normalize_nct,
     normalize_pmcid,
     normalize_pmid,
-    nct_url,
     pmc_url,
     pubmed_url,
 )
+from ..keys import is_others
 
 MAX_AUTHORS = 6
 
@@ -49,6 +49,8 @@ def href(url: str, text):
     from urllib.parse import quote
 
     return HRef(quote(url, safe=_URL_SAFE), text)
+
+
 TRUNCATED_TO = 3
 
 
