@@ -128,7 +128,7 @@ class Resolver:
             url, params=self._ncbi_params(db="pubmed", id=pmid, rettype="medline", retmode="text"), what=f"pmid:{pmid}"
         )
         bib = loads(r.text, name=f"efetch pmid {pmid}")
-        for key, e in bib.entries.items():
+        for e in bib.entries.values():
             if e.fields.get("pmid") == pmid:
                 return entry_to_item(f"pmid:{pmid}", e), r.url
         raise CitationError(f"PubMed returned no record for PMID {pmid}", source=f"pmid:{pmid}")

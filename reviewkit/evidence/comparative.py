@@ -161,7 +161,7 @@ def effects(rows, measure: str, *, name: str = "extraction sheet"):
                 estimate=s["value"],
                 ci_low=s["ci_low"],
                 ci_high=s["ci_high"],
-                scale=ESTIMATES[measure] if measure in ESTIMATES else "identity",
+                scale=ESTIMATES.get(measure, "identity"),
                 level=level / 100,
             )
             yi[sel], vi[sel] = es["yi"], es["vi"]

@@ -242,7 +242,7 @@ def trial_timeline(trials):
     palette = {s: _status_colour(s) for s in statuses}
     with sns.axes_style(_style()):
         fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(rows) + 1.5), layout="constrained")
-        for y, (nct, status, start, sp, end, ep) in enumerate(rows):
+        for y, (_nct, status, start, sp, end, ep) in enumerate(rows):
             c = palette[status]
             if end is not None:
                 ax.plot([start, end], [y, y], color=c, lw=4, solid_capstyle="butt")

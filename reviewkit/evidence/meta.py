@@ -393,7 +393,7 @@ def _tau2(y, v, X, method):
         reml = method == "REML"
 
         def score(t):
-            rss, pp, tr_p, tr_w, _ = _parts(y, v, X, t)
+            _rss, pp, tr_p, tr_w, _ = _parts(y, v, X, t)
             return pp - (tr_p if reml else tr_w)
 
         def loglik(t):

@@ -115,7 +115,7 @@ def bundle(outputs: Path, *, bibliography=None, chromium: str | None = None, epo
     nb = nbformat.read(outputs / "report.ipynb", as_version=4)
     rk = nb.metadata.get("reviewkit", {})
     files: dict[str, bytes] = {}
-    for fmt, name in FILES.items():
+    for name in FILES.values():
         files[name] = (outputs / name).read_bytes()
     floats = [
         o.metadata["reviewkit"]

@@ -128,7 +128,7 @@ def contributors(report: dict) -> list[dict]:
         if isinstance(a, str):
             out.append({"name": a})
             continue
-        d = {k: v for k, v in a.items()}
+        d = dict(a)
         if "name" not in d and "group" not in d:
             d["name"] = " ".join(filter(None, [a.get("given"), a.get("family")]))
         if "orcid" in d:
