@@ -77,7 +77,7 @@ def test_doi_content_negotiation_with_429_and_503_on_the_way(server):
         (503, RETRY, b"busy"),
         (200, {"Content-Type": "application/vnd.citationstyles.csl+json"}, body),
     )
-    item, source = resolver(base).doi("10.1098/rsif.2017.0387")
+    item, _source = resolver(base).doi("10.1098/rsif.2017.0387")
     assert item["title"] == "Opportunities and obstacles for deep learning in biology and medicine"
     assert item["DOI"] == "10.1098/rsif.2017.0387" and "reference" not in item
     assert len(replay.hits) == 3
@@ -130,7 +130,7 @@ def test_clinicaltrials_record_of_another_trial_is_refused(server):
 
 
 def test_not_found_and_offline(server):
-    replay, base = server
+    _replay, base = server
     with pytest.raises(CitationError, match="HTTP 404"):
         resolver(base).doi("10.1000/none")
     offline = Resolver(Endpoints(doi="http://127.0.0.1:9"), backoff=0.01, retries=1, timeout=2)

@@ -35,7 +35,7 @@ def test_class_phase_heatmap_counts_from_titles():
     hits, unmatched = classify(TRIALS, CLASSES, from_titles=True)
     assert unmatched == [] and set(hits["from"]) == {"title"}
     fig = figures.class_phase_heatmap(hits)
-    cells = [t for t in fig.axes[0].texts]
+    cells = list(fig.axes[0].texts)
     assert sum(int(t.get_text()) for t in cells) == len(hits.drop_duplicates(["nct_id", "class"]))
     assert "PARP inhibitor" in texts(fig)
 
@@ -128,5 +128,5 @@ def test_matrix_expands_sections(tmp_path):
         toml.read_text(encoding="utf-8").replace("matrix = { subgroup = [", 'matrix = { subgroup = "x", y = ['),
         encoding="utf-8",
     )
-    with pytest.raises(InputError, match="matrix.subgroup must be a non-empty list"):
+    with pytest.raises(InputError, match=r"matrix\.subgroup must be a non-empty list"):
         load(project)

@@ -277,7 +277,7 @@ def test_bundle_holds_the_submission(four):
 
 
 def test_every_figure_and_table_links_to_an_existing_notebook_page(four):
-    project, out, html = four
+    _project, out, html = four
     text = (out / "report.html").read_text(encoding="utf-8")
     hrefs = re.findall(r'<a class="notebook" href="([^"]+)"', text)
     assert len(hrefs) == FIGURES + len(html.tables)

@@ -155,7 +155,7 @@ def _figure_boxes(reader):
         for annot in page.get("/Annots") or []:
             a = annot.get_object()
             dest = str(a.get("/Dest", ""))
-            x0, y0, x1, y1 = (float(v) for v in a["/Rect"])
+            _x0, y0, _x1, y1 = (float(v) for v in a["/Rect"])
             if dest.startswith("/fig-") and y1 - y0 > 30:
                 assert y0 >= MARGIN - 1 and y1 <= A4_HEIGHT - MARGIN + 1, (dest, number, (y0, y1))
                 pages.setdefault(dest[1:], set()).add(number)

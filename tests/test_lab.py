@@ -111,7 +111,7 @@ def test_a_source_changed_meanwhile_is_never_overwritten(tmp_path):
     nbformat.write(nb, copy)
     theirs = s.notebook.read_text(encoding="utf-8").replace('ci_method = \\"exact\\"', 'ci_method = \\"wilson\\"')
     s.notebook.write_text(theirs, encoding="utf-8")  # e.g. a git pull while the lab was open
-    with pytest.raises(InputError, match="changed since the lab copy .* nothing was overwritten"):
+    with pytest.raises(InputError, match=r"changed since the lab copy .* nothing was overwritten"):
         lab.finish(copy, project)
     assert s.notebook.read_text(encoding="utf-8") == theirs and copy.is_file()  # both edits kept
     # a new session on that section refuses too, rather than replace the copy

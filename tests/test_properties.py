@@ -234,7 +234,7 @@ def synthetic_records(draw):
         "Synthetic outcome study",
     ]
     out = []
-    for i in range(draw(st.integers(1, 12))):
+    for _ in range(draw(st.integers(1, 12))):
         fields = {"title": draw(st.sampled_from(titles)), "year": draw(st.sampled_from(["2020", "2021"]))}
         for kind, pool in (
             ("doi", ["10.5555/a", "10.5555/b", "10.5555/c"]),

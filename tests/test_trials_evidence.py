@@ -140,7 +140,7 @@ def test_published_reference_values():
     assert (round(ci.low * 100, 2), round(ci.high * 100, 2)) == (2.28, 51.78)
     w = proportion_ci(2, 11, method="wilson")
     assert (round(w.low * 100, 2), round(w.high * 100, 2)) == (5.14, 47.70)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="need integers 0 <= events <= n"):
         proportion_ci(12, 11)
 
 
