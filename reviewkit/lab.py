@@ -23,8 +23,12 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError, did_you_mean
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 LAB_KEY = "reviewkit_lab"  # notebook metadata of a lab copy: source, section, base_sha256
 
@@ -48,7 +52,7 @@ def copy_path(section) -> Path:
     return section.notebook.with_name(f"{section.name}.lab.ipynb")
 
 
-def _author_cells(nb) -> dict:
+def _author_cells(nb: NotebookNode) -> NotebookNode:
     """The notebook as the author keeps it: no injected parameters, no outputs, no lab metadata."""
     import copy
 

@@ -58,7 +58,7 @@ def to_text(value: str) -> str:
     s = s.replace(r"\textbackslash{}", "\ue002").replace(r"\textbackslash", "\ue002")
     s = s.replace(r"\textasciitilde{}", "\ue003").replace(r"\textasciicircum{}", "\ue004")
     try:
-        s = codecs.decode(s, "ulatex")
+        s = codecs.decode(s, "ulatex")  # type: ignore[call-overload]  # latexcodec's codec: str to str
     except (ValueError, UnicodeDecodeError):  # pragma: no cover - latexcodec is lenient
         pass
     s = _COMMAND.sub("", s)  # \emph{x} -> {x}; the braces go next

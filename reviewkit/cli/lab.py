@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 
 def add_parser(sub) -> None:
@@ -56,7 +57,7 @@ def run(args) -> int:
     stop = threading.Event()
     problems: list[str] = []
 
-    def watch():  # write each save of the copy back to the source
+    def watch(copy: Path) -> None:  # write each save of the copy back to the source
         last = None
         while not stop.wait(1.0):
             try:
@@ -75,7 +76,7 @@ def run(args) -> int:
                     problems.append(str(exc))
                     print(f"reviewkit: {exc}", file=sys.stderr)
 
-    watcher = threading.Thread(target=watch, daemon=True) if copy else None
+    watcher = threading.Thread(target=watch, args=(copy,), daemon=True) if copy else None
     child = subprocess.Popen(cmd, cwd=cfg.root)
     previous = signal.signal(signal.SIGTERM, lambda *_: child.terminate())
     if watcher:

@@ -79,7 +79,7 @@ def trials_by_phase_status(trials):
         )
         ax.set_xlabel("Number of trials")
         ax.set_ylabel("")
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]  # a MaxNLocator at run time
         ax.grid(axis="y", visible=False)
         leg = ax.get_legend()
         if leg is not None:

@@ -13,6 +13,7 @@ is saved or shown here (see :func:`reviewkit.report.figure`).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from .meta_prose import value
 
@@ -192,7 +193,7 @@ def forest(
     fig = plt.figure(figsize=(9.0, height))
     plot_left, plot_width = 0.60, 0.24
     bottom = 0.75 / height
-    ax = fig.add_axes([plot_left, bottom, plot_width, 1 - bottom - 0.1 / height])
+    ax = fig.add_axes((plot_left, bottom, plot_width, 1 - bottom - 0.1 / height))
     ax.set_ylim(len(rows) - 0.5, -2.0)
     trans = blended_transform_factory(fig.transFigure, ax.transData)
     cols = {"study": 0.01, "e1": 0.30, "n1": 0.37, "e2": 0.445, "n2": 0.515, "w": 0.585, "est": 0.855}
@@ -200,7 +201,7 @@ def forest(
         cols.update(e1=0.275, n1=0.33, e2=0.435, n2=0.49, w=0.575)
     arm_data = kind != "reported" or any(c in effects and effects[c].notna().any() for c in ("n", "comparator_n"))
     head_y = -1.2
-    font = dict(fontsize=8, transform=trans, va="center")
+    font: dict[str, Any] = dict(fontsize=8, transform=trans, va="center")
     arm1, arm2 = arms
     ax.text(cols["study"], head_y, "Study or subgroup", fontweight="bold", ha="left", **font)
     sub1, sub2 = (

@@ -219,7 +219,7 @@ def sof_figure(table, *, title: str = "Summary of findings", note: str = ""):
     total_lines = head_lines + sum(0.9 * n + 0.8 for n in lines_per_row) + 1.3 * (foot.count("\n") + 1) + 2.2
     line_h = 0.16
     fig = plt.figure(figsize=(11.0, line_h * total_lines + 0.5))
-    ax = fig.add_axes([0, 0, 1, 1])
+    ax = fig.add_axes((0, 0, 1, 1))
     ax.axis("off")
     ax.set_xlim(0, 1)
     ax.set_ylim(total_lines, 0)

@@ -22,6 +22,7 @@ Nothing here is imported by ``import reviewkit``; numpy, scipy and statsmodels l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 #: measure -> (scale of yi, what it is); "log" and "logit" results are back-transformed
 MEASURES = {
@@ -39,7 +40,7 @@ MEASURES = {
 REPORTED_SCALES = {"HR": "log"}
 METHODS = ["FE", "DL", "REML", "PM", "ML", "HE", "SJ"]
 TESTS = ["z", "knha"]
-_ARGUMENTS = {
+_ARGUMENTS: dict[str, list[tuple[str, ...]]] = {
     "OR": [("ai", "bi", "ci", "di"), ("ai", "n1i", "ci", "n2i")],
     "RR": [("ai", "bi", "ci", "di"), ("ai", "n1i", "ci", "n2i")],
     "RD": [("ai", "bi", "ci", "di"), ("ai", "n1i", "ci", "n2i")],
@@ -138,7 +139,7 @@ def effect_sizes(
         rows = len(cols[name])
     if isinstance(study, str) and data is not None:
         study = data[study]
-    out = {} if study is None else {"study": [str(s) for s in study]}
+    out: dict[str, Any] = {} if study is None else {"study": [str(s) for s in study]}
     out.update({k: v.copy() for k, v in cols.items()})
 
     def check(cond, message):

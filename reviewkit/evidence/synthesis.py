@@ -9,9 +9,13 @@ column is named, and the regression test for funnel asymmetry (three studies or 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, did_you_mean
 from .comparative import ESTIMATES
+
+if TYPE_CHECKING:
+    from .meta import EggerResult, MetaResult, Subgroups
 
 COMPARATIVE = ["counts", "means", *ESTIMATES]
 
@@ -23,12 +27,12 @@ class Analysis:
 
     outcome: str
     measure: str
-    effects: object  # DataFrame: one row per study, yi/vi and the arm data
-    result: object  # MetaResult (the model asked for)
-    common: object  # MetaResult (Mantel–Haenszel or inverse-variance common effect)
-    subgroups: object | None
+    effects: Any  # DataFrame: one row per study, yi/vi and the arm data
+    result: MetaResult  # the model asked for
+    common: MetaResult  # Mantel–Haenszel or inverse-variance common effect
+    subgroups: Subgroups | None
     by: str
-    egger: object | None
+    egger: EggerResult | None
     participants: int | None
     control_risk: float | None
 

@@ -108,7 +108,8 @@ def _imports(module: str) -> tuple[frozenset, frozenset]:
         return frozenset(known[1]), frozenset(known[2])
     is_pkg = f.name == "__init__.py"
     package = module if is_pkg else module.rpartition(".")[0]
-    found, dynamic = set(), set()
+    found: set[str] = set()
+    dynamic: set[str] = set()
     try:
         tree = ast.parse(_source(module))
     except SyntaxError:

@@ -66,7 +66,7 @@ def figure(fig, name: str, *, caption: str, supplementary: bool | None = None) -
         "image/svg+xml": data["svg"].decode("utf-8"),
         "text/plain": f"Figure '{name}': {caption}",
     }
-    meta = {"kind": "figure", "name": name, "caption": caption}
+    meta: dict[str, object] = {"kind": "figure", "name": name, "caption": caption}
     if supplementary is not None:
         meta["supplementary"] = bool(supplementary)
     display(bundle, raw=True, metadata={"reviewkit": meta})
@@ -126,7 +126,7 @@ def table(
         MIME_TABLE: payload,
         "text/plain": f"Table '{name}': {caption}",
     }
-    meta = {"kind": "table", "name": name, "caption": caption, "links": links or {}}
+    meta: dict[str, object] = {"kind": "table", "name": name, "caption": caption, "links": links or {}}
     if supplementary is not None:
         meta["supplementary"] = bool(supplementary)
     display(bundle, raw=True, metadata={"reviewkit": meta})

@@ -128,7 +128,7 @@ def bundle(outputs: Path, *, bibliography=None, chromium: str | None = None, epo
     chromium = chromium or find_chromium()
     if svgs and not chromium:
         raise ExportError(HOW_TO_GET_CHROMIUM.replace("the HTML report was written", "no bundle was written"))
-    drawn = raster_and_pdf(svgs, chromium) if svgs else {}
+    drawn = raster_and_pdf(svgs, chromium) if svgs and chromium else {}  # no Chromium with figures: raised above
     listing = []
     for m in floats:
         number = str(m["number"])

@@ -96,7 +96,7 @@ def finish(data: bytes, rk: dict, *, epoch: int | None = None, own_styles: bool 
             from docx.text.run import Run
 
             for r in table._tbl.iter(qn("w:r")):  # links' runs too
-                Run(r, None).font.size = Pt(9)
+                Run(r, None).font.size = Pt(9)  # type: ignore[arg-type]  # no parent needed to set a font size
     from .metadata import display_name
 
     props = doc.core_properties

@@ -57,7 +57,7 @@ def _candidates(name: str) -> list[str]:
 
 def names_in_title(title: str, table: dict) -> list[str]:
     """The class-table names or synonyms that a title prints as whole words (in title order), as the title prints them."""
-    found = []
+    found: list[tuple[int, int, str]] = []  # (start, end, text as printed)
     for alias in sorted(table, key=len, reverse=True):
         # matched in the title itself (case and runs of spaces aside), so offsets and the text returned are the title's
         pattern = r"\s+".join(re.escape(word) for word in alias.split())
