@@ -131,8 +131,9 @@ def contributors(report: dict) -> list[dict]:
         d = dict(a)
         if "name" not in d and "group" not in d:
             d["name"] = " ".join(filter(None, [a.get("given"), a.get("family")]))
-        if "orcid" in d:
-            d["orcid"] = _ORCID.match(d["orcid"].strip()).group(1)
+        if "orcid" in d:  # validated by check(); an unchecked one is kept as written, never an AttributeError
+            m = _ORCID.match(d["orcid"].strip())
+            d["orcid"] = m.group(1) if m else d["orcid"].strip()
         out.append(d)
     return out
 
@@ -188,7 +189,10 @@ def document_meta(report: dict) -> dict:
     ``contributors`` and the title-block HTML, statements add ``statements``.
     """
     people = contributors(report)
-    meta = {"authors": [display_name(p) for p in people], "affiliations": list(report.get("affiliations", []))}
+    meta: dict[str, object] = {
+        "authors": [display_name(p) for p in people],
+        "affiliations": list(report.get("affiliations", [])),
+    }
     if structured(report):
         meta["contributors"] = people
         line, affs, notes = author_lines({**meta, "contributors": people})
