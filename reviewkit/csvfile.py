@@ -20,7 +20,9 @@ def read(path, *, what: str, columns: list[str] | None = None):
         raise InputError(f"{what} is not a readable CSV file: {exc}", source=str(path)) from None
     missing = [c for c in columns or [] if c not in df.columns]
     if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)} (expected {', '.join(columns)})", source=f"{path}:1")
+        raise InputError(
+            f"missing column(s) {', '.join(missing)} (expected {', '.join(columns or [])})", source=f"{path}:1"
+        )
     return df
 
 

@@ -34,9 +34,16 @@ def test_gc_paused_restores_the_previous_state_even_after_an_error(was_enabled):
     before = gc.isenabled()
     try:
         (gc.enable if was_enabled else gc.disable)()
-        with pytest.raises(ValueError), gc_paused():
-            assert not gc.isenabled()
-            raise ValueError("inside")
+        inside = []
+
+        def fail_inside():
+            with gc_paused():
+                inside.append(gc.isenabled())
+                raise ValueError("inside")
+
+        with pytest.raises(ValueError, match="inside"):
+            fail_inside()
+        assert inside == [False]
         assert gc.isenabled() is was_enabled
     finally:
         (gc.enable if before else gc.disable)()

@@ -154,8 +154,8 @@ def _parse(text: str, name: str):
                 bad = fields.pop("doi")
                 fields["note"] = "; ".join(filter(None, [fields.get("note", ""), f"DOI as given: {bad}"]))
         for f, norm in (("pmid", normalize_pmid), ("pmcid", normalize_pmcid)):
-            if f in fields and norm(fields[f]):
-                fields[f] = norm(fields[f])
+            if f in fields and (value := norm(fields[f])):
+                fields[f] = value
         persons = {role: [_decoded(p) for p in people] for role, people in e.persons.items()}
         out[key] = new_entry(e.type, fields, persons)
     _inherit_crossrefs(out, name, where, warnings)

@@ -98,7 +98,7 @@ class Library:
     @classmethod
     def from_merge(cls, result, warnings):
         encoded = {k: encode_entry(e) for k, e in result.bibliography.entries.items()}
-        index = {}
+        index: dict[tuple[str, str], str] = {}
         for key, e in result.bibliography.entries.items():
             for f, norm in ID_FIELDS.items():
                 v = norm(e.fields.get(f))

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import InputError
 from ..identifiers import KINDS
@@ -99,7 +100,7 @@ class Record:
 
 @dataclass
 class MergeResult:
-    bibliography: object
+    bibliography: Any  # pybtex BibliographyData
     decisions: list[str] = field(default_factory=list)
     read: int = 0
     apart: list[str] = field(default_factory=list)  # same title kept apart, and why
@@ -317,7 +318,7 @@ def _merge(records, on_key_clash: str) -> MergeResult:
 
     del by_id, titles  # the indexes are done with: their memory goes before the merged records are built
     for g in groups:
-        g.ids = g.titles = None
+        g.ids = g.titles = None  # type: ignore[assignment]  # unused from here on
     return _finish(groups, read, apart, on_key_clash)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import re
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 from . import record as R
@@ -47,7 +48,7 @@ def iter_entries(path_or_file, *, deleted: list | None = None):
     stream, name = _open(path_or_file)
     try:
         context = ET.iterparse(stream, events=("start", "end"))
-        root = None
+        root: Any = None  # the <PubmedArticleSet> element, once its start is seen
         index = 0
         for event, el in context:
             if event == "start":

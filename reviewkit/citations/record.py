@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from .identifiers import NORMALIZERS, normalize_doi, normalize_nct, normalize_pmcid, normalize_pmid  # noqa: F401 (re-exported)
 
@@ -261,8 +263,8 @@ class Reading:
 
     __slots__ = ("records", "skipped", "warnings")
 
-    def __init__(self):
-        self.records = iter(())
+    def __init__(self) -> None:
+        self.records: Iterator[tuple[str | None, Any, int | None]] = iter(())
         self.warnings: list[str] = []
         self.skipped: list[str] = []
 
@@ -270,7 +272,8 @@ class Reading:
         """All records with keys (the source's, else readable generated ones) as a :class:`ParseResult`."""
         from .keys import assign_keys
 
-        given, generated = {}, []
+        given: dict[str, Any] = {}
+        generated: list = []
         for key, entry, _ in self.records:
             if key is None:
                 generated.append(entry)

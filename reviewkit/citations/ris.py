@@ -67,7 +67,7 @@ class RawRecord:
     def __init__(self, line: int, tags=None):
         self.line = line
         self.tags: list[tuple[str, str, int]] = tags if tags is not None else []
-        self._by = None
+        self._by: dict[str, list[str]] | None = None
 
     def _index(self) -> dict:
         if self._by is None:

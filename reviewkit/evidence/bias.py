@@ -13,10 +13,12 @@ colours plus a symbol in each cell, so they read in grey scale too.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import did_you_mean
 
 COLUMNS = ["study", "tool", "D1", "D2", "D3", "D4", "D5", "D6", "D7", "overall", "support"]
-TOOLS = {
+TOOLS: dict[str, dict[str, Any]] = {
     "RoB 2": {
         "domains": {
             "D1": "Bias arising from the randomization process",
@@ -74,7 +76,7 @@ def validate(df, *, name: str = "<risk of bias>"):
 
     df = conform(df, COLUMNS, optional=("D6", "D7", "support"), name=name)
     problems = Problems("risk-of-bias table", name)
-    seen = {}
+    seen: dict[tuple[str, str], int] = {}
     for i, r in df.iterrows():
         tool = r["tool"].strip()
         if tool not in TOOLS:

@@ -54,7 +54,7 @@ def validate(df, *, name: str = "<GRADE judgements>"):
 
     df = conform(df, COLUMNS, optional=("upgrade",), name=name)
     problems = Problems("GRADE judgements", name)
-    seen = {}
+    seen: dict[str, int] = {}
     for i, r in df.iterrows():
         if r["design"] not in DESIGNS:
             problems.row(

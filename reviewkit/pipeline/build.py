@@ -150,7 +150,7 @@ class BuildLock:
         import secrets
 
         self.path = outputs / ".reviewkit" / "build.lock"
-        self.fh = None
+        self.fh: Any = None  # the open lock file while the lock is held
         self.token = f"{os.getpid()}-{secrets.token_hex(6)}"
 
     def __enter__(self):
@@ -444,7 +444,7 @@ def _run_sections(b: _Build) -> None:
         said = b.outcomes.sections
         raise NotebookError(
             f"{len(failed)} of {len(results)} sections failed; the previous edition was kept:\n  "
-            + "\n  ".join(f"{r.name}: {said[r.name].message if r.name in said else r.error}" for r in failed)
+            + "\n  ".join(f"{r.name}: {getattr(said.get(r.name), 'message', r.error)}" for r in failed)
         )
 
 
@@ -626,6 +626,7 @@ def _write_edition(b: _Build, stage: Path, doc: _Document, rendered: dict, pages
     for fmt, data in rendered.items():
         atomic_write(stage / FILES[fmt], data)
     recorded = {name: st.get("parts", {}) for name, st in b.state.sections.items()}
+    assert b.started is not None  # set when the sections started
     manifest.write(b.cfg, b.outcomes, recorded, b.started, stage, provenance(b.cfg.root))
 
 
@@ -660,7 +661,7 @@ def _carry_over_formats(published: Path | None, stage: Path, assembled: str, to)
         same = published is not None and (published / "report.ipynb").read_text(encoding="utf-8") == assembled
     except OSError:
         same = False
-    if not same:
+    if not same or published is None:
         return
     for fmt, name in FILES.items():
         if fmt not in to and (published / name).is_file():

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
 #: undeclared reads named one by one per section in the plain log; the rest are counted
 NOTES_SHOWN = 5
@@ -192,7 +193,8 @@ def from_json(data: dict) -> Event:
     """The event :meth:`Event.to_json` wrote (lists back to tuples)."""
     cls = KINDS[data["event"]]
     values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
-    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+    kwargs: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    return cls(**kwargs)
 
 
 def load(path) -> list[Event]:
@@ -210,7 +212,8 @@ class JsonLines:
 
     def __init__(self, target):
         self.owned = isinstance(target, (str, Path))
-        self.file = open(target, "w", encoding="utf-8") if self.owned else target
+        # the file lives as long as the subscriber: close() closes it
+        self.file = open(target, "w", encoding="utf-8") if self.owned else target  # noqa: SIM115
 
     def __call__(self, event: Event) -> None:
         self.file.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")

@@ -44,6 +44,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 #: ``REVIEWKIT_KERNELS=fresh``: a new interpreter per kernel (still started ahead, imports done at its start);
 #: the default ``fork`` forks kernels from the warmed zygote.  The benchmark compares the two.
@@ -161,6 +162,7 @@ class Zygote:
         self._send({"modules": list(modules)})
 
     def _send(self, obj) -> None:
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both opened as pipes
         try:
             self.proc.stdin.write(json.dumps(obj).encode() + b"\n")
             self.proc.stdin.flush()
@@ -170,7 +172,7 @@ class Zygote:
     def fork(self, argv: list[str], env: dict, cwd: str, log: str) -> int:
         with self.lock:
             self._send({"argv": argv, "env": env, "cwd": cwd, "log": log})
-            line = self.proc.stdout.readline()
+            line = self.proc.stdout.readline()  # type: ignore[union-attr]  # a pipe (Popen stdout=PIPE)
         if not line.strip():
             raise ZygoteGone("the warmed kernel process has ended")
         return int(line)
@@ -178,13 +180,13 @@ class Zygote:
     def close(self) -> None:
         """End the zygote and every kernel it forked, and wait until they are gone (their files are closed)."""
         try:
-            self.proc.stdin.close()  # end of requests: the zygote kills its kernels, waits for them, exits
+            self.proc.stdin.close()  # type: ignore[union-attr]  # end of requests: the zygote kills its kernels, waits for them, exits
             self.proc.wait(timeout=5)
         except (OSError, ValueError, subprocess.TimeoutExpired):
             self.proc.kill()
             self.proc.wait()
         try:
-            self.proc.stdout.close()
+            self.proc.stdout.close()  # type: ignore[union-attr]
         except OSError:
             pass
 
@@ -213,7 +215,7 @@ def warm_up(kernel_name: str | None, cwd: str, modules) -> None:
     if argv[1:3] != ["-m", "ipykernel_launcher"]:
         return
     python = argv[0]
-    if python in ("python", f"python{sys.version_info[0]}", "python%i.%i" % sys.version_info[:2]):
+    if python in ("python", f"python{sys.version_info[0]}", f"python{sys.version_info[0]}.{sys.version_info[1]}"):
         python = sys.executable  # as jupyter_client's KernelManager.format_kernel_cmd resolves it
     try:
         _zygote(python, cwd, list(modules))
@@ -228,7 +230,7 @@ class Forked:
 
     def __init__(self, pid: int):
         self.pid = pid
-        self.returncode = None
+        self.returncode: int | None = None
 
     def poll(self):
         if self.returncode is None and not _exists(self.pid):
@@ -259,7 +261,7 @@ def _manager_class():
     class WarmKernelManager(AsyncKernelManager):
         """Launches ``python -m ipykernel_launcher`` kernels as forks of the worker's zygote; keeps its clients."""
 
-        warm: list = []
+        warm: list = []  # noqa: RUF012 (replaced per instance by start(), never mutated in place)
         kernel_log: str = os.devnull
         clients: list
 
@@ -282,7 +284,7 @@ def _manager_class():
                     except (OSError, ZygoteGone, ValueError):
                         continue
                 if pid:
-                    p = self.provisioner
+                    p: Any = self.provisioner  # a LocalProvisioner: its process fields are set as its launch would
                     p.process, p.pid, p.pgid, p.cwd = Forked(pid), pid, pid, cwd
                     self._reconcile_connection_info(p.connection_info)
                     return
@@ -391,7 +393,7 @@ def _alive(k: Kernel) -> bool:
 def stop(k: Kernel) -> None:
     """Kill the kernel's process group now (its outputs are saved); channels and files are released in the background."""
     km = k.km
-    p = getattr(km, "provisioner", None)
+    p: Any = getattr(km, "provisioner", None)
     proc = getattr(p, "process", None) if p is not None else None
     if proc is not None:
         try:

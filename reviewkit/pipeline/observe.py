@@ -37,12 +37,13 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 SYSTEM_DIRS = ("/usr/", "/lib/", "/lib64/", "/proc/", "/sys/", "/dev/", "/etc/", "/run/", "/bin/", "/sbin/")
 
 
 #: the recording of this process: None until :func:`record` or :func:`install` starts it
-_RECORDING: dict | None = None
+_RECORDING: dict[str, Any] | None = None
 
 
 def record() -> None:
@@ -55,7 +56,8 @@ def record() -> None:
     global _RECORDING
     if _RECORDING is not None:
         return
-    _RECORDING = state = {"fh": None, "pending": []}
+    state: dict[str, Any] = {"fh": None, "pending": []}
+    _RECORDING = state
     skip = tuple({os.path.join(p, "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)} | set(SYSTEM_DIRS))
     seen: set = set()
     isfile, abspath, fsdecode = os.path.isfile, os.path.abspath, os.fsdecode
@@ -114,12 +116,14 @@ def record() -> None:
 def install(log_path: str) -> None:
     """Record into *log_path* (called in the kernel before any cell runs), with what was opened before it was named."""
     record()
+    state = _RECORDING
+    assert state is not None  # set by record()
     fh = open(log_path, "a", encoding="utf-8")  # opened for writing: not recorded
-    for entry in _RECORDING["pending"]:
+    for entry in state["pending"]:
         fh.write(json.dumps(entry) + "\n")
     fh.flush()
-    _RECORDING["pending"] = []
-    _RECORDING["fh"] = fh
+    state["pending"] = []
+    state["fh"] = fh
 
 
 def startup_argument(log_path: Path) -> str:
@@ -207,9 +211,9 @@ def classify(paths, root: Path) -> tuple[dict[str, Path], set[str]]:
             continue
         real = os.path.realpath(raw)
         if real.startswith(package):
-            name = module_of(Path(real))
-            if name:
-                modules.add(name)
+            module = module_of(Path(real))
+            if module:
+                modules.add(module)
             continue
         if real.startswith(ignored) or "/__pycache__/" in real:
             continue

@@ -43,7 +43,8 @@ def quiet_imports() -> None:
     """Skip jsonschema's optional RFC 3987 grammar (≈1 s at import; nbformat never uses it)."""
     import sys
 
-    sys.modules.setdefault("rfc3987_syntax", None)
+    # a None entry makes `import rfc3987_syntax` raise ImportError, which jsonschema treats as "not installed"
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def die_with_parent(parent: int | None = None) -> None:

@@ -211,7 +211,9 @@ def _strip_key(key: str) -> str:
 
 def _outside_code(text: str, fn) -> str:
     """Apply *fn* to the parts of Markdown *text* outside fenced and inline code."""
-    out, chunk, fenced = [], [], False
+    out: list[str] = []
+    chunk: list[str] = []
+    fenced = False
     for line in text.splitlines(keepends=True):
         if _FENCE.match(line.lstrip()):
             if not fenced:
@@ -302,7 +304,7 @@ class Assembler:
         self.csl = CslCitations(style, self.bib) if style else None
         self.order: list[str] = []  # cited keys in first-appearance order
         self.numbers: dict[str, int] = {}
-        self.floats: dict[tuple[str, str], int] = {}  # (fig|tbl, name) -> number
+        self.floats: dict[tuple[str, str], int | str] = {}  # (fig|tbl, name) -> number (S1, S2 … in the supplement)
 
     # -- numbering -------------------------------------------------------
     def is_supplementary(self, b: Block) -> bool:
@@ -448,8 +450,10 @@ class Assembler:
 
     def _csl_references(self, cells, meta) -> list[dict]:
         """Render the CSL citations into every text that holds a placeholder; the style's reference list."""
-        rendered, references = self.csl.render()
-        sub = self.csl.substitute
+        csl = self.csl
+        assert csl is not None  # called only when the report has a CSL style
+        rendered, references = csl.render()
+        sub = csl.substitute
         for c in cells:
             if c.cell_type == "markdown":
                 c.source = sub(c.source, rendered)
@@ -458,7 +462,7 @@ class Assembler:
                 m["caption_markdown"] = sub(m["caption_markdown"], rendered)
         if meta.get("abstract_markdown"):
             meta["abstract_markdown"] = sub(meta["abstract_markdown"], rendered)
-        meta["citation_style"] = {"format": self.csl.format, "csl": self.csl.path.name}
+        meta["citation_style"] = {"format": csl.format, "csl": csl.path.name}
         return references
 
 

@@ -69,14 +69,14 @@ def diff_outputs(old, new) -> EditionDiff:
     d.references_removed = [(k, ro[k]) for k in ro if k not in rn]
     to, tn = old / "tables" / "trials.csv", new / "tables" / "trials.csv"
     if to.is_file() and tn.is_file():
-        a = {r["NCT ID"]: r for r in _table(to)}
-        b = {r["NCT ID"]: r for r in _table(tn)}
-        d.trials_added = sorted(set(b) - set(a))
-        d.trials_removed = sorted(set(a) - set(b))
-        for nct in sorted(set(a) & set(b)):
-            for col in b[nct]:
-                if col in a[nct] and a[nct][col] != b[nct][col]:
-                    d.trials_changed.append((nct, col, a[nct][col], b[nct][col]))
+        ta = {r["NCT ID"]: r for r in _table(to)}
+        tb = {r["NCT ID"]: r for r in _table(tn)}
+        d.trials_added = sorted(set(tb) - set(ta))
+        d.trials_removed = sorted(set(ta) - set(tb))
+        for nct in sorted(set(ta) & set(tb)):
+            for col in tb[nct]:
+                if col in ta[nct] and ta[nct][col] != tb[nct][col]:
+                    d.trials_changed.append((nct, col, ta[nct][col], tb[nct][col]))
     names_o = {p.name for p in (old / "tables").glob("*.csv")} if (old / "tables").is_dir() else set()
     names_n = {p.name for p in (new / "tables").glob("*.csv")} if (new / "tables").is_dir() else set()
     d.tables_added, d.tables_removed = sorted(names_n - names_o), sorted(names_o - names_n)

@@ -189,8 +189,8 @@ def to_docx(nb, *, reference_doc: Path | None = None, epoch: int | None = None) 
 
     from .docx import finish
 
-    with tempfile.TemporaryDirectory(prefix="reviewkit-docx-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="reviewkit-docx-") as name:
+        tmp = Path(name)
         ast = to_ast(document_html(nb, tmp))
         shift_headings(ast["blocks"])
         (tmp / "doc.json").write_text(json.dumps(ast), encoding="utf-8")
@@ -211,8 +211,8 @@ def to_jats(nb, *, epoch: int | None = None) -> bytes:
 
     from .jats import finish
 
-    with tempfile.TemporaryDirectory(prefix="reviewkit-jats-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="reviewkit-jats-") as name:
+        tmp = Path(name)
         ast = to_ast(document_html(nb, tmp, title_block=False))
         ast["blocks"] = [b for b in ast["blocks"] if not (b.get("t") == "Div" and b["c"][0][0] == "references")]
         shift_headings(ast["blocks"])
