@@ -7,6 +7,8 @@ column at print size.  Nothing is shown or saved here (see
 
 from __future__ import annotations
 
+import itertools
+
 from ..vocab import PHASE_LABELS, PHASES, STATUS_LABELS, STATUSES
 
 #: The statuses most figures show, in figure order (the API's own order, up to UNKNOWN)
@@ -433,7 +435,7 @@ def prisma_flow(log, *, note: str = ""):
             ax.text(
                 0.4, y, stage, rotation=90, ha="center", va="center", fontsize=9, fontweight="bold", color="#1f4e79"
             )
-    for a, b in zip(ys, ys[1:]):
+    for a, b in itertools.pairwise(ys):
         top = a - ((0.34 * n_lines + 0.3) / 2 + 0.05 if a == ys[0] else 0.53)
         ax.annotate("", xy=(3.5, b + 0.53), xytext=(3.5, top), arrowprops=dict(arrowstyle="-|>", color="0.3"))
     if note:
