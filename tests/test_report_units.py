@@ -244,3 +244,32 @@ def test_notebook_pages_started_alongside_give_the_same_pages_and_hand_over_erro
     missing = pages.notebook_pages_started({"gone": tmp_path / "gone.ipynb"})
     with pytest.raises(FileNotFoundError):
         missing.result()
+
+
+def test_a_pdf_carries_the_build_date_and_the_same_bytes_a_second_time():
+    """Chromium stamps CreationDate/ModDate with the wall clock; the writer puts the build date there instead,
+    so two renders seconds apart give the same bytes (SYNTHETIC one-section document)."""
+    import io
+    import time
+
+    import pypdf
+    from pybtex.database import BibliographyData
+
+    from reviewkit.report import writers
+    from reviewkit.report.export import find_chromium
+
+    if find_chromium() is None:
+        pytest.fail("Chromium is needed for this test (make chromium)")
+    nb, _, _ = Assembler(BibliographyData()).build(
+        [SectionDoc("a", [Block("markdown", "a, cell 1", text="# A\n\nSynthetic text.")])], {"title": "Synthetic"}
+    )
+    nb.metadata["reviewkit"]["build_date"] = "2024-01-02"
+    first = writers.render(nb, "pdf")
+    time.sleep(1.1)  # the wall clock's seconds move on
+    assert writers.render(nb, "pdf") == first
+    info = pypdf.PdfReader(io.BytesIO(first)).metadata
+    assert info["/CreationDate"] == info["/ModDate"] == "D:20240102000000+00'00'"
+    assert writers.pdf_dated(b"/CreationDate (D:20261123185859-05'00')", "2024-01-02") == (
+        b"/CreationDate (D:20240102000000+00'00')"
+    )
+    assert writers.pdf_dated(b"/ModDate (D:20261123185859Z)", "") == b"/ModDate (D:20261123185859Z)"

@@ -11,6 +11,7 @@ decides where they go (:func:`write` puts them into the folder it is handed).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from pathlib import Path
 
@@ -43,6 +44,24 @@ def epoch_of(date: str) -> int | None:
         return None
 
 
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}(Z|[+-]\d\d'\d\d')\)")
+
+
+def pdf_dated(pdf: bytes, date: str) -> bytes:
+    """*pdf* with Chromium's wall-clock CreationDate and ModDate replaced by the build date *date* (YYYY-MM-DD,
+    midnight UTC), so that a second build gives the same bytes.  The new stamp has the old one's length: the
+    PDF's cross-reference offsets stay right.  Without a build date the PDF is returned as it is."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date or ""):
+        return pdf
+    stamp = date.replace("-", "").encode("ascii") + b"000000"
+
+    def dated(m: re.Match) -> bytes:
+        zone = b"Z" if m[2] == b"Z" else b"+00'00'"
+        return b"/" + m[1] + b" (D:" + stamp + zone + b")"
+
+    return _PDF_DATE.sub(dated, pdf)
+
+
 def render(nb, fmt: str, *, running_title: str = "", docx_template: Path | None = None) -> bytes:
     from . import export, pandoc
 
@@ -51,7 +70,7 @@ def render(nb, fmt: str, *, running_title: str = "", docx_template: Path | None 
     if fmt == "html":
         return export.to_html(nb).encode("utf-8")
     if fmt == "pdf":
-        return export.to_pdf(nb, running_title=running_title)
+        return pdf_dated(export.to_pdf(nb, running_title=running_title), rk.get("build_date", ""))
     if fmt == "docx":
         return pandoc.to_docx(nb, reference_doc=docx_template, epoch=epoch)
     if fmt == "jats":
@@ -66,8 +85,6 @@ def notebook_page(nb) -> bytes:
     its scripts from CDNs (require.js, MathJax, Mermaid) are left out, so the page
     makes no request.
     """
-    import re
-
     from nbconvert.exporters import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab", embed_images=True, sanitize_html=True)
