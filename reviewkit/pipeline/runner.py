@@ -53,6 +53,7 @@ def die_with_parent(parent: int | None = None) -> None:
     import threading
 
     parent = parent or os.getppid()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the build's to handle: it kills its workers
     try:
         import ctypes
 
@@ -191,6 +192,20 @@ def _keep_kernel_files(kernel, reads, kernel_log: Path) -> None:
 
 
 @contextmanager
+def _workers_starting(log: Path):
+    """While the local pool's workers are spawned, standard error points at *log*, and the workers keep it.
+
+    A worker interrupted or orphaned while it starts up — a Ctrl-C to the build's process group while
+    multiprocessing re-imports the main module, a ``kill -9`` of the build before the worker read its task
+    (``EOFError``) — writes its traceback there, not into the build's output; so does anything a worker prints
+    later (its kernels have logs of their own).  The build's own output is back once the workers are started.
+    """
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with _kernel_stderr_to(log):
+        yield
+
+
+@contextmanager
 def _kernel_stderr_to(path: Path):
     """The kernels this worker process starts write their standard error to *path*, not the build's terminal.
 
@@ -303,21 +318,27 @@ def run_sections(
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        pool = ProcessPoolExecutor(
-            jobs, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent, initargs=(os.getpid(),)
-        )
+        pool = None
         try:
-            # a worker starts its next kernel ahead while at least one section is left for it after the others' turn
-            futures = {
-                pool.submit(execute_section, **t, kernel_stderr=True, prestart=i < len(tasks) - jobs): t["name"]
-                for i, t in enumerate(tasks)
-            }
+            with _workers_starting(Path(out_dir) / "workers.log"):  # the workers are spawned by the submits
+                pool = ProcessPoolExecutor(
+                    jobs,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=die_with_parent,
+                    initargs=(os.getpid(),),
+                )
+                # a worker starts its next kernel ahead while a section is left for it after the others' turn
+                futures = {
+                    pool.submit(execute_section, **t, kernel_stderr=True, prestart=i < len(tasks) - jobs): t["name"]
+                    for i, t in enumerate(tasks)
+                }
             for fut in as_completed(futures):
                 done(fut.result())
         except BaseException:  # Ctrl-C or an error here: stop the workers now instead of waiting for them
-            for proc in list(getattr(pool, "_processes", {}).values()):  # no public handle on the workers
-                proc.kill()
-            pool.shutdown(wait=False, cancel_futures=True)
+            if pool is not None:
+                for proc in list(getattr(pool, "_processes", {}).values()):  # no public handle on the workers
+                    proc.kill()
+                pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown()
     return [
