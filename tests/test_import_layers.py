@@ -35,21 +35,11 @@ RANK = {
 KNOWN = {
     ("reviewkit.citations", "reviewkit.pipeline.code"): "the import cache is keyed by the code's hash (pipeline.code)",
     ("reviewkit.citations.library", "reviewkit.pipeline.code"): "the library cache is keyed by the code's hash",
+    ("reviewkit.report.pages", "reviewkit.pipeline.code"): "the notebook-page cache is keyed by the code's hash",
+    ("reviewkit.report.pages", "reviewkit.pipeline.cache"): "the notebook-page cache is keyed by the environment",
 }
-
-# TODO(coordinator), after this session's merges: delete the s2-12c entries (that branch removes those five imports,
-# and its own tests/test_layers.py forbids them again) and move the s2-15b ones into KNOWN (or move the code-hash
-# and cache-key helpers of pipeline.code / pipeline.cache down into a neutral module, which also clears KNOWN).
-# Not checked for staleness, so a merge passes before this edit.
-IN_FLIGHT = {
-    ("reviewkit.trials.diff", "reviewkit.evidence.prose"): "[s2-12c] trials <-> evidence cycle: count()",
-    ("reviewkit.evidence.prose", "reviewkit.trials.schema"): "[s2-12c] trials <-> evidence cycle: status vocabulary",
-    ("reviewkit.evidence.figures", "reviewkit.trials.schema"): "[s2-12c] trials <-> evidence cycle: status vocabulary",
-    ("reviewkit.trials.ctgov", "reviewkit.citations.resolve"): "[s2-12c] the trials client borrows the HTTP session",
-    ("reviewkit.report.settings", "reviewkit.pipeline.config"): "[s2-12c] review.toml line look-up for errors",
-    ("reviewkit.report.pages", "reviewkit.pipeline.code"): "[s2-15b] notebook-page cache keyed by the code's hash",
-    ("reviewkit.report.pages", "reviewkit.pipeline.cache"): "[s2-15b] notebook-page cache keyed by the environment",
-}
+# (moving the code-hash and cache-key helpers of pipeline.code / pipeline.cache down into a neutral module would
+# clear KNOWN)
 
 
 def layer(module: str) -> str:
@@ -113,7 +103,7 @@ def violations(root: Path, known=()):
 
 
 def test_every_import_respects_the_layers():
-    found = violations(ROOT, {**KNOWN, **IN_FLIGHT})
+    found = violations(ROOT, KNOWN)
     assert found == [], (
         "imports against the layers (see the table at the top of tests/test_import_layers.py and Contributing in the "
         "README): move what both sides need down into a lower layer, or pass it in as an argument\n" + "\n".join(found)
