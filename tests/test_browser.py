@@ -1,6 +1,8 @@
 """The report in a real headless Chromium (Playwright with the machine's Chromium)."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -125,3 +127,27 @@ def test_two_builds_are_byte_identical(built_example):
     assert changed == []
     html = before[type(next(iter(before)))("report.html")].decode()
     assert str(project) not in html and "/tmp/" not in html  # no absolute paths
+
+
+def _published(out):
+    """Every file a reader gets from outputs/, through the edition's links; manifest.json is the build's own log."""
+    files = {}
+    for folder, dirs, names in os.walk(out, followlinks=True):
+        dirs[:] = [d for d in dirs if d != ".reviewkit"]
+        for name in names:
+            path = Path(folder) / name
+            if name not in {"manifest.json", ".gitkeep"}:
+                files[path.relative_to(out).as_posix()] = path.read_bytes()
+    return files
+
+
+def test_a_forced_build_elsewhere_gives_the_same_bytes(built_example, tmp_path):
+    """Every section run again, in another folder: report, figures, tables, executed notebooks and their pages are
+    the same bytes (papermill's clock times, paths and the injected cell's random id are settled)."""
+    project, _ = built_example
+    other = copy_project(tmp_path / "elsewhere")
+    reviewkit("build", other, "--to", "html,pdf", "--force", check=True)
+    first, second = _published(project / "outputs"), _published(other / "outputs")
+    assert any(name.startswith("sections/") for name in first) and any(n.startswith("notebooks/") for n in first)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []

@@ -152,6 +152,7 @@ def _execute(pm, notebook, out, parameters, cwd, kernel_name, reads, kernel_log,
                 log_output=False,
                 request_save_on_cell_execute=False,
             )
+            settle(out, cwd)
             return
         except RuntimeError as exc:
             # jupyter_client picks free TCP ports, then the kernel binds them: a kernel started at the same
@@ -162,6 +163,55 @@ def _execute(pm, notebook, out, parameters, cwd, kernel_name, reads, kernel_log,
         finally:  # the executed notebook is written (or the run failed): the kernel goes now, nobody waits for it
             kernels.stop(kernel)
             _keep_kernel_files(kernel, reads, kernel_log)
+
+
+#: where papermill and nbclient record the moment a run happened, not what it computed
+_CLOCK_FIELDS = ("start_time", "end_time", "duration")
+#: papermill gives its injected-parameters cell a random id; the executed notebook gets this one instead
+INJECTED_CELL_ID = "injected-parameters"
+
+
+def settle(path: Path, root: str) -> None:
+    """Make an executed notebook a function of its inputs: the same run gives the same bytes, in any checkout.
+
+    papermill stamps the notebook and each cell with wall-clock times and durations, nbclient adds per-cell
+    execution timestamps, papermill records the absolute paths it read and wrote (the write went to the build's
+    temporary work folder), and the injected-parameters cell gets a random id — which also reaches the notebook's
+    HTML page (``id="cell-id=…"``).  Those are facts about one run, not results (the build's own timings are in
+    ``manifest.json``): times become null, the input path is given relative to the project *root*, the output
+    path is the file's own name, and the injected cell's id is fixed.  papermill's formatting is kept.
+    """
+    import json
+
+    from .. import atomic
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    run = nb.get("metadata", {}).get("papermill")
+    for meta in [run] + [c.get("metadata", {}).get("papermill") for c in nb["cells"]]:
+        if isinstance(meta, dict):
+            for field in _CLOCK_FIELDS:
+                if field in meta:
+                    meta[field] = None
+    if isinstance(run, dict):
+        if isinstance(run.get("input_path"), str):
+            try:
+                run["input_path"] = Path(run["input_path"]).resolve().relative_to(Path(root).resolve()).as_posix()
+            except ValueError:
+                pass  # a notebook outside the project keeps its path
+        if isinstance(run.get("output_path"), str):
+            run["output_path"] = path.name
+    ids = {c.get("id") for c in nb["cells"]}
+    for cell in nb["cells"]:
+        cell.get("metadata", {}).pop("execution", None)
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []) and "id" in cell:
+            ids.discard(cell["id"])
+            new, n = INJECTED_CELL_ID, 1
+            while new in ids:  # an author's cell already has that id
+                n += 1
+                new = f"{INJECTED_CELL_ID}-{n}"
+            cell["id"] = new
+            ids.add(new)
+    atomic.write(path, json.dumps(nb, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False))
 
 
 def _kernel_name(notebook: str) -> str | None:
