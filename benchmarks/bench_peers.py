@@ -222,7 +222,8 @@ def myst_html_offline(names: list[str], env: dict[str, str], work: Path) -> tupl
     shutil.rmtree(probe, ignore_errors=True)
     if p.returncode == 0:
         return True, ""
-    why = next((ln for ln in (p.stdout + p.stderr).splitlines() if "template" in ln.lower()), "")
+    lines = (p.stdout + p.stderr).splitlines()
+    why = next((ln for ln in lines if "failed, reason" in ln), next((ln for ln in lines if "template" in ln), ""))
     return False, why.strip()
 
 
