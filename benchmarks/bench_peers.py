@@ -147,7 +147,8 @@ def sh(cmd: list[str], what: str, **kw) -> str:
     except OSError as e:
         raise SetupError(f"{what}: cannot run {cmd[0]} ({e})") from None
     if p.returncode:
-        tail = "\n".join((p.stdout + p.stderr).strip().splitlines()[-15:])
+        lines = [ln for ln in (p.stdout + p.stderr).strip().splitlines() if not ln.startswith("WARNING: Location")]
+        tail = "\n".join(lines[-15:])
         raise SetupError(f"{what} failed (exit {p.returncode}): {' '.join(cmd)}\n{tail}")
     return p.stdout
 
@@ -478,9 +479,9 @@ def main() -> None:
         become_subreaper()
         print(f"peers, installed under {HOME} (not in the project's environment):")
         jb = ensure_jupyter_book()
-        print(f"  {JB_VENV}: {jb}")
+        print(f"  {JB_VENV}: {jb} (python -m venv; pip install {' '.join(repr(r) for r in JB_REQUIREMENTS)})")
         myst = ensure_mystmd()
-        print(f"  {MYST_DIR}: {myst}")
+        print(f"  {MYST_DIR}: {myst} (npm install --prefix {MYST_DIR} {MYST_SPEC})")
         work = Path(tempfile.mkdtemp(prefix="bench-peers-"))
         env = write_jupyter_dirs(work)
         names = prepare_notebooks(fresh_copy(work / "names"))
