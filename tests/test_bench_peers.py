@@ -43,3 +43,54 @@ def test_one_notebook_per_section_with_the_sections_parameters(tmp_path):
         parameters_of(tmp_path / "peers" / f"{n}.ipynb")["subgroup"] for n in names if n.startswith("efficacy")
     }
     assert subgroups == {"overall", "leiomyosarcoma subset", "leiomyosarcoma"}
+
+
+BURN = """
+import os, signal, sys, time
+def burn(seconds):
+    t = time.process_time()
+    while time.process_time() - t < seconds:
+        pass
+if sys.argv[1] == "ignored":  # a child reaped by the system: its CPU reaches no one's RUSAGE_CHILDREN
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+pid = os.fork()
+if pid == 0:
+    burn(1.0)
+    os._exit(0)
+if sys.argv[1] == "ignored":
+    while True:  # wait until the system has reaped it
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.01)
+# "orphan": exit at once; the child runs on, reparented to the measuring process (a child subreaper), which
+# reaps it (it holds the command's output open, so measure() waits for its end)
+"""
+
+
+def test_cpu_of_the_whole_tree_includes_children_reaped_by_the_system_and_orphans(tmp_path):
+    """measure() counts a child whose parent ignores SIGCHLD and a child left running after the command exits
+    (run in a separate process: a child subreaper would change how this test process sees orphans)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "burn.py").write_text(BURN)
+    code = f"""
+import importlib.util, json, sys
+from pathlib import Path
+spec = importlib.util.spec_from_file_location("bench_peers", {str(SCRIPT)!r})
+m = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(m)
+m.become_subreaper()
+out = {{}}
+for case in ("ignored", "orphan"):
+    wall, cpu, _ = m.measure([([sys.executable, "burn.py", case], Path({str(tmp_path)!r}))], {{}})
+    out[case] = cpu
+print(json.dumps(out))
+"""
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    import json
+
+    cpu = json.loads(p.stdout.splitlines()[-1])
+    assert 0.9 < cpu["ignored"] < 2.5 and 0.9 < cpu["orphan"] < 2.5, cpu
