@@ -29,6 +29,7 @@ bench: setup chromium
 	$(BIN)/python benchmarks/bench_trials.py
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_formats.py
+	$(BIN)/python benchmarks/bench_peers.py  # installs Jupyter Book and mystmd under ~/.cache/reviewkit-bench
 
 setup: $(STAMP)
 
