@@ -218,6 +218,7 @@ class _Build:
     todo: list = field(default_factory=list)  # (section, reasons) to run
     report_key: str | None = None
     pages: dict = field(default_factory=dict)  # name -> its notebook page, being rendered since it finished
+    zygote_for: set = field(default_factory=set)  # the sections the shared zygote was started for
 
     def rel(self, path: Path) -> str:
         return str(path.relative_to(self.cfg.root))
@@ -313,8 +314,9 @@ def _kernels_ahead(b: _Build, sections) -> None:
     Only for the local executor; the runner starts it itself if the build could not (and a no-op build, which
     has nothing to run, never starts it).
     """
-    if b.executor != "local" or not sections:
+    if b.executor != "local" or not sections or b.zygote_for == {s.name for s in sections}:
         return
+    b.zygote_for = {s.name for s in sections}
     from . import kernels
     from .runner import _kernel_name
 
@@ -371,7 +373,9 @@ def _build(b: _Build) -> dict:
         _plan(b)
         if b.todo:  # (started already, unless something was built before)
             _kernels_ahead(b, [s for s, _ in b.todo])
-        b.report_key = _report_key(b) if b.report else None
+        # the report's key decides only whether a build with nothing to run is a no-op; else it is computed
+        # once the sections have run (their keys then cover what their kernels read)
+        b.report_key = _report_key(b) if b.report and not b.todo else None
         if _report_is_fresh(b):
             b.emit(ReportUpToDate(round(time.perf_counter() - b.t0, 2)))
             return {}
@@ -457,6 +461,8 @@ def _run_sections(b: _Build) -> None:
         b.emit(SectionQueued(s.name, tuple(why)))
         b.state.sections.pop(s.name, None)  # not fresh until it finishes again
     b.state.save()
+    if b.report:
+        _report_ahead(b)
     results = run_sections(
         b.cfg,
         work,
@@ -475,6 +481,25 @@ def _run_sections(b: _Build) -> None:
             f"{len(failed)} of {len(results)} sections failed; the previous edition was kept:\n  "
             + "\n  ".join(f"{r.name}: {getattr(said.get(r.name), 'message', r.error)}" for r in failed)
         )
+
+
+def _report_ahead(b: _Build) -> None:
+    """While the sections run, a thread does what assembly and export will do first whatever the sections
+    write: import the report's modules and nbconvert, hash the report's code, ask git for the review's
+    provenance, load the bibliography (into its cache: assembly loads it again from there)."""
+    from ..report.pages import Started
+
+    def ahead() -> None:
+        from ..citations.library import Library
+        from ..report import assemble, export, writers  # noqa: F401
+        from . import code
+
+        provenance(b.cfg.root)
+        code.key(REPORT_MODULES)
+        Library.load(b.cfg.bibliography_files)
+        import nbconvert.exporters  # noqa: F401
+
+    Started(ahead)  # nothing is kept from it but caches; an error here is met again, and reported, by assembly
 
 
 def _no_text(line: str) -> None:
