@@ -3,14 +3,16 @@
 Every section still runs in a kernel process of its own, but that process no
 longer starts from nothing:
 
-* **Forked from a warmed process.**  Each worker process (of the local pool,
-  the build itself with ``-j 1``, or a Dask worker) keeps one *zygote*: a
+* **Forked from a warmed process.**  A build keeps one *zygote* (:func:`share`,
+  started by the build's own process as early as it can, and shared by its
+  pool workers over a Unix socket: :func:`use_shared`, :class:`Shared`); a Dask
+  worker keeps one of its own.  A zygote is a
   Python process started once, which has imported ipykernel and the heavy
   modules the review's notebooks use (:func:`warm_modules`: pandas, seaborn,
   matplotlib … found in the notebooks' imports and in the reviewkit functions
   they call).  A section's kernel is a ``fork()`` of it: a new process (nothing
   a section sets — a module attribute, an rcParam — reaches the zygote or any
-  other section), with those imports already paid once per worker instead of
+  other section), with those imports already paid once per build instead of
   once per section.  Only standard ``python -m ipykernel_launcher`` kernel
   specs are forked; any other kernel (or a zygote that cannot start) is
   launched the usual way by jupyter_client.
@@ -27,8 +29,8 @@ writes them into its log before its own; reviewkit's modules are never
 imported in the zygote, so a section's code key still lists exactly the
 modules its kernel imported.
 
-Kernels die with their build: the zygote exits when its worker's end of the
-pipe closes (however the worker ends), each forked kernel asks Linux to kill
+Kernels die with their build: the zygote exits when its owner's end of the
+pipe closes (however the build or the Dask worker ends), each forked kernel asks Linux to kill
 it when the zygote ends (``PR_SET_PDEATHSIG``), and ipykernel's parent
 poller does the same.
 """
