@@ -320,12 +320,15 @@ def _kernels_ahead(b: _Build, sections) -> None:
     from . import kernels
     from .runner import _kernel_name
 
-    names = [n for n in dict.fromkeys(_kernel_name(str(s.notebook)) for s in sections) if n]
-    if not names:
+    try:  # before validation: a notebook may be anything; validation, not this, says what is wrong with it
+        names = [n for n in dict.fromkeys(_kernel_name(str(s.notebook)) for s in sections) if isinstance(n, str)]
+        if not names:
+            return
+        cwd, warm = str(b.cfg.root), kernels.warm_modules(sorted({str(s.notebook) for s in sections}))
+        if not kernels.shared_address(names[0], cwd, warm):
+            kernels.share(names[0], cwd, warm)
+    except Exception:  # only an optimisation: the runner starts what it needs
         return
-    cwd, warm = str(b.cfg.root), kernels.warm_modules(sorted({str(s.notebook) for s in sections}))
-    if not kernels.shared_address(names[0], cwd, warm):
-        kernels.share(names[0], cwd, warm)
 
 
 def _select(b: _Build, only, overrides: dict | None):

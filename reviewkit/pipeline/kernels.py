@@ -110,15 +110,18 @@ def warm_modules(notebooks) -> list[str]:
                 note(name)
 
     for nb in notebooks:
-        try:
+        try:  # read before the notebooks are validated: anything that is not a notebook has no imports here
             cells = json.loads(Path(nb).read_text(encoding="utf-8")).get("cells", [])
-        except (OSError, ValueError):
+            cells = [c for c in cells if isinstance(c, dict)] if isinstance(cells, list) else []
+        except (OSError, ValueError, AttributeError):
             continue
         for cell in cells:
             if cell.get("cell_type") != "code":
                 continue
             src = cell.get("source", "")
-            src = "".join(src) if isinstance(src, list) else src
+            src = "".join(map(str, src)) if isinstance(src, list) else src
+            if not isinstance(src, str):
+                continue
             src = "\n".join(line for line in src.splitlines() if not line.lstrip().startswith(("%", "!")))
             try:
                 imports(ast.parse(src), None, None, False)
