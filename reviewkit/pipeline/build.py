@@ -290,7 +290,7 @@ def build(
         outcomes,
     )
     try:
-        if force or not (cfg.outputs / ".reviewkit" / "state.json").is_file():  # every chosen section will run
+        if force or not _has_state(cfg):  # every chosen section will run
             _kernels_ahead(b, [s for s in cfg.sections if not only or s.name in only or s.name.split("-")[0] in only])
         b.cfg, b.selected = _select(b, only, overrides)
         return _build(b)
@@ -305,6 +305,13 @@ def build(
     finally:  # a build that stopped early (invalid input, nothing to run) kills the zygote it started, at once
         if "reviewkit.pipeline.kernels" in sys.modules:
             sys.modules["reviewkit.pipeline.kernels"].unshare(now=True)
+
+
+def _has_state(cfg) -> bool:
+    try:
+        return (cfg.outputs / ".reviewkit" / "state.json").is_file()
+    except OSError:  # an unreadable output folder: the build says so itself, in its turn
+        return True
 
 
 def _kernels_ahead(b: _Build, sections) -> None:
