@@ -123,6 +123,8 @@ def cold_builds(tmp: Path, repeat: int) -> None:
         ("fresh", "a fresh interpreter per kernel, started ahead (REVIEWKIT_KERNELS=fresh)"),
     ):
         print(f"  reviewkit build, {label}: {spread(runs[how])}; {statistics.median(runs[how]) / f:.2f} × floor")
+        paired = [b / fl for b, fl in zip(runs[how], runs["floor"], strict=True)]
+        print(f"    per round, against that round's floor (a shared machine's load moves both): {spread(paired)} ×")
 
 
 def noop(tmp: Path, repeat: int) -> None:

@@ -24,6 +24,10 @@ PROBE = """\
 import json, os, sys
 parent = open(f"/proc/{os.getppid()}/cmdline", "rb").read().replace(b"\\0", b" ").decode()
 facts = {"pandas_ready": "pandas" in sys.modules, "parent": parent, "parent_pid": os.getppid(), "pid": os.getpid()}
+grandparent = open(f"/proc/{os.getppid()}/stat").read().rsplit(")", 1)[1].split()[1]
+facts["grandparent"] = open(f"/proc/{grandparent}/cmdline", "rb").read().replace(b"\\0", b" ").decode()
+import time
+facts["t0"] = time.time()
 import matplotlib
 import pandas
 import seaborn
@@ -37,8 +41,10 @@ if role == "set":
     json.reviewkit_test_mark = "leaked"
     REVIEWKIT_TEST_MARK = "leaked"
 if role == "sleep":
-    import time
     time.sleep(120)
+if role == "nap":
+    time.sleep(3)
+facts["t1"] = time.time()
 print("FACTS " + json.dumps(facts))
 """
 
@@ -100,6 +106,77 @@ def test_no_state_reaches_a_later_section_in_the_same_worker(tmp_path):
     # ... forked from one warmed process, which had imported pandas before any cell ran
     assert len({f["parent_pid"] for f in seen.values()}) == 1
     assert all("reviewkit.pipeline.kernels" in f["parent"] and f["pandas_ready"] for f in seen.values()), seen
+
+
+def test_one_warmed_process_of_the_build_forks_the_kernels_of_both_workers(tmp_path):
+    """With -j 2 the build starts one warmed process itself and both pool workers have their kernels forked by it:
+    two sections run at the same time (one per worker), all kernels have the same parent, whose parent is the
+    build (not a pool worker), and still no state reaches another section."""
+    project = make_project(tmp_path / "p", ["nap", "nap", "set", "check", "check"])
+    reviewkit("build", project, "--to", "html", "-j", "2", check=True)
+    names = ("s0-nap", "s1-nap", "s2-set", "s3-check", "s4-check")
+    seen = {name: facts(project, name) for name in names}
+    a, b = seen["s0-nap"], seen["s1-nap"]
+    assert a["t0"] < b["t1"] and b["t0"] < a["t1"], "the two naps did not run at the same time (two workers)"
+    assert len({f["pid"] for f in seen.values()}) == 5
+    assert len({f["parent_pid"] for f in seen.values()}) == 1, seen
+    assert all("reviewkit.pipeline.kernels" in f["parent"] and f["pandas_ready"] for f in seen.values()), seen
+    assert all(" build " in f["grandparent"] and "spawn_main" not in f["grandparent"] for f in seen.values()), seen
+    default = seen["s0-nap"]["linewidth"]
+    for name in ("s3-check", "s4-check"):
+        f = seen[name]
+        assert (f["linewidth"], f["pandas_mark"], f["json_mark"], f["global_mark"]) == (default, None, None, None), f
+    assert not wait_gone(processes_in(project), seconds=5), "kernels of a finished build still run"
+
+
+def started_zygotes(monkeypatch) -> list[int]:
+    """The pids of the warmed processes builds in this process share from now on (the real ones, recorded)."""
+    from reviewkit.pipeline import kernels
+
+    pids: list[int] = []
+    real = kernels.share
+
+    def share(*args):
+        address = real(*args)
+        if address and kernels._ZYGOTE is not None:
+            pids.append(kernels._ZYGOTE.proc.pid)
+        return address
+
+    monkeypatch.setattr(kernels, "share", share)
+    return pids
+
+
+def test_a_build_that_stops_early_kills_its_warmed_process_at_once(tmp_path, monkeypatch):
+    """The warmed process is started before the project is validated; invalid input stops the build, and the
+    process is gone when build() returns, not left to finish its imports."""
+    from reviewkit.errors import ReviewkitError
+    from reviewkit.pipeline import kernels
+    from reviewkit.pipeline.build import build
+
+    project = make_project(tmp_path / "p", ["check", "check"])
+    toml = project / "review.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('role = "check" }', 'rol = "check" }', 1), "utf-8")
+    pids = started_zygotes(monkeypatch)
+    with pytest.raises(ReviewkitError, match="rol"):
+        build(project, to=("html",), jobs=2, on_event=lambda e: None)
+    assert len(pids) == 1, "no warmed process was started ahead"
+    assert not alive(pids[0]) and kernels._ZYGOTE is None
+    assert not processes_in(project)
+
+
+def test_a_rebuild_with_nothing_to_run_starts_no_warmed_process(tmp_path, monkeypatch):
+    from reviewkit.pipeline import events
+    from reviewkit.pipeline.build import build
+
+    project = make_project(tmp_path / "p", ["check", "check"])
+    pids = started_zygotes(monkeypatch)
+    build(project, to=("html",), jobs=1, on_event=lambda e: None)
+    assert len(pids) == 1 and not alive(pids[0])
+    seen: list = []
+    build(project, to=("html",), jobs=1, on_event=seen.append)
+    assert any(isinstance(e, events.ReportUpToDate) for e in seen), seen
+    assert len(pids) == 1, "the no-op build started a warmed process"
+    assert not processes_in(project)
 
 
 def test_the_forked_kernel_writes_what_a_fresh_kernel_writes(tmp_path, monkeypatch):

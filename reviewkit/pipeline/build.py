@@ -21,6 +21,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -216,6 +217,8 @@ class _Build:
     keys: dict = field(default_factory=dict)  # name -> cache key
     todo: list = field(default_factory=list)  # (section, reasons) to run
     report_key: str | None = None
+    pages: dict = field(default_factory=dict)  # name -> its notebook page, being rendered since it finished
+    zygote_for: set = field(default_factory=set)  # the sections the shared zygote was started for
 
     def rel(self, path: Path) -> str:
         return str(path.relative_to(self.cfg.root))
@@ -287,6 +290,8 @@ def build(
         outcomes,
     )
     try:
+        if force or not _has_state(cfg):  # every chosen section will run
+            _kernels_ahead(b, [s for s in cfg.sections if not only or s.name in only or s.name.split("-")[0] in only])
         b.cfg, b.selected = _select(b, only, overrides)
         return _build(b)
     except OSError as exc:
@@ -297,6 +302,40 @@ def build(
             f"cannot write the new edition ({WRITE_ERRORS[exc.errno]}); the previous edition was kept",
             source=str(where),
         ) from None
+    finally:  # a build that stopped early (invalid input, nothing to run) kills the zygote it started, at once
+        if "reviewkit.pipeline.kernels" in sys.modules:
+            sys.modules["reviewkit.pipeline.kernels"].unshare(now=True)
+
+
+def _has_state(cfg) -> bool:
+    try:
+        return (cfg.outputs / ".reviewkit" / "state.json").is_file()
+    except OSError:  # an unreadable output folder: the build says so itself, in its turn
+        return True
+
+
+def _kernels_ahead(b: _Build, sections) -> None:
+    """Start the build's one zygote now, for *sections* (those about to run): its heavy imports are done while
+    the build validates the project and its workers start, and it forks every worker's kernels.
+
+    Only for the local executor; the runner starts it itself if the build could not (and a no-op build, which
+    has nothing to run, never starts it).
+    """
+    if b.executor != "local" or not sections or b.zygote_for == {s.name for s in sections}:
+        return
+    b.zygote_for = {s.name for s in sections}
+    from . import kernels
+    from .runner import _kernel_name
+
+    try:  # before validation: a notebook may be anything; validation, not this, says what is wrong with it
+        names = [n for n in dict.fromkeys(_kernel_name(str(s.notebook)) for s in sections) if isinstance(n, str)]
+        if not names:
+            return
+        cwd, warm = str(b.cfg.root), kernels.warm_modules(sorted({str(s.notebook) for s in sections}))
+        if not kernels.shared_address(names[0], cwd, warm):
+            kernels.share(names[0], cwd, warm)
+    except Exception:  # only an optimisation: the runner starts what it needs
+        return
 
 
 def _select(b: _Build, only, overrides: dict | None):
@@ -342,7 +381,11 @@ def _build(b: _Build) -> dict:
         code.remember(imports)
         b.state, b.hashes = cache.State(out), cache.FileHashes()
         _plan(b)
-        b.report_key = _report_key(b) if b.report else None
+        if b.todo:  # (started already, unless something was built before)
+            _kernels_ahead(b, [s for s, _ in b.todo])
+        # the report's key decides only whether a build with nothing to run is a no-op; else it is computed
+        # once the sections have run (their keys then cover what their kernels read)
+        b.report_key = _report_key(b) if b.report and not b.todo else None
         if _report_is_fresh(b):
             b.emit(ReportUpToDate(round(time.perf_counter() - b.t0, 2)))
             return {}
@@ -428,6 +471,8 @@ def _run_sections(b: _Build) -> None:
         b.emit(SectionQueued(s.name, tuple(why)))
         b.state.sections.pop(s.name, None)  # not fresh until it finishes again
     b.state.save()
+    if b.report:
+        _report_ahead(b)
     results = run_sections(
         b.cfg,
         work,
@@ -446,6 +491,25 @@ def _run_sections(b: _Build) -> None:
             f"{len(failed)} of {len(results)} sections failed; the previous edition was kept:\n  "
             + "\n  ".join(f"{r.name}: {getattr(said.get(r.name), 'message', r.error)}" for r in failed)
         )
+
+
+def _report_ahead(b: _Build) -> None:
+    """While the sections run, a thread does what assembly and export will do first whatever the sections
+    write: import the report's modules and nbconvert, hash the report's code, ask git for the review's
+    provenance, load the bibliography (into its cache: assembly loads it again from there)."""
+    from ..report.pages import Started
+
+    def ahead() -> None:
+        from ..citations.library import Library
+        from ..report import assemble, export, writers  # noqa: F401
+        from . import code
+
+        provenance(b.cfg.root)
+        code.key(REPORT_MODULES)
+        Library.load(b.cfg.bibliography_files)
+        import nbconvert.exporters  # noqa: F401
+
+    Started(ahead)  # nothing is kept from it but caches; an error here is met again, and reported, by assembly
 
 
 def _no_text(line: str) -> None:
@@ -470,10 +534,30 @@ def _finished(b: _Build, known: set, r) -> None:
         return
     failed_copy.unlink(missing_ok=True)
     ran, undeclared = _record_run(b, r)
+    if b.report and {"html", "pdf"} & set(b.to):  # its notebook page, rendered while the other sections run
+        b.pages[r.name] = _page_started(b, r.name, b.state.run_path(r.name, b.keys[r.name]))
     new = tuple(name for name in undeclared if name not in known)
     if new:
         b.emit(UndeclaredReads(r.name, new))
     b.emit(ran)
+
+
+def _page_started(b: _Build, name: str, run_file: Path):
+    """The notebook page of a section that just finished, rendered in a thread (after the pages before it: one
+    at a time); ``.result()`` gives ``{name: page}``."""
+    from ..report.pages import Started, notebook_pages
+
+    before = next(reversed(b.pages.values()), None)
+
+    def render() -> dict:
+        if before is not None:
+            try:
+                before.result()
+            except BaseException:  # its own error is raised by its own result()
+                pass
+        return notebook_pages({name: run_file})
+
+    return Started(render)
 
 
 def _record_run(b: _Build, r) -> tuple[SectionRan, list]:
@@ -584,12 +668,12 @@ def _export(b: _Build, stage: Path, doc: _Document) -> tuple[dict, dict, ExportE
     from ..report import export, writers
     from ..report.pages import notebook_pages_started
 
-    # the pages a figure's or table's link opens, rendered (or taken from the cache) while the writers run
-    pages = (
-        notebook_pages_started({name: stage / "sections" / f"{name}.ipynb" for name in doc.executed})
-        if {"html", "pdf"} & set(b.to)
-        else None
-    )
+    # the pages a figure's or table's link opens, rendered (or taken from the cache) while the writers run;
+    # those of the sections that ran in this build were started as each finished
+    wanted = {"html", "pdf"} & set(b.to)
+    early = {name: b.pages[name] for name in doc.executed if name in b.pages} if wanted else {}
+    rest = {name: stage / "sections" / f"{name}.ipynb" for name in doc.executed if name not in early}
+    pages = notebook_pages_started(rest) if wanted and rest else None
     rep, rendered, export_error = b.cfg.report, {}, None
     docx_template = b.cfg.resolve(rep["docx_template"]) if rep.get("docx_template") else None
     for fmt in b.to:
@@ -606,7 +690,10 @@ def _export(b: _Build, stage: Path, doc: _Document) -> tuple[dict, dict, ExportE
             )
             continue
         b.emit(Exported(fmt, b.rel(b.cfg.outputs / FILES[fmt]), round(time.perf_counter() - t, 2)))
-    return rendered, (pages.result() if pages is not None else {}), export_error
+    done = {}
+    for started in [*early.values(), *([pages] if pages is not None else [])]:
+        done.update(started.result())
+    return rendered, {name: done[name] for name in doc.executed if name in done}, export_error
 
 
 def _write_edition(b: _Build, stage: Path, doc: _Document, rendered: dict, pages: dict) -> None:

@@ -3,14 +3,16 @@
 Every section still runs in a kernel process of its own, but that process no
 longer starts from nothing:
 
-* **Forked from a warmed process.**  Each worker process (of the local pool,
-  the build itself with ``-j 1``, or a Dask worker) keeps one *zygote*: a
+* **Forked from a warmed process.**  A build keeps one *zygote* (:func:`share`,
+  started by the build's own process as early as it can, and shared by its
+  pool workers over a Unix socket: :func:`use_shared`, :class:`Shared`); a Dask
+  worker keeps one of its own.  A zygote is a
   Python process started once, which has imported ipykernel and the heavy
   modules the review's notebooks use (:func:`warm_modules`: pandas, seaborn,
   matplotlib … found in the notebooks' imports and in the reviewkit functions
   they call).  A section's kernel is a ``fork()`` of it: a new process (nothing
   a section sets — a module attribute, an rcParam — reaches the zygote or any
-  other section), with those imports already paid once per worker instead of
+  other section), with those imports already paid once per build instead of
   once per section.  Only standard ``python -m ipykernel_launcher`` kernel
   specs are forked; any other kernel (or a zygote that cannot start) is
   launched the usual way by jupyter_client.
@@ -27,8 +29,8 @@ writes them into its log before its own; reviewkit's modules are never
 imported in the zygote, so a section's code key still lists exactly the
 modules its kernel imported.
 
-Kernels die with their build: the zygote exits when its worker's end of the
-pipe closes (however the worker ends), each forked kernel asks Linux to kill
+Kernels die with their build: the zygote exits when its owner's end of the
+pipe closes (however the build or the Dask worker ends), each forked kernel asks Linux to kill
 it when the zygote ends (``PR_SET_PDEATHSIG``), and ipykernel's parent
 poller does the same.
 """
@@ -52,6 +54,7 @@ MODES = ("fork", "fresh")
 
 _LOCK = threading.RLock()
 _ZYGOTE: Zygote | None = None
+_SHARED: Shared | None = None
 _SPARES: list = []
 _FINALIZER = None
 
@@ -107,15 +110,18 @@ def warm_modules(notebooks) -> list[str]:
                 note(name)
 
     for nb in notebooks:
-        try:
+        try:  # read before the notebooks are validated: anything that is not a notebook has no imports here
             cells = json.loads(Path(nb).read_text(encoding="utf-8")).get("cells", [])
-        except (OSError, ValueError):
+            cells = [c for c in cells if isinstance(c, dict)] if isinstance(cells, list) else []
+        except (OSError, ValueError, AttributeError):
             continue
         for cell in cells:
             if cell.get("cell_type") != "code":
                 continue
             src = cell.get("source", "")
-            src = "".join(src) if isinstance(src, list) else src
+            src = "".join(map(str, src)) if isinstance(src, list) else src
+            if not isinstance(src, str):
+                continue
             src = "\n".join(line for line in src.splitlines() if not line.lstrip().startswith(("%", "!")))
             try:
                 imports(ast.parse(src), None, None, False)
@@ -148,18 +154,33 @@ class ZygoteGone(RuntimeError):
 class Zygote:
     """A ``python -m reviewkit.pipeline.kernels`` process that forks kernels on request (one per worker)."""
 
-    def __init__(self, python: str, cwd: str, modules: list[str]):
+    def __init__(self, python: str, cwd: str, modules: list[str], share: bool = False):
         self.key = (python, cwd, tuple(modules))
         self.lock = threading.Lock()
-        self.proc = subprocess.Popen(
-            [python, "-m", "reviewkit.pipeline.kernels"],
-            cwd=cwd,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        self._send({"modules": list(modules)})
+        self.address: str | None = None
+        listener, fd = None, None
+        if share:  # bound and listening before the zygote starts: a worker may connect at once (and wait)
+            import socket
+
+            self.address = f"\0reviewkit-zygote-{os.getpid()}-{uuid.uuid4().hex}"  # abstract: no file left behind
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listener.bind(self.address)
+            listener.listen(64)
+            fd = listener.fileno()
+        try:
+            self.proc = subprocess.Popen(
+                [python, "-m", "reviewkit.pipeline.kernels"],
+                cwd=cwd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                pass_fds=[fd] if fd is not None else [],
+            )
+        finally:
+            if listener is not None:
+                listener.close()  # the zygote's copy is the only one
+        self._send({"modules": list(modules), "listen": fd})
 
     def _send(self, obj) -> None:
         assert self.proc.stdin is not None and self.proc.stdout is not None  # both opened as pipes
@@ -177,6 +198,23 @@ class Zygote:
             raise ZygoteGone("the warmed kernel process has ended")
         return int(line)
 
+    def kill(self) -> None:
+        """End the zygote now (SIGKILL); the kernels it forked follow it (``PR_SET_PDEATHSIG``)."""
+        try:
+            self.proc.kill()
+        except OSError:
+            pass
+        self.proc.wait()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            try:
+                pipe.close()  # type: ignore[union-attr]
+            except OSError:
+                pass
+
+    def end(self) -> None:
+        """Ask the zygote to end (it kills its kernels first) without waiting for it: reaped by a daemon thread."""
+        threading.Thread(target=self.close, daemon=True, name="reviewkit-zygote-end").start()
+
     def close(self) -> None:
         """End the zygote and every kernel it forked, and wait until they are gone (their files are closed)."""
         try:
@@ -191,10 +229,60 @@ class Zygote:
             pass
 
 
-def _zygote(python: str, cwd: str, modules: list[str]) -> Zygote:
+class Shared:
+    """A pool worker's handle on its build's zygote (:func:`share`): asks it over a Unix socket to fork this
+    worker's kernels, as :class:`Zygote` does over its pipes.  A zygote that has ended makes it *broken*: the
+    worker then starts a zygote of its own."""
+
+    def __init__(self, address: str, key: tuple):
+        self.address, self.key = address, key
+        self.lock = threading.Lock()
+        self.sock: Any = None
+        self.file: Any = None
+        self.broken = False
+
+    def fork(self, argv: list[str], env: dict, cwd: str, log: str) -> int:
+        import socket
+
+        with self.lock:
+            if self.broken:
+                raise ZygoteGone("the build's warmed kernel process has ended")
+            try:
+                if self.sock is None:
+                    self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    self.sock.connect(self.address)
+                    self.file = self.sock.makefile("rb")
+                self.sock.sendall(json.dumps({"argv": argv, "env": env, "cwd": cwd, "log": log}).encode() + b"\n")
+                line = self.file.readline()
+            except OSError:
+                line = b""
+            if not line.strip():
+                self.broken = True
+                self._close()
+                raise ZygoteGone("the build's warmed kernel process has ended")
+        return int(line)
+
+    def _close(self) -> None:
+        for f in (self.file, self.sock):
+            try:
+                if f is not None:
+                    f.close()
+            except OSError:
+                pass
+        self.file = self.sock = None
+
+    def close(self) -> None:
+        with self.lock:
+            self._close()
+
+
+def _zygote(python: str, cwd: str, modules: list[str]) -> Zygote | Shared:
     global _ZYGOTE
+    key = (python, cwd, tuple(modules))
     with _LOCK:
-        if _ZYGOTE is not None and (_ZYGOTE.key != (python, cwd, tuple(modules)) or _ZYGOTE.proc.poll() is not None):
+        if _SHARED is not None and not _SHARED.broken and _SHARED.key == key:
+            return _SHARED  # a pool worker: its build's zygote forks its kernels
+        if _ZYGOTE is not None and (_ZYGOTE.key != key or _ZYGOTE.proc.poll() is not None):
             _ZYGOTE.close()
             _ZYGOTE = None
         if _ZYGOTE is None:
@@ -202,25 +290,94 @@ def _zygote(python: str, cwd: str, modules: list[str]) -> Zygote:
         return _ZYGOTE
 
 
-def warm_up(kernel_name: str | None, cwd: str, modules) -> None:
-    """Start this worker's zygote now, without waiting for it: it imports while the worker imports papermill."""
+def _python_for(kernel_name: str | None) -> str | None:
+    """The interpreter of *kernel_name* when it is a standard ``python -m ipykernel_launcher`` kernel (else None)."""
     if mode() != "fork" or not kernel_name:
-        return
+        return None
     try:
         from jupyter_client.kernelspec import KernelSpecManager
 
         argv = KernelSpecManager().get_kernel_spec(kernel_name).argv
     except Exception:  # an unknown kernel: papermill says so
-        return
+        return None
     if argv[1:3] != ["-m", "ipykernel_launcher"]:
-        return
+        return None
     python = argv[0]
     if python in ("python", f"python{sys.version_info[0]}", f"python{sys.version_info[0]}.{sys.version_info[1]}"):
         python = sys.executable  # as jupyter_client's KernelManager.format_kernel_cmd resolves it
+    return python
+
+
+def warm_up(kernel_name: str | None, cwd: str, modules) -> None:
+    """Start this worker's zygote now, without waiting for it: it imports while the worker imports papermill.
+
+    Nothing to start in a pool worker whose build shares its zygote (:func:`use_shared`)."""
+    python = _python_for(kernel_name)
+    if python is None:
+        return
     try:
         _zygote(python, cwd, list(modules))
     except OSError:
         pass
+
+
+# the build's one zygote, shared by its pool workers
+
+
+def share(kernel_name: str | None, cwd: str, modules) -> str | None:
+    """In the build's own process: start the build's zygote now, listening on a Unix socket; returns its address
+    for the pool workers (:func:`use_shared`), or None when these kernels are not forked.
+
+    One zygote per build instead of one per worker: the heavy imports are paid once, while the build validates
+    the project and the workers start.  End it with :func:`unshare`.
+    """
+    global _ZYGOTE
+    python = _python_for(kernel_name)
+    if python is None:
+        return None
+    with _LOCK:
+        if _ZYGOTE is not None:
+            _ZYGOTE.kill()
+            _ZYGOTE = None
+        try:
+            _ZYGOTE = Zygote(python, cwd, list(modules), share=True)
+        except OSError:
+            return None
+        return _ZYGOTE.address
+
+
+def shared_address(kernel_name: str | None, cwd: str, modules) -> str | None:
+    """The address of this process's shared zygote when it is alive and forks these kernels (else None)."""
+    python = _python_for(kernel_name)
+    with _LOCK:
+        z = _ZYGOTE
+        if z is not None and z.address and z.proc.poll() is None and z.key == (python, cwd, tuple(modules)):
+            return z.address
+    return None
+
+
+def use_shared(address: str, kernel_name: str | None, cwd: str, modules) -> None:
+    """In a pool worker: have the kernels of *kernel_name* forked by the build's zygote at *address*."""
+    global _SHARED
+    key = (_python_for(kernel_name), cwd, tuple(modules))
+    with _LOCK:
+        if _SHARED is not None and (_SHARED.address, _SHARED.key) == (address, key) and not _SHARED.broken:
+            return
+        if _SHARED is not None:
+            _SHARED.close()
+        _SHARED = Shared(address, key)
+
+
+def unshare(*, now: bool) -> None:
+    """In the build's own process: end its shared zygote — killed *now* when the build stops early, else asked
+    to end (its kernels are stopped already) without waiting for it."""
+    global _ZYGOTE
+    with _LOCK:
+        z = _ZYGOTE if _ZYGOTE is not None and _ZYGOTE.address else None
+        if z is not None:
+            _ZYGOTE = None
+    if z is not None:
+        z.kill() if now else z.end()
 
 
 class Forked:
@@ -431,6 +588,8 @@ def shutdown() -> None:
         if _ZYGOTE is not None:
             _ZYGOTE.close()
             _ZYGOTE = None
+        if _SHARED is not None:
+            _SHARED.close()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -438,23 +597,31 @@ def shutdown() -> None:
 
 
 def _serve() -> None:
-    """The zygote: import ahead, then fork a kernel for each request read from standard input."""
+    """The zygote: import ahead, then fork a kernel for each request read from standard input — or, for a zygote
+    shared by a build's pool workers, from their connections to the listening socket it was handed."""
     import importlib
+    import selectors
+    import socket
+    import struct
 
     from . import observe
     from .cache import environment  # reviewkit's modules: imported before the recording starts, never after
 
-    stdin = sys.stdin.buffer
-    first = stdin.readline()
-    if not first:
-        return
+    pending = b""
+    while b"\n" not in pending:  # read at the file descriptor: the requests below are read the same way
+        data = os.read(0, 65536)
+        if not data:
+            return
+        pending += data
+    first, pending = pending.split(b"\n", 1)
+    settings = json.loads(first)
     observe.record()  # what the imports below open reaches every kernel's log
     # the backend ipykernel sets for its kernels, before matplotlib reads it at import
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import ipykernel.kernelapp  # noqa: F401
 
     installed = environment()
-    for name in json.loads(first)["modules"]:
+    for name in settings["modules"]:
         if _installed(name):
             try:
                 importlib.import_module(name)
@@ -463,19 +630,75 @@ def _serve() -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system
     me = os.getpid()
     children: list[int] = []
-    try:
-        for line in iter(stdin.readline, b""):
-            request = json.loads(line)
+    sel = selectors.DefaultSelector()
+    listener = None
+    if settings.get("listen") is not None:
+        listener = socket.socket(fileno=settings["listen"])
+        sel.register(listener, selectors.EVENT_READ, "accept")
+    sel.register(0, selectors.EVENT_READ, "owner")
+    buffers: dict = {"owner": pending}
+
+    def fork(request: dict) -> int:
+        nonlocal children
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child keeps none of the zygote's sockets
+            for fd in [key.fd for key in sel.get_map().values() if key.fd > 2] + [sel.fileno()]:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            _kernel(request, me)
+        children = [p for p in children if _exists(p)] + [pid]
+        return pid
+
+    def handle(source, data: bytes) -> bool:
+        """Fork a kernel for each whole request line from *source*; False when this zygote must end."""
+        *lines, buffers[source] = (buffers[source] + data).split(b"\n")
+        for line in lines:
+            if not line.strip():
+                continue
             if environment() != installed:  # a package was installed or upgraded: what was imported is stale
-                return
-            sys.stdout.flush()
-            sys.stderr.flush()
-            pid = os.fork()
-            if pid == 0:
-                _kernel(request, me)
-            children = [p for p in children if _exists(p)] + [pid]
-            os.write(1, f"{pid}\n".encode())
-    finally:  # the worker's end of the pipe closed: its kernels go first, then this process
+                return False
+            pid = fork(json.loads(line))
+            if source == "owner":
+                os.write(1, f"{pid}\n".encode())
+            else:
+                try:
+                    source.sendall(f"{pid}\n".encode())
+                except OSError:
+                    pass
+        return True
+
+    try:
+        if not handle("owner", b""):  # requests that came with the first line
+            return
+        while True:
+            for key, _ in sel.select():
+                if key.data == "accept":
+                    conn, _ = listener.accept()  # type: ignore[union-attr]  # registered only when listening
+                    _pid, uid, _gid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+                    if uid != os.getuid():  # only this user's processes may have kernels forked
+                        conn.close()
+                        continue
+                    buffers[conn] = b""
+                    sel.register(conn, selectors.EVENT_READ, conn)
+                    continue
+                try:
+                    data = os.read(0, 65536) if key.data == "owner" else key.data.recv(65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    if key.data == "owner":
+                        return  # the owner's end of the pipe closed (however it ended): its kernels go too
+                    sel.unregister(key.data)
+                    key.data.close()
+                    del buffers[key.data]
+                    continue
+                if not handle(key.data, data):
+                    return
+    finally:  # the kernels go first, then this process
         _end(children)
 
 

@@ -88,18 +88,24 @@ def execute_section(
     kernel_stderr: bool = False,
     warm: list | tuple = (),
     prestart: bool = False,
+    zygote: str | None = None,
 ) -> SectionResult:
     """Run one notebook; never raises for a notebook error (returns ``ok=False``).
 
     *kernel_stderr*: this is a single-task worker process of the local pool, whose standard error may be pointed
     at a log file for the kernel (see :func:`_kernel_stderr_to`).  *warm*: modules the kernel imports before the
     notebook's cells (:func:`reviewkit.pipeline.kernels.warm_modules`); *prestart*: more sections will follow in
-    this worker, so the next kernel is started while this one runs.
+    this worker, so the next kernel is started while this one runs.  *zygote*: the address of the build's shared
+    zygote (:func:`reviewkit.pipeline.kernels.share`), which forks this worker's kernels instead of a zygote of its
+    own.
     """
     from . import kernels
 
     start = time.perf_counter()
-    kernels.warm_up(kernel_name or _kernel_name(notebook), cwd, warm)  # imports ahead while papermill is imported
+    if zygote:
+        kernels.use_shared(zygote, kernel_name or _kernel_name(notebook), cwd, warm)
+    else:
+        kernels.warm_up(kernel_name or _kernel_name(notebook), cwd, warm)  # imports ahead while papermill is imported
     quiet_imports()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -368,6 +374,8 @@ def run_sections(
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
+        # one zygote for the build, shared by its workers (started by the build already, as early as it could)
+        shared = _shared_zygotes(tasks, warm)
         pool = None
         try:
             with _workers_starting(Path(out_dir) / "workers.log"):  # the workers are spawned by the submits
@@ -379,7 +387,13 @@ def run_sections(
                 )
                 # a worker starts its next kernel ahead while a section is left for it after the others' turn
                 futures = {
-                    pool.submit(execute_section, **t, kernel_stderr=True, prestart=i < len(tasks) - jobs): t["name"]
+                    pool.submit(
+                        execute_section,
+                        **t,
+                        kernel_stderr=True,
+                        prestart=i < len(tasks) - jobs,
+                        zygote=shared.get(_kernel_name(t["notebook"])),
+                    ): t["name"]
                     for i, t in enumerate(tasks)
                 }
             for fut in as_completed(futures):
@@ -389,13 +403,29 @@ def run_sections(
                 for proc in list(getattr(pool, "_processes", {}).values()):  # no public handle on the workers
                     proc.kill()
                 pool.shutdown(wait=False, cancel_futures=True)
+            kernels.unshare(now=True)
             raise
-        pool.shutdown()
+        # every section is done and its kernel killed: the workers and the zygote end while the build goes on
+        kernels.unshare(now=False)
+        pool.shutdown(wait=False)
     return [
         results.get(t["name"])
         or SectionResult(t["name"], Path(t["output"]), False, 0.0, "no result from this build's worker", token=token)
         for t in tasks
     ]
+
+
+def _shared_zygotes(tasks: list[dict], warm: list) -> dict:
+    """``{kernel name: address}`` of the zygote this process shares with its pool workers, started now unless
+    the build started it already (:func:`reviewkit.pipeline.kernels.share`)."""
+    from . import kernels
+
+    names = [n for n in dict.fromkeys(_kernel_name(t["notebook"]) for t in tasks) if n]
+    cwd = tasks[0]["cwd"]
+    found = {n: kernels.shared_address(n, cwd, warm) for n in names}
+    if names and not any(found.values()):
+        found[names[0]] = kernels.share(names[0], cwd, warm)
+    return {n: a for n, a in found.items() if a}
 
 
 def _run_on_dask(tasks, scheduler: str | None, done) -> None:
