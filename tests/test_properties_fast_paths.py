@@ -264,3 +264,39 @@ def test_ris_entry_is_the_general_one(tags):
     given_dois = [R.doi_from_url(v) for v in ris._all(rec._index(), ("DO", "DI"))]
     doi = next((d for d in given_dois if d), "")
     assert as_data(ris._to_entry(rec, "x.ris", {}, doi)) == general
+
+
+def origin_general(path):
+    name = path.name
+    in_source = re.compile(rf"(?:^|[\s;/]){re.escape(name)}([:#]\d+)")
+    in_reflist = re.compile(rf"{re.escape(name)}, reference \d+ \(line (\d+)\)")
+
+    def origin(key, entry, line):
+        source = entry.fields.get("source", "")
+        m = in_source.search(source)
+        if m:
+            return f"{name}{m.group(1)}"
+        m = in_reflist.search(source)
+        if m:
+            return f"{name}:{m.group(1)}"
+        if key is not None and line is not None:
+            return f"{name}:{line} (@{key})"
+        return f"{name} ({key})" if key is not None else f"{name}:{line}" if line else name
+
+    return origin
+
+
+@SETTINGS
+@given(
+    st.sampled_from(["a.ris", "a.ris.ris", "x y.bib", "1.nbib", "a"]),
+    st.lists(st.one_of(st.sampled_from(["a.ris", ":", "#", "12", "٣", "²", " ", ";", "/", "x"]), TEXT), max_size=5),
+    st.one_of(st.none(), st.sampled_from(["key", "k2"])),
+    st.one_of(st.none(), st.integers(0, 99)),
+)
+def test_origin_fast_path_is_the_search(filename, source, key, line):
+    from pathlib import Path
+
+    from reviewkit.citations import _origin
+
+    e = R.new_entry("article", {"source": "".join(source)} if "".join(source) else {})
+    assert _origin(Path("/d") / filename)(key, e, line) == origin_general(Path("/d") / filename)(key, e, line)

@@ -191,7 +191,8 @@ def _inherit_crossrefs(entries: dict, name: str, where: dict, warnings: list) ->
 
 
 def dump(bib, file) -> None:
-    """Write BibTeX for plain-text entries (escaping LaTeX specials), one entry at a time."""
+    """Write BibTeX for plain-text entries (escaping LaTeX specials), a few hundred entries per write."""
+    chunk: list[str] = []
     for i, (key, e) in enumerate(bib.entries.items()):
         lines = [f"@{e.type}{{{key},"]
         for role, persons in e.persons.items():
@@ -203,7 +204,12 @@ def dump(bib, file) -> None:
             value = v if plain or f in _VERBATIM else escape(v)
             lines.append(f"  {f} = {{{value}}},")
         lines.append("}\n")
-        file.write(("\n" if i else "") + "\n".join(lines))
+        chunk.append(("\n" if i else "") + "\n".join(lines))
+        if len(chunk) >= 256:
+            file.write("".join(chunk))
+            chunk.clear()
+    if chunk:
+        file.write("".join(chunk))
 
 
 def dumps(bib) -> str:

@@ -207,8 +207,6 @@ class _TitleIndex:
 def _compatible(index: _TitleIndex, h: int, title: tuple, ids: dict, limit: int = 2) -> tuple[list, bool]:
     """(up to *limit* works under the key hashed *h* whose title matches *title* and whose identifiers cannot
     conflict with *ids*, whether more works were there than a probe looks at)."""
-    if h not in index.data:  # most probes find nothing
-        return [], False
     t, year, fam = title
     cands, more = index.candidates(h)
     out = []
@@ -265,6 +263,7 @@ def _merge(records, on_key_clash: str) -> MergeResult:
     by_id: dict[tuple[str, str], _Group] = {}
     exact_titles = _TitleIndex()  # (title, year, surname) -> the works with that title
     short_titles = _TitleIndex()  # (title shortened by 1..4 words, year, surname) -> the works with the long title
+    exact_data, short_data = exact_titles.data, short_titles.data
     apart: list[str] = []
     read = 0
 
@@ -294,14 +293,16 @@ def _merge(records, on_key_clash: str) -> MergeResult:
             exact = hash(me)
             shorter = [hash((s, year, fam)) for s in _shortened(t)]
         if target is None and usable:  # rules 3-5
-            found, more = _compatible(exact_titles, exact, me, ids)
+            # (a key that no work is filed under, as most are, is not probed)
+            found, more = _compatible(exact_titles, exact, me, ids) if exact in exact_data else ([], False)
             if not found and t.count(" ") + 1 >= PREFIX_WORDS:
                 for key in shorter:  # this title is the longer: a work whose title is this one shortened
-                    found, more = _compatible(exact_titles, key, me, ids)
-                    if found:
-                        break
-                if not found:  # this title is the shorter: a work whose title, shortened, is this one
-                    found, more = _compatible(short_titles, exact, me, ids)
+                    if key in exact_data:
+                        found, more = _compatible(exact_titles, key, me, ids)
+                        if found:
+                            break
+                if not found and exact in short_data:  # this title is the shorter: a work whose title,
+                    found, more = _compatible(short_titles, exact, me, ids)  # shortened, is this one
             if len(found) > 1 or (found and more):
                 other = found[1].records[0].origin if len(found) > 1 else "other works"
                 apart.append(
@@ -337,7 +338,8 @@ def _merge(records, on_key_clash: str) -> MergeResult:
                 target.titles.append((t, year, fam))
             exact_titles.add(exact, target)
             for key in shorter:
-                short_titles.add(key, target)
+                if short_data.setdefault(key, target) is not target:  # (a new key: filed, nothing more to do)
+                    short_titles.add(key, target)
 
     del (
         by_id,

@@ -74,7 +74,11 @@ class RawRecord:
             by: dict[str, list[str]] = {}
             for t, v, _ in self.tags:
                 if v:
-                    by.setdefault(t, []).append(v)
+                    values = by.get(t)
+                    if values is None:
+                        by[t] = [v]
+                    else:
+                        values.append(v)
             self._by = by
         return self._by
 
@@ -293,10 +297,11 @@ def _to_entry(rec: RawRecord, base: str, names: dict, doi: str | None = None):
     authors = _people(_all(by, ("AU", "A1")) or get("AF", ()), names)
     pmid = ""
     embase = "DB" in by and any("embase" in v.lower() for v in by["DB"])
-    for v in _all(by, _PMID_TAGS_EMBASE if embase else _PMID_TAGS):  # Embase gives the MEDLINE PMID in C5
-        if _DIGITS.fullmatch(v):
-            pmid = v
-            break
+    if not by.keys().isdisjoint(_PMID_TAGS_EMBASE):  # (most records have none of these tags)
+        for v in _all(by, _PMID_TAGS_EMBASE if embase else _PMID_TAGS):  # Embase gives the MEDLINE PMID in C5
+            if _DIGITS.fullmatch(v):
+                pmid = v
+                break
     pmcid = ""
     if "C2" in by or "PMCID" in by or "PC" in by:
         pmcid = next((v for v in _all(by, ("C2", "PMCID", "PC")) if _PMCID.fullmatch(v)), "")
