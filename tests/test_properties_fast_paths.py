@@ -300,3 +300,32 @@ def test_origin_fast_path_is_the_search(filename, source, key, line):
 
     e = R.new_entry("article", {"source": "".join(source)} if "".join(source) else {})
     assert _origin(Path("/d") / filename)(key, e, line) == origin_general(Path("/d") / filename)(key, e, line)
+
+
+_DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|urn:doi:)", re.IGNORECASE)
+
+
+def normalize_doi_general(text):
+    from reviewkit.identifiers import _DOI
+
+    if not text:
+        return None
+    s = _DOI_PREFIXES.sub("", text.strip())
+    s = s.rstrip(".,;")
+    s = s.lower()
+    return s if _DOI.match(s) else None
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["10.", "10.5555/", "doi:", "DOI: ", "https://doi.org/", "urn:doi:", " ", "."]), TEXT
+        ),
+        max_size=5,
+    ).map("".join)
+)
+def test_bare_doi_fast_path_is_the_prefix_search(text):
+    from reviewkit.identifiers import normalize_doi
+
+    assert normalize_doi(text) == normalize_doi_general(text)
