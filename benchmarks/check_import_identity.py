@@ -7,15 +7,15 @@ code of this work tree, each side in its own Python process, and compares byte f
 output format (BibTeX, CSL-JSON, RIS): the written file, the ``--report`` text, the standard-error text
 (warnings with file and line, skipped records, works kept apart) and the exit status.
 
-Inputs: every citation file in ``tests/data/``, the example reviews' bibliographies, the real files in
-``../shared/data/citations`` when that folder is there; all of ``tests/data/`` in one import (with and without
+Inputs: every citation file in ``tests/data/``, the example reviews' bibliographies, the citation files in
+any folder given with ``--extra``; all of ``tests/data/`` in one import (with and without
 ``--rename-clashing-keys``, and ``--skip-invalid``); the SYNTHETIC files of ``bench_import.py`` (plain and shared
 title prefixes, RIS and BibTeX, ``--records`` each); and a SYNTHETIC "varied" RIS file made here to reach the
 slow paths (non-ASCII names and titles, "Family Initials" names, organisations, DOIs as URLs, upper case,
 invalid DOIs, PMIDs and PMCIDs, repeated and continued tags, CRLF line ends, titles that are prefixes of
 others, generic titles).
 
-Usage: python benchmarks/check_import_identity.py [--base REV] [--records N] [--keep DIR]
+Usage: python benchmarks/check_import_identity.py [--base REV] [--records N] [--extra DIR ...] [--keep DIR]
 Exit status 0 when every output is identical, 1 otherwise (the differing outputs are listed).
 """
 
@@ -142,7 +142,7 @@ def varied_ris(path: Path, n: int, seed: int = 3, crlf: bool = False) -> None:
                 f.write("NL  - after the record" + nl)
 
 
-def inputs(tmp: Path, records: int) -> list[tuple[str, list[str], list[str]]]:
+def inputs(tmp: Path, records: int, extra: list[str]) -> list[tuple[str, list[str], list[str]]]:
     """(name, files, extra options) of every import to compare."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import bench_import
@@ -154,9 +154,9 @@ def inputs(tmp: Path, records: int) -> list[tuple[str, list[str], list[str]]]:
         for p in citation_files(folder):
             if "bibliography" in p.parts:
                 jobs.append((f"{folder.name}-{p.name}", [str(p)], []))
-    shared = ROOT.parent / "shared" / "data" / "citations"
-    for p in citation_files(shared):
-        jobs.append((f"shared-{p.parent.name}-{p.name}", [str(p)], ["--skip-invalid"]))
+    for folder in extra:
+        for p in citation_files(Path(folder)):
+            jobs.append((f"extra-{p.parent.name}-{p.name}", [str(p)], ["--skip-invalid"]))
     jobs += [(f"cp1252-{p.name}", [str(p)], ["--encoding", "cp1252"]) for p in data if "cp1252" in p.name]
     utf8 = [p for p in data if "cp1252" not in p.name]
     everything = [str(p) for p in utf8 if p.suffix in (".ris", ".json", ".nbib", ".xml") or "zotero" in p.name]
@@ -199,6 +199,7 @@ def main() -> None:
     ap.add_argument("--base", default="main", help="git revision to compare against (default: main)")
     ap.add_argument("--records", type=int, default=20_000, help="records per synthetic benchmark file")
     ap.add_argument("--keep", help="folder to keep both sides' outputs in")
+    ap.add_argument("--extra", nargs="*", default=[], help="more folders of citation files to import")
     ap.add_argument("--run-side", nargs=3, metavar=("SRC", "OUT", "JOBS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.run_side:
@@ -208,7 +209,7 @@ def main() -> None:
         tmp = Path(args.keep) if args.keep else Path(t)
         tmp.mkdir(parents=True, exist_ok=True)
         (tmp / "in").mkdir(exist_ok=True)
-        jobs = inputs(tmp / "in", args.records)
+        jobs = inputs(tmp / "in", args.records, args.extra)
         (tmp / "jobs.json").write_text(json.dumps(jobs))
         base_src = tmp / "base-src"
         base_src.mkdir(exist_ok=True)
