@@ -261,9 +261,10 @@ def _shortened(t: str) -> list[str]:
 def _merge(records, on_key_clash: str) -> MergeResult:
     groups: list[_Group] = []
     by_id: dict[tuple[str, str], _Group] = {}
-    exact_titles = _TitleIndex()  # (title, year, surname) -> the works with that title
-    short_titles = _TitleIndex()  # (title shortened by 1..4 words, year, surname) -> the works with the long title
-    exact_data, short_data = exact_titles.data, short_titles.data
+    # one index (one table: memory) for two kinds of key: h = hash((title, year, surname)) -> the works with that
+    # title, and ~hash((title shortened by 1..4 words, year, surname)) -> the works with the longer title
+    titles = _TitleIndex()
+    data = titles.data
     apart: list[str] = []
     read = 0
 
@@ -294,15 +295,15 @@ def _merge(records, on_key_clash: str) -> MergeResult:
             shorter = [hash((s, year, fam)) for s in _shortened(t)]
         if target is None and usable:  # rules 3-5
             # (a key that no work is filed under, as most are, is not probed)
-            found, more = _compatible(exact_titles, exact, me, ids) if exact in exact_data else ([], False)
+            found, more = _compatible(titles, exact, me, ids) if exact in data else ([], False)
             if not found and t.count(" ") + 1 >= PREFIX_WORDS:
                 for key in shorter:  # this title is the longer: a work whose title is this one shortened
-                    if key in exact_data:
-                        found, more = _compatible(exact_titles, key, me, ids)
+                    if key in data:
+                        found, more = _compatible(titles, key, me, ids)
                         if found:
                             break
-                if not found and exact in short_data:  # this title is the shorter: a work whose title,
-                    found, more = _compatible(short_titles, exact, me, ids)  # shortened, is this one
+                if not found and ~exact in data:  # this title is the shorter: a work whose title,
+                    found, more = _compatible(titles, ~exact, me, ids)  # shortened, is this one
             if len(found) > 1 or (found and more):
                 other = found[1].records[0].origin if len(found) > 1 else "other works"
                 apart.append(
@@ -336,16 +337,13 @@ def _merge(records, on_key_clash: str) -> MergeResult:
         if usable:
             if (t, year, fam) not in target.titles:
                 target.titles.append((t, year, fam))
-            exact_titles.add(exact, target)
+            titles.add(exact, target)
             for key in shorter:
-                if short_data.setdefault(key, target) is not target:  # (a new key: filed, nothing more to do)
-                    short_titles.add(key, target)
+                if data.setdefault(~key, target) is not target:  # (a new key: filed, nothing more to do)
+                    titles.add(~key, target)
 
-    del (
-        by_id,
-        exact_titles,
-        short_titles,
-    )  # the indexes are done with: their memory goes before the merged records are built
+    # the indexes are done with: their memory goes before the merged records are built
+    del by_id, titles, data
     for g in groups:
         g.ids = g.titles = None  # type: ignore[assignment]  # unused from here on
     return _finish(groups, read, apart, on_key_clash)
