@@ -32,7 +32,9 @@ def normalize_doi(text: str | None) -> str | None:
     """
     if not text:
         return None
-    s = _DOI_PREFIXES.sub("", text.strip())
+    s = text.strip()
+    if not s.startswith("10."):  # (a bare DOI has none of the prefixes: no need to look)
+        s = _DOI_PREFIXES.sub("", s)
     s = s.rstrip(".,;")
     s = s.lower()
     return s if _DOI.match(s) else None

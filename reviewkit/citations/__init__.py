@@ -366,6 +366,10 @@ def _origin(path: Path):
 
     def origin(key: str | None, entry, line: int | None) -> str:
         source = entry.fields.get("source", "")
+        if source.startswith(name) and source[len(name) : len(name) + 1] == ":":
+            rest = source[len(name) + 1 :]
+            if rest.isdigit() and rest.isascii():  # "file.ris:12", as RIS, MEDLINE … write it: what the search finds
+                return source
         m = in_source.search(source)
         if m:
             return f"{name}{m.group(1)}"

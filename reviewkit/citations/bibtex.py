@@ -12,7 +12,7 @@ import re
 from ..errors import InputError
 from .identifiers import normalize_doi, normalize_pmcid, normalize_pmid
 from .keys import is_others
-from .latex import escape, to_text
+from .latex import escape, needs_escape, to_text
 from .record import ParseResult, Reading, bibliography, lines, new_entry
 
 _VERBATIM = {"url", "doi", "eprint", "file", "pmid", "pmcid", "nct", "urldate"}
@@ -191,16 +191,25 @@ def _inherit_crossrefs(entries: dict, name: str, where: dict, warnings: list) ->
 
 
 def dump(bib, file) -> None:
-    """Write BibTeX for plain-text entries (escaping LaTeX specials), one entry at a time."""
+    """Write BibTeX for plain-text entries (escaping LaTeX specials), a few hundred entries per write."""
+    chunk: list[str] = []
     for i, (key, e) in enumerate(bib.entries.items()):
         lines = [f"@{e.type}{{{key},"]
         for role, persons in e.persons.items():
-            lines.append(f"  {role} = {{{' and '.join(escape(str(p)) for p in persons)}}},")
-        for f, v in e.fields.items():
-            value = v if f in _VERBATIM else escape(v)
+            # escaped as one text: " and " has nothing to escape, and escaping works character by character
+            lines.append(f"  {role} = {{{escape(' and '.join(map(str, persons)))}}},")
+        fields = e.fields
+        plain = not needs_escape("\n".join(v for f, v in fields.items() if f not in _VERBATIM))
+        for f, v in fields.items():
+            value = v if plain or f in _VERBATIM else escape(v)
             lines.append(f"  {f} = {{{value}}},")
         lines.append("}\n")
-        file.write(("\n" if i else "") + "\n".join(lines))
+        chunk.append(("\n" if i else "") + "\n".join(lines))
+        if len(chunk) >= 256:
+            file.write("".join(chunk))
+            chunk.clear()
+    if chunk:
+        file.write("".join(chunk))
 
 
 def dumps(bib) -> str:

@@ -95,15 +95,25 @@ _PARTICLES = frozenset({"van", "von", "de", "der", "den", "di", "da", "la", "le"
 
 def base_key(entry) -> str:
     folded = ascii_fold(first_family(entry)).lower()
-    family = _NOT_LETTER.sub("", folded)
-    # 'van Oortmerssen' -> 'oortmerssen'; keep particles out of the key
-    fam_words = [w for w in _SPACE_OR_DASH.split(folded) if w]
-    if len(fam_words) > 1 and fam_words[0] in _PARTICLES:
-        family = _NOT_LETTER.sub("", "".join(fam_words[1:]))
+    if folded.isalpha() and folded.isascii():  # "kasper": one word of letters, nothing to remove
+        family = folded
+    else:
+        family = _NOT_LETTER.sub("", folded)
+        # 'van Oortmerssen' -> 'oortmerssen'; keep particles out of the key
+        fam_words = [w for w in _SPACE_OR_DASH.split(folded) if w]
+        if len(fam_words) > 1 and fam_words[0] in _PARTICLES:
+            family = _NOT_LETTER.sub("", "".join(fam_words[1:]))
     f = fields_of(entry)
-    year = _NOT_DIGIT.sub("", f.get("year", ""))[:4]
+    year = f.get("year", "")
+    if not (year.isdigit() and year.isascii()):  # "2021": digits only, as the regular expression would leave it
+        year = _NOT_DIGIT.sub("", year)
+    year = year[:4]
     words = _WORD.findall(ascii_fold(f.get("title", "")).lower())
-    word = next((w for w in words if w not in _STOP and not w.isdigit()), "")
+    word = ""
+    for w in words:
+        if w not in _STOP and not w.isdigit():
+            word = w
+            break
     if not family:
         family = word or "anon"
         word = next((w for w in words if w not in _STOP and w != family and not w.isdigit()), "")
@@ -139,7 +149,9 @@ def assign_keys(entries, taken=()) -> dict:
     key_of: dict[int, str] = {}
     used = set(taken)
     for base in sorted(groups):
-        members = sorted(groups[base], key=fingerprint)
+        members = groups[base]
+        if len(members) > 1:
+            members = sorted(members, key=fingerprint)
         for i, e in enumerate(members):
             key = base if i == 0 else f"{base}{suffix(i)}"
             n = i

@@ -36,6 +36,11 @@ def escape(text: str) -> str:
     return _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group()], text)
 
 
+def needs_escape(text: str) -> bool:
+    """Whether :func:`escape` changes *text* (one search: most values have nothing to escape)."""
+    return _SPECIAL_RE.search(text) is not None
+
+
 _NEEDS_CODEC = re.compile(r"[\\~$`]|''|<<|>>|!`|\?`")
 
 

@@ -86,7 +86,10 @@ def is_generic(normalized_title: str) -> bool:
 
 
 def _family_key(entry) -> str:
-    return _NOT_LETTER.sub("", ascii_fold(first_family(entry)).lower())
+    low = ascii_fold(first_family(entry)).lower()
+    if low.isalpha() and low.isascii():  # "kasper": nothing for the regular expression to remove
+        return low
+    return _NOT_LETTER.sub("", low)
 
 
 @dataclass(slots=True)
@@ -137,8 +140,15 @@ class _Group:
 def _ids(entry) -> dict[str, str]:
     """The record's identifiers.  An NCT id names a trial, which many papers report: it identifies the
     work only for a record that has no DOI, PMID or PMCID (a registration itself)."""
-    f = fields_of(entry)
-    ids = {k: f[k].lower() for k in CONFLICT_KINDS if f.get(k)}
+    return _ids_of(fields_of(entry))
+
+
+def _ids_of(f: dict) -> dict[str, str]:
+    ids = {}
+    for k in CONFLICT_KINDS:
+        v = f.get(k)
+        if v:
+            ids[k] = v.lower()
     if not ids and f.get("nct"):
         ids["nct"] = f["nct"].lower()
     return ids
@@ -168,27 +178,25 @@ def _related(t: str, other: str) -> str | None:
 class _TitleIndex:
     """Hash of a title key -> the work (or works) filed under it.  A probe looks at no more than
     :attr:`SCAN` works and checks each against the title itself, so neither a crowd of works with one
-    title nor a hash collision can make it slow or wrong; memory is one small entry per key."""
+    title nor a hash collision can make it slow or wrong; memory is one small entry per key.  Keys are
+    given as their hashes (``hash((title, year, surname))``), computed once per record."""
 
     SCAN = 16
 
     def __init__(self):
         self.data: dict[int, object] = {}
 
-    def add(self, key, group: _Group) -> None:
-        h = hash(key)
-        v = self.data.get(h)
-        if v is None:
-            self.data[h] = group
-        elif v is not group:
+    def add(self, h: int, group: _Group) -> None:
+        v = self.data.setdefault(h, group)
+        if v is not group:
             if type(v) is list:
                 if v[-1] is not group:
                     v.append(group)
             else:
                 self.data[h] = [v, group]
 
-    def candidates(self, key) -> tuple[list, bool]:
-        v = self.data.get(hash(key))
+    def candidates(self, h: int) -> tuple[list, bool]:
+        v = self.data.get(h)
         if v is None:
             return [], False
         if type(v) is not list:
@@ -196,11 +204,11 @@ class _TitleIndex:
         return v[: self.SCAN], len(v) > self.SCAN
 
 
-def _compatible(index: _TitleIndex, key, title: tuple, ids: dict, limit: int = 2) -> tuple[list, bool]:
-    """(up to *limit* works under *key* whose title matches *title* and whose identifiers cannot conflict
-    with *ids*, whether more works were there than a probe looks at)."""
+def _compatible(index: _TitleIndex, h: int, title: tuple, ids: dict, limit: int = 2) -> tuple[list, bool]:
+    """(up to *limit* works under the key hashed *h* whose title matches *title* and whose identifiers cannot
+    conflict with *ids*, whether more works were there than a probe looks at)."""
     t, year, fam = title
-    cands, more = index.candidates(key)
+    cands, more = index.candidates(h)
     out = []
     for g in cands:
         if g in out or _conflict(g.ids, ids):
@@ -220,38 +228,51 @@ def merge(records, *, on_key_clash: str = "error") -> MergeResult:
 
 def _order(records):
     """Most identifiers first, then by content: the same records in any order give the same result."""
-
-    def sort_key(item):
-        i, rec = item
+    keyed = []
+    for i, rec in enumerate(records):
         f = fields_of(rec.entry)
-        return (-sum(1 for k in ID_KINDS if f.get(k)), fingerprint(rec.entry), rec.key or "", rec.origin, i)
+        n = 0
+        for k in ID_KINDS:
+            if f.get(k):
+                n -= 1
+        keyed.append(((n, fingerprint(rec.entry), rec.key or "", rec.origin, i), rec))
+    keyed.sort(key=_first_item)  # the keys differ (by i): records are never compared
+    return [rec for _, rec in keyed]
 
-    return [rec for _, rec in sorted(enumerate(records), key=sort_key)]
+
+def _first_item(pair):
+    return pair[0]
 
 
-def _title_keys(t: str, year: str, fam: str):
-    """(exact key, keys of the title shortened by 1..4 words) — the prefix rule as dictionary probes."""
-    words = t.split()
-    exact = ("=", t, year, fam)
-    shorter = []
+def _shortened(t: str) -> list[str]:
+    """*t* (a normalized title: words joined by single spaces) without its last 1..4 words, each keeping at
+    least :data:`PREFIX_WORDS` words — the titles of which *t* may be the longer under the prefix rule."""
+    out = []
+    words = t.count(" ") + 1
+    end = len(t)
     for k in range(1, MAX_EXTRA_WORDS + 1):
-        if len(words) - k >= PREFIX_WORDS:
-            shorter.append(("=", " ".join(words[:-k]), year, fam))
-    return exact, shorter
+        if words - k < PREFIX_WORDS:
+            break
+        end = t.rfind(" ", 0, end)
+        out.append(t[:end])
+    return out
 
 
 def _merge(records, on_key_clash: str) -> MergeResult:
     groups: list[_Group] = []
     by_id: dict[tuple[str, str], _Group] = {}
-    titles = _TitleIndex()  # exact titles: ("=", title, year, surname) and shortened: ("<", shortened, year, surname)
+    # one index (one table: memory) for two kinds of key: h = hash((title, year, surname)) -> the works with that
+    # title, and ~hash((title shortened by 1..4 words, year, surname)) -> the works with the longer title
+    titles = _TitleIndex()
+    data = titles.data
     apart: list[str] = []
     read = 0
 
     for rec in _order(records):
         read += 1
         entry = rec.entry
-        ids = _ids(entry)
         f = fields_of(entry)
+        ids = _ids_of(f)
         t = norm_title(f.get("title", ""))
         fam, year = _family_key(entry), f.get("year", "")
         target, why = None, ""
@@ -268,17 +289,21 @@ def _merge(records, on_key_clash: str) -> MergeResult:
                 target, why = g, f"same {k.upper()} {v}"
                 break
         usable = bool(t) and not is_generic(t)
-        exact, shorter = _title_keys(t, year, fam) if usable else (None, [])
-        if target is None and usable:  # rules 3-5
+        if usable:
             me = (t, year, fam)
-            found, more = _compatible(titles, exact, me, ids)
-            if not found and len(t.split()) >= PREFIX_WORDS:
+            exact = hash(me)
+            shorter = [hash((s, year, fam)) for s in _shortened(t)]
+        if target is None and usable:  # rules 3-5
+            # (a key that no work is filed under, as most are, is not probed)
+            found, more = _compatible(titles, exact, me, ids) if exact in data else ([], False)
+            if not found and t.count(" ") + 1 >= PREFIX_WORDS:
                 for key in shorter:  # this title is the longer: a work whose title is this one shortened
-                    found, more = _compatible(titles, key, me, ids)
-                    if found:
-                        break
-                if not found:  # this title is the shorter: a work whose title, shortened, is this one
-                    found, more = _compatible(titles, ("<",) + exact[1:], me, ids)
+                    if key in data:
+                        found, more = _compatible(titles, key, me, ids)
+                        if found:
+                            break
+                if not found and ~exact in data:  # this title is the shorter: a work whose title,
+                    found, more = _compatible(titles, ~exact, me, ids)  # shortened, is this one
             if len(found) > 1 or (found and more):
                 other = found[1].records[0].origin if len(found) > 1 else "other works"
                 apart.append(
@@ -314,9 +339,11 @@ def _merge(records, on_key_clash: str) -> MergeResult:
                 target.titles.append((t, year, fam))
             titles.add(exact, target)
             for key in shorter:
-                titles.add(("<",) + key[1:], target)
+                if data.setdefault(~key, target) is not target:  # (a new key: filed, nothing more to do)
+                    titles.add(~key, target)
 
-    del by_id, titles  # the indexes are done with: their memory goes before the merged records are built
+    # the indexes are done with: their memory goes before the merged records are built
+    del by_id, titles, data
     for g in groups:
         g.ids = g.titles = None  # type: ignore[assignment]  # unused from here on
     return _finish(groups, read, apart, on_key_clash)
@@ -338,7 +365,11 @@ def _finish(groups, read, apart, on_key_clash) -> MergeResult:
     warnings: list[str] = []
     explicit: dict[int, str] = {}
     for i, g in enumerate(groups):
+        keyed = False
         for rec in g.records:
+            if not rec.key and not fields_of(rec.entry).get("ids"):
+                continue  # no key given (every record of most formats): nothing to own
+            keyed = keyed or bool(rec.key)
             for key in _source_keys(rec):
                 if owner.get(key, i) != i:
                     a, b = where[key], rec.origin
@@ -353,9 +384,10 @@ def _finish(groups, read, apart, on_key_clash) -> MergeResult:
                     )
                     continue
                 owner[key], where[key] = i, where.get(key, rec.origin)
-        kept = sorted(r.key for r in g.records if r.key and owner.get(r.key) == i)
-        if kept:
-            explicit[i] = kept[0]
+        if keyed:
+            kept = sorted(r.key for r in g.records if r.key and owner.get(r.key) == i)
+            if kept:
+                explicit[i] = kept[0]
     merged_entries = [_combine([r.entry for r in g.records]) for g in groups]
     generated = assign_keys([e for i, e in enumerate(merged_entries) if i not in explicit], taken=set(owner))
     key_of = {id(e): k for k, e in generated.items()}
@@ -367,7 +399,7 @@ def _finish(groups, read, apart, on_key_clash) -> MergeResult:
     decisions = []
     for i, (g, e) in enumerate(zip(groups, merged_entries)):
         key = explicit.get(i) or key_of[id(e)]
-        aliases = ",".join(sorted(k for k in owned.get(i, ()) if k != key))
+        aliases = ",".join(sorted(k for k in owned[i] if k != key)) if i in owned else ""
         if aliases != e.fields.get("ids", ""):
             if len(g.records) == 1:  # never change an input entry in place
                 e = new_entry(e.type, dict(e.fields), dict(e.persons))

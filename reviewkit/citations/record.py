@@ -176,41 +176,24 @@ def make_entry(
 ):
     """An entry from one format's parsed values: text cleaned, identifiers validated, empty values dropped.
     Only the values given are looked at (most of the twenty are empty in most records)."""
-    fields = {}
-    for name, value in (
-        ("title", title),
-        ("journal", journal),
-        ("year", year),
-        ("month", month),
-        ("volume", volume),
-        ("number", number),
-        ("pages", pages),
-        ("doi", doi),
-        ("pmid", pmid),
-        ("pmcid", pmcid),
-        ("nct", nct),
-        ("url", url),
-        ("abstract", abstract),
-        ("publisher", publisher),
-        ("note", note),
-        ("keywords", keywords),
-        ("language", language),
-        ("issn", issn),
-        ("booktitle", booktitle),
-        ("howpublished", howpublished),
-        ("source", source),
-    ):
+    fields = Fields()
+    values = (title, journal, year, month, volume, number, pages, doi, pmid, pmcid, nct, url, abstract, publisher)
+    for name, value in zip(_FIELD_ORDER, (*values, note, keywords, language, issn, booktitle, howpublished, source)):
         if not value:
             continue
-        if name in NORMALIZERS:
+        how = _HOW[name]
+        if how == _NORMALIZED:
             value = NORMALIZERS[name](value) or ""
-        elif name == "keywords":
+        elif how == _LIST:
             value = "; ".join(c for c in map(clean, value) if c)
         else:
-            value = clean(value)
-            if name == "pages":
+            if type(value) is str and not ("  " in value or "\n" in value or "\t" in value or "\r" in value):
+                value = value.strip()  # what clean() does to such a text, without the call
+            else:
+                value = clean(value)
+            if how == _PAGES:
                 value = value.replace("--", "–")
-            elif name in _INTERNED and len(value) < 200:
+            elif how == _INTERN and len(value) < 200:
                 value = sys.intern(value)  # journal, year …: stored once across thousands of records
         if value:
             fields[name] = value
@@ -219,7 +202,24 @@ def make_entry(
         if value:
             fields[name] = sys.intern(value) if name in _INTERNED and len(value) < 200 else value
     persons = {role: people for role, people in (("author", authors), ("editor", editors)) if people}
-    return new_entry(entry_type, fields, persons, lower=any(not k.islower() for k in extra or ()))
+    if extra and any(not k.islower() for k in extra):
+        return new_entry(entry_type, fields, persons, lower=True)
+    return _entry(entry_type, fields, persons)
+
+
+def _entry(entry_type: str, fields: Fields, persons: dict):
+    """:func:`new_entry` (lower=False) for a *fields* mapping that the caller made for it and hands over."""
+    global _ENTRY
+    if _ENTRY is None:
+        from pybtex.database import Entry
+
+        _ENTRY = Entry
+    e = _ENTRY.__new__(_ENTRY)
+    e.type = entry_type.lower()
+    e.original_type = entry_type
+    e.fields = fields
+    e.persons = Fields({k: list(v) for k, v in persons.items()})
+    return e
 
 
 _INTERNED = frozenset(
@@ -237,6 +237,15 @@ _INTERNED = frozenset(
         "howpublished",
     }
 )
+#: make_entry's fields in the order an entry holds them (and the writers write them)
+_FIELD_ORDER: tuple[str, ...] = (
+    *("title", "journal", "year", "month", "volume", "number", "pages", "doi", "pmid", "pmcid", "nct", "url"),
+    *("abstract", "publisher", "note", "keywords", "language", "issn", "booktitle", "howpublished", "source"),
+)
+_TEXT, _NORMALIZED, _LIST, _PAGES, _INTERN = range(5)
+#: what make_entry does to each field's value: clean the text, or validate an identifier, join a list, …
+_HOW = {name: _INTERN if name in _INTERNED else _TEXT for name in _FIELD_ORDER}
+_HOW.update(dict.fromkeys(NORMALIZERS, _NORMALIZED), keywords=_LIST, pages=_PAGES)
 
 
 def doi_from_url(text: str) -> str:

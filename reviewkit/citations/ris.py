@@ -74,7 +74,11 @@ class RawRecord:
             by: dict[str, list[str]] = {}
             for t, v, _ in self.tags:
                 if v:
-                    by.setdefault(t, []).append(v)
+                    values = by.get(t)
+                    if values is None:
+                        by[t] = [v]
+                    else:
+                        values.append(v)
             self._by = by
         return self._by
 
@@ -251,6 +255,8 @@ _PMID_TAGS, _PMID_TAGS_EMBASE = ("AN", "C2", "PM", "PMID", "M1"), ("C5", "AN", "
 _DIGITS = re.compile(r"\d{1,9}")
 _YEAR = re.compile(r"\d{4}")
 _HTTP = re.compile(r"^https?://")
+_PMCID = re.compile(r"PMC\d+")
+_TYPE_JOURNAL_TAGS = ("JO", "JF", "T2", "SO", "J2", "JA")
 
 
 def _people(values, names: dict) -> list:
@@ -264,50 +270,62 @@ def _people(values, names: dict) -> list:
     return out
 
 
-def _to_entry(rec: RawRecord, base: str, names: dict):
+_NOTHING = ("",)
+
+
+def _to_entry(rec: RawRecord, base: str, names: dict, doi: str | None = None):
+    """The entry of a record; *doi*: the first valid DOI of its DO/DI tags when the caller has looked
+    (``""``: none there), else None."""
     by = rec._index()
-    doi = ""
-    for v in _all(by, _DOI_TAGS):
-        doi = R.doi_from_url(v)
-        if doi:
-            break
-    url = next((u for u in _all(by, _URL_TAGS) if _HTTP.match(u) and not R.doi_from_url(u)), "")
-    sp, ep = _first(by, ("SP", "BP")), _first(by, ("EP",))
+    get = by.get  # a tag's list is never empty: ``(get(a) or get(b) or _NOTHING)[0]`` is the first value
+    if not doi:
+        tags = _DOI_TAGS if doi is None else ("M3", "UR", "L3")  # (DO and DI: none valid)
+        doi = ""
+        for v in _all(by, tags):
+            doi = R.doi_from_url(v)
+            if doi:
+                break
+    url = ""
+    if "UR" in by or "L2" in by:
+        url = next((u for u in _all(by, _URL_TAGS) if _HTTP.match(u) and not R.doi_from_url(u)), "")
+    sp, ep = (get("SP") or get("BP") or _NOTHING)[0], (get("EP") or _NOTHING)[0]
     if (sp, ep) == ("No", "Specified"):  # Ovid: "No Pagination Specified" split over SP and EP
         sp, ep = "", ""
     pages = f"{sp}–{ep}" if sp and ep and sp != ep else sp
-    year_text = _first(by, ("PY", "Y1", "DA"))  # Y2 is the access date, not the year
+    year_text = (get("PY") or get("Y1") or get("DA") or _NOTHING)[0]  # Y2 is the access date, not the year
     year = (_YEAR.search(year_text) or [""])[0] if year_text else ""
-    authors = _people(_all(by, ("AU", "A1")) or by.get("AF", ()), names)
+    authors = _people(_all(by, ("AU", "A1")) or get("AF", ()), names)
     pmid = ""
     embase = "DB" in by and any("embase" in v.lower() for v in by["DB"])
-    for v in _all(by, _PMID_TAGS_EMBASE if embase else _PMID_TAGS):  # Embase gives the MEDLINE PMID in C5
-        if _DIGITS.fullmatch(v):
-            pmid = v
-            break
-    pmcid = next((v for v in _all(by, ("C2", "PMCID", "PC")) if re.fullmatch(r"PMC\d+", v)), "")
-    ty = _first(by, ("TY",))
+    if not by.keys().isdisjoint(_PMID_TAGS_EMBASE):  # (most records have none of these tags)
+        for v in _all(by, _PMID_TAGS_EMBASE if embase else _PMID_TAGS):  # Embase gives the MEDLINE PMID in C5
+            if _DIGITS.fullmatch(v):
+                pmid = v
+                break
+    pmcid = ""
+    if "C2" in by or "PMCID" in by or "PC" in by:
+        pmcid = next((v for v in _all(by, ("C2", "PMCID", "PC")) if _PMCID.fullmatch(v)), "")
     editors = _all(by, ("A2", "ED"))
     return R.make_entry(
-        TYPES.get(ty, "article" if _first(by, ("JO", "JF", "T2", "SO", "J2", "JA")) else "misc"),
+        TYPES.get((get("TY") or _NOTHING)[0], "article" if _first(by, _TYPE_JOURNAL_TAGS) else "misc"),
         authors=authors,
         editors=_people(editors, names) if editors else (),
         title=_first(by, _TITLE_TAGS),
         journal=_first(by, _JOURNAL_TAGS),
         year=year,
-        volume=_first(by, ("VL", "VO", "VN")),
-        number=_first(by, ("IS", "CP", "IP")),
+        volume=(get("VL") or get("VO") or get("VN") or _NOTHING)[0],
+        number=(get("IS") or get("CP") or get("IP") or _NOTHING)[0],
         pages=pages,
         doi=doi,
         pmid=pmid,
         pmcid=pmcid,
         url=url,
-        abstract=_first(by, ("AB", "N2")),
-        publisher=_first(by, ("PB",)),
-        keywords=_all(by, ("KW", "DE")),
-        language=_first(by, ("LA",)),
-        note=_first(by, ("N1",)),
-        issn=_first(by, ("SN",)),
+        abstract=(get("AB") or get("N2") or _NOTHING)[0],
+        publisher=(get("PB") or _NOTHING)[0],
+        keywords=_all(by, ("KW", "DE")) if "KW" in by or "DE" in by else (),
+        language=(get("LA") or _NOTHING)[0],
+        note=(get("N1") or _NOTHING)[0],
+        issn=(get("SN") or _NOTHING)[0],
         source=f"{base}:{rec.line}",
     )
 
@@ -322,7 +340,14 @@ def _stream(text: str, name: str, skip_invalid: bool, out: R.Reading):
         seen += 1
         by = rec._index()
         given = _all(by, ("DO", "DI"))
-        bad = [v for v in given if not R.doi_from_url(v)]
+        doi = ""  # the first valid DOI among them
+        bad = []
+        for v in given:
+            d = R.doi_from_url(v)
+            if not d:
+                bad.append(v)
+            elif not doi:
+                doi = d
         for v in bad:
             warnings.append(
                 f"{name}:{next(ln for t, x, ln in rec.tags if x == v)}: {v[:80]!r} is not a DOI "
@@ -334,7 +359,7 @@ def _stream(text: str, name: str, skip_invalid: bool, out: R.Reading):
                 raise InputError(problem, source=f"{name}:{rec.line}")
             out.skipped.append(f"{name}:{rec.line}: {problem}")
             continue
-        yield None, _to_entry(rec, base, names), rec.line
+        yield None, _to_entry(rec, base, names, doi), rec.line
     if not seen and text.strip():
         first = next(i for i, ln in enumerate(_lines(R.lines(text)), start=1) if ln.strip())
         raise InputError(

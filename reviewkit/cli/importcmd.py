@@ -52,17 +52,28 @@ def _write(module, bib, file) -> None:
 
 
 def run(args) -> int:
-    import importlib
-
-    from ..atomic import check_target, replacing
-    from ..atomic import write as atomic_write
-    from ..citations import check_encoding, load_bibliography
+    from ..atomic import check_target
+    from ..citations import check_encoding
+    from ..citations.record import gc_paused
 
     check_encoding(args.encoding)
     if args.output != "-":
         check_target(args.output)
     if args.report:
         check_target(args.report)
+    # The collector stays paused until the records are written and released (see record.gc_paused): resumed
+    # earlier, its first pass would scan every object the import allocated while they are all still alive.
+    with gc_paused():
+        return _import(args)
+
+
+def _import(args) -> int:
+    import importlib
+
+    from ..atomic import replacing
+    from ..atomic import write as atomic_write
+    from ..citations import load_bibliography
+
     result = load_bibliography(
         args.files,
         fmt=args.fmt,
