@@ -42,6 +42,7 @@ def module_of(path: Path) -> str | None:
     return name if file_of(name) else None
 
 
+@cache  # like _source: the package's files are read once per process
 def file_of(module: str) -> Path | None:
     rel = module.split(".")[1:]
     base = PACKAGE.joinpath(*rel)
@@ -77,11 +78,7 @@ def remember(path: Path, save: bool = False) -> None:
     if save:
         from ..atomic import write
 
-        known = {
-            m: [hashlib.sha256(_source(m)).hexdigest(), sorted(f), sorted(d)]
-            for m in list(_SEEN)
-            for f, d in [_imports(m)]
-        }
+        known = {m: [_digest(m), sorted(f), sorted(d)] for m in list(_SEEN) for f, d in [_imports(m)]}
         try:
             write(path, json.dumps(known, sort_keys=True))
         except OSError:
@@ -104,7 +101,7 @@ def _imports(module: str) -> tuple[frozenset, frozenset]:
         return frozenset(), frozenset()
     _SEEN.add(module)
     known = _KNOWN.get(module)
-    if known and known[0] == hashlib.sha256(_source(module)).hexdigest():
+    if known and known[0] == _digest(module):
         return frozenset(known[1]), frozenset(known[2])
     is_pkg = f.name == "__init__.py"
     package = module if is_pkg else module.rpartition(".")[0]
@@ -167,7 +164,12 @@ def closure(modules, *, dynamic: bool = True) -> set[str]:
 
 def hashes(modules, *, dynamic: bool = True) -> dict[str, str]:
     """{module: sha256 of its source} over the closure of *modules*."""
-    return {m: hashlib.sha256(_source(m)).hexdigest() for m in sorted(closure(modules, dynamic=dynamic))}
+    return {m: _digest(m) for m in sorted(closure(modules, dynamic=dynamic))}
+
+
+@cache
+def _digest(module: str) -> str:
+    return hashlib.sha256(_source(module)).hexdigest()
 
 
 def key(modules, *, dynamic: bool = True) -> str:
