@@ -179,6 +179,40 @@ def test_a_rebuild_with_nothing_to_run_starts_no_warmed_process(tmp_path, monkey
     assert not processes_in(project)
 
 
+def test_workers_fall_back_to_warmed_processes_of_their_own_when_the_builds_one_has_ended(tmp_path, monkeypatch):
+    """The build's warmed process dies before the workers ask it for kernels (here: SIGKILLed as soon as it is
+    started, its address still handed out): each worker's first request fails, the worker starts a warmed process
+    of its own, and every section still runs in a kernel forked from a warmed process, isolated as before."""
+    from reviewkit.pipeline import kernels
+    from reviewkit.pipeline.build import build
+
+    project = make_project(tmp_path / "p", ["set", "check", "check"])
+    real_share, dead = kernels.share, {}
+
+    def share(*args):
+        address = real_share(*args)
+        if address and kernels._ZYGOTE is not None:
+            proc = kernels._ZYGOTE.proc
+            proc.kill()
+            proc.wait()
+            dead["address"], dead["pid"] = address, proc.pid
+        return address
+
+    monkeypatch.setattr(kernels, "share", share)
+    monkeypatch.setattr(kernels, "shared_address", lambda *args: dead.get("address"))
+    build(project, to=("html",), jobs=2, on_event=lambda e: None)
+    assert dead, "the build started no warmed process of its own"
+    seen = {name: facts(project, name) for name in ("s0-set", "s1-check", "s2-check")}
+    assert all("reviewkit.pipeline.kernels" in f["parent"] and f["pandas_ready"] for f in seen.values()), seen
+    assert all(f["parent_pid"] != dead["pid"] for f in seen.values())
+    assert all("spawn_main" in f["grandparent"] for f in seen.values()), seen  # a worker's own warmed process
+    default = seen["s0-set"]["linewidth"]
+    for name in ("s1-check", "s2-check"):
+        f = seen[name]
+        assert (f["linewidth"], f["pandas_mark"], f["json_mark"], f["global_mark"]) == (default, None, None, None), f
+    assert not wait_gone(processes_in(project), seconds=5), "kernels of a finished build still run"
+
+
 def test_the_forked_kernel_writes_what_a_fresh_kernel_writes(tmp_path, monkeypatch):
     """Same outputs, same observed reads and modules, whether kernels are forked or started afresh."""
     from reviewkit.pipeline import kernels
