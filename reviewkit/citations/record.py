@@ -98,21 +98,11 @@ class Fields(dict):
 def new_entry(entry_type: str, fields: dict, persons: dict | None = None, *, lower: bool = True):
     """A pybtex ``Entry`` with :class:`Fields` mappings (field names and roles lower case; *lower*=False when
     the caller's names already are)."""
-    global _ENTRY
-    if _ENTRY is None:
-        from pybtex.database import Entry
-
-        _ENTRY = Entry
-    e = _ENTRY.__new__(_ENTRY)
-    e.type = entry_type.lower()
-    e.original_type = entry_type
+    persons = persons or {}
     if lower:
-        e.fields = Fields({k.lower(): v for k, v in fields.items()})
-        e.persons = Fields({k.lower(): list(v) for k, v in (persons or {}).items()})
-    else:
-        e.fields = Fields(fields)
-        e.persons = Fields({k: list(v) for k, v in (persons or {}).items()})
-    return e
+        fields = {k.lower(): v for k, v in fields.items()}
+        persons = {k.lower(): v for k, v in persons.items()}
+    return _entry(entry_type, Fields(fields), persons)
 
 
 def _person(first: list, last: list):
@@ -208,7 +198,8 @@ def make_entry(
 
 
 def _entry(entry_type: str, fields: Fields, persons: dict):
-    """:func:`new_entry` (lower=False) for a *fields* mapping that the caller made for it and hands over."""
+    """The entry itself, for a *fields* mapping that the caller made for it and hands over (the persons' lists
+    are copied)."""
     global _ENTRY
     if _ENTRY is None:
         from pybtex.database import Entry
