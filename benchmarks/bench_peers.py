@@ -238,17 +238,22 @@ def become_subreaper() -> None:
         raise SetupError("cannot become a child subreaper (prctl PR_SET_CHILD_SUBREAPER): Linux only")
 
 
-def own_children() -> list[int]:
-    me, kids = os.getpid(), []
+def proc_stats() -> dict[int, list[str]]:
+    """{pid: the fields of /proc/PID/stat after the command name} (state, ppid, …) of every process now."""
+    procs: dict[int, list[str]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 stat = Path(f"/proc/{entry}/stat").read_text()
             except OSError:
                 continue
-            if int(stat[stat.rindex(")") + 2 :].split()[1]) == me:
-                kids.append(int(entry))
-    return kids
+            procs[int(entry)] = stat[stat.rindex(")") + 2 :].split()
+    return procs
+
+
+def own_children() -> list[int]:
+    me = os.getpid()
+    return [pid for pid, f in proc_stats().items() if int(f[1]) == me]
 
 
 def end_leftovers() -> int:
@@ -311,14 +316,7 @@ class Unreaped:
     def poll(self) -> None:
         me = os.getpid()
         while not self.stop_event.wait(self.interval):
-            procs: dict[int, list[str]] = {}
-            for entry in os.listdir("/proc"):
-                if entry.isdigit():
-                    try:
-                        stat = Path(f"/proc/{entry}/stat").read_text()
-                    except OSError:
-                        continue
-                    procs[int(entry)] = stat[stat.rindex(")") + 2 :].split()
+            procs = proc_stats()
             children: dict[int, list[int]] = {}
             for pid, f in procs.items():
                 children.setdefault(int(f[1]), []).append(pid)
