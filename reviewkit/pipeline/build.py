@@ -291,7 +291,7 @@ def build(
     )
     try:
         if force or not _has_state(cfg):  # every chosen section will run
-            _kernels_ahead(b, [s for s in cfg.sections if not only or s.name in only or s.name.split("-")[0] in only])
+            _kernels_ahead(b, _chosen(cfg, only))
         b.cfg, b.selected = _select(b, only, overrides)
         return _build(b)
     except OSError as exc:
@@ -338,6 +338,11 @@ def _kernels_ahead(b: _Build, sections) -> None:
         return
 
 
+def _chosen(cfg, only) -> list:
+    """The sections *only* names (names, or a batch by its base name); all of them without *only*."""
+    return [s for s in cfg.sections if not only or s.name in only or s.name.split("-")[0] in only]
+
+
 def _select(b: _Build, only, overrides: dict | None):
     """(config with *overrides* applied to copies of the chosen sections, names of the chosen sections).
 
@@ -348,7 +353,7 @@ def _select(b: _Build, only, overrides: dict | None):
     from . import validate
 
     cfg = b.cfg
-    chosen = [s for s in cfg.sections if not only or s.name in only or s.name.split("-")[0] in only]
+    chosen = _chosen(cfg, only)
     if only and not chosen:
         raise ConfigError(f"no section named {', '.join(only)}{did_you_mean(only[0], [s.name for s in cfg.sections])}")
     _warn(b.emit, validate.require(cfg, sections=chosen, deep=False, report=b.report))
