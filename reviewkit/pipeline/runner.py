@@ -349,6 +349,7 @@ def run_sections(
             reads=str(out_dir / f"{s.name}.reads"),
             token=token,
             warm=warm,
+            kernel_name=_kernel_name(str(s.notebook)),  # read once here, not again in the worker
         )
         for s in sections
     ]
@@ -392,7 +393,7 @@ def run_sections(
                         **t,
                         kernel_stderr=True,
                         prestart=i < len(tasks) - jobs,
-                        zygote=shared.get(_kernel_name(t["notebook"])),
+                        zygote=shared.get(t["kernel_name"]),
                     ): t["name"]
                     for i, t in enumerate(tasks)
                 }
@@ -420,7 +421,7 @@ def _shared_zygotes(tasks: list[dict], warm: list) -> dict:
     the build started it already (:func:`reviewkit.pipeline.kernels.share`)."""
     from . import kernels
 
-    names = [n for n in dict.fromkeys(_kernel_name(t["notebook"]) for t in tasks) if n]
+    names = [n for n in dict.fromkeys(t["kernel_name"] for t in tasks) if n]
     cwd = tasks[0]["cwd"]
     found = {n: kernels.shared_address(n, cwd, warm) for n in names}
     if names and not any(found.values()):
