@@ -273,3 +273,75 @@ def test_a_pdf_carries_the_build_date_and_the_same_bytes_a_second_time():
         b"/CreationDate (D:20240102000000+00'00')"
     )
     assert writers.pdf_dated(b"/ModDate (D:20261123185859Z)", "") == b"/ModDate (D:20261123185859Z)"
+
+
+def _synthetic_rows_table(rows: int):
+    """A report with one SYNTHETIC supplementary table of *rows* rows (IDs SYN-000001, …; titles say synthetic)."""
+    import pandas as pd
+
+    from reviewkit.report import MIME_TABLE, table_html
+
+    df = pd.DataFrame(
+        {
+            "ID": [f"SYN-{i:06d}" for i in range(1, rows + 1)],
+            "Title": [f"[synthetic] Synthetic study {i} & co" for i in range(1, rows + 1)],
+            "Enrolment": [10 + i % 990 for i in range(rows)],
+        }
+    )
+    block = Block(
+        "table",
+        "a, table",
+        name="syn",
+        caption="SYNTHETIC rows.",
+        data={"text/html": table_html(df), MIME_TABLE: {"columns": list(df.columns), "data": df.values.tolist()}},
+    )
+    from pybtex.database import BibliographyData
+
+    nb, _, _ = Assembler(BibliographyData()).build([SectionDoc("a", [block])], {"title": "Synthetic"})
+    return nb, table_html(df)
+
+
+def test_a_long_table_prints_as_consecutive_tables_with_one_set_of_columns():
+    from reviewkit.report.export import PRINT_TABLE_ROWS, print_table, sanitize, to_html
+
+    n = 2 * PRINT_TABLE_ROWS + 7
+    nb, fragment = _synthetic_rows_table(n)
+    printed = print_table(sanitize(fragment))
+    parts = re.findall(r'<table class="data print-part( continues)?"><colgroup>(.*?)</colgroup><thead>', printed)
+    assert [bool(c) for c, _ in parts] == [True, True, False]  # the closing rule on the last part only
+    assert len({cols for _, cols in parts}) == 1  # the same column widths in every part
+    widths = [float(w) for w in re.findall(r"width:([\d.]+)%", parts[0][1])]
+    assert widths[1] > widths[0] > widths[2] and abs(sum(widths) - 100) < 0.1  # the title column is the widest
+    assert printed.count("<th>ID</th>") == 3
+    assert re.findall(r"SYN-\d+", printed) == [f"SYN-{i:06d}" for i in range(1, n + 1)]  # every row, in order
+    assert "&amp; co" in printed
+    # a short table, or one print_table cannot read row by row, is printed as it is; the HTML report is unchanged
+    _, short = _synthetic_rows_table(PRINT_TABLE_ROWS)
+    assert print_table(sanitize(short)) == sanitize(short)
+    spanned = sanitize(fragment).replace("<td>", '<td colspan="2">', 1)
+    assert print_table(spanned) == spanned
+    assert 'class="data print-part' not in to_html(nb) and to_html(nb).count("<th>ID</th>") == 1
+
+
+def test_a_long_table_in_the_pdf_has_its_header_on_every_page_and_no_row_split():
+    import io
+
+    import pypdf
+
+    from reviewkit.report import writers
+    from reviewkit.report.export import find_chromium
+
+    if find_chromium() is None:
+        pytest.fail("Chromium is needed for this test (make chromium)")
+    n = 700
+    nb, _ = _synthetic_rows_table(n)
+    reader = pypdf.PdfReader(io.BytesIO(writers.render(nb, "pdf", running_title="Synthetic running title")))
+    seen = []
+    for number, page in enumerate(reader.pages[1:], start=2):  # the table starts on the page after the title
+        text = page.extract_text()
+        assert re.search(r"(?m)^ID Title Enrolment$", text), text[:300]  # the header row on every page
+        assert "Synthetic running title" in text and f"{number} / {len(reader.pages)}" in text
+        rows = re.findall(r"(?m)^SYN-(\d+) \[synthetic\] Synthetic study (\d+) & co (\d+)$", text)
+        assert all(int(a) == int(b) for a, b, _ in rows)  # each row whole on one line of one page
+        seen += [int(a) for a, _, _ in rows]
+    assert seen == list(range(1, n + 1))
