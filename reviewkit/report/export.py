@@ -3,8 +3,11 @@
 The PDF goes through nbconvert's WebPDFExporter driving the Chromium already
 on the machine (``REVIEWKIT_CHROMIUM`` or the first of ``chromium``,
 ``chromium-browser``, ``google-chrome`` on PATH): the exporter has no browser
-path setting, so :class:`ChromiumPDFExporter` supplies one, plus page numbers
-and the running title in the page margins.
+path setting, so :class:`ChromiumPDFExporter` supplies one.  Page numbers and
+the running title are CSS page-margin boxes of the paper template (one layout,
+not Chromium's header and footer templates, which it lays out as a document of
+their own for every page); the page is hidden on screen, so Chromium lays the
+report out only once, for print, not for its window before and after printing.
 """
 
 from __future__ import annotations
@@ -185,6 +188,12 @@ def print_table(fragment: str) -> str:
     return "".join(parts)
 
 
+def _css_string(text: str) -> str:
+    """*text* as a quoted CSS string, safe inside a <style> element (no quote, backslash or "<" left raw)."""
+    escaped = "".join(c if c.isalnum() or c in " .,;:-_()[]&'/" else f"\\{ord(c):x} " for c in text)
+    return f'"{escaped}"'
+
+
 def _exporter_kwargs():
     return dict(
         template_name="paper",
@@ -248,6 +257,7 @@ def _make_pdf_exporter():
         running_title = Unicode("").tag(config=True)
 
         def from_notebook_node(self, nb, resources=None, **kw):
+            resources = {**(resources or {}), "reviewkit_running_title": _css_string(self.running_title)}
             html_text, resources = _render_template(self, nb, resources)
             return self.run_playwright(html_text), resources
 
@@ -257,15 +267,6 @@ def _make_pdf_exporter():
             import tempfile
 
             from playwright.async_api import async_playwright
-
-            header = (
-                '<div style="font-size:8px;font-family:serif;width:100%;padding:0 18mm;color:#555;'
-                f'text-align:right">{html.escape(self.running_title)}</div>'
-            )
-            footer = (
-                '<div style="font-size:8px;font-family:serif;width:100%;text-align:center;color:#555">'
-                '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
-            )
 
             async def main(path):
                 async with async_playwright() as p:
@@ -278,14 +279,10 @@ def _make_pdf_exporter():
                     )
                     try:
                         page = await browser.new_page()
-                        await page.emulate_media(media="print")
                         await page.goto(Path(path).as_uri(), wait_until="load")
                         return await page.pdf(
                             format="A4",
                             print_background=True,
-                            display_header_footer=True,
-                            header_template=header,
-                            footer_template=footer,
                             margin={"top": "20mm", "bottom": "20mm", "left": "18mm", "right": "18mm"},
                         )
                     finally:
