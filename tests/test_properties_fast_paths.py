@@ -329,3 +329,27 @@ def test_bare_doi_fast_path_is_the_prefix_search(text):
     from reviewkit.identifiers import normalize_doi
 
     assert normalize_doi(text) == normalize_doi_general(text)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(RIS_TAGS[1:]), RIS_VALUES), max_size=14))
+def test_ris_entry_of_a_record_read_from_text_is_the_general_one(tags):
+    """A record as the reader reads it (values without tabs or two spaces in a row are used as they are)."""
+    body = "".join(f"{t}  - {v.replace(chr(10), ' ').replace(chr(13), ' ')}\n" for t, v in tags)
+    recs = list(ris.iter_records(f"\n\n\nTY  - JOUR\n{body}ER  - \n", "x.ris", []))
+    assert len(recs) == 1
+    rec = recs[0]
+    general = as_data(ris_to_entry_general(rec, "x.ris", {}))
+    assert as_data(ris._to_entry(rec, "x.ris", {}, None, True)) == general
+    assert as_data(ris._to_entry(rec, "x y.ris", {}, None, False)) == as_data(ris_to_entry_general(rec, "x y.ris", {}))
+
+
+@SETTINGS
+@given(PERSONS)
+def test_name_text_is_str_of_the_person(persons):
+    from pybtex.database import Person
+
+    from reviewkit.citations.keys import name_text
+
+    for p in [*persons, Person("van der Berg, Jr, Ana María"), Person("others"), Person("{Sarcoma Group}")]:
+        assert name_text(p) == str(p)

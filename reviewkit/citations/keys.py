@@ -73,6 +73,15 @@ def is_others(person) -> bool:
     return person.last_names == ["others"] and not (person.first_names or person.middle_names or person.prelast_names)
 
 
+def name_text(person) -> str:
+    """``str(person)`` ("von Last, Jr, First"), without its joins of empty lists for a name that has only family
+    and given names (every name reviewkit's importers other than BibTeX make)."""
+    if person.middle_names or person.prelast_names or person.lineage_names:
+        return str(person)
+    last, first = " ".join(person.last_names), " ".join(person.first_names)
+    return f"{last}, {first}" if last and first else last or first
+
+
 def first_family(entry) -> str:
     for role in ("author", "editor"):
         for person in entry.persons.get(role, []):

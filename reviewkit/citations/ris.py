@@ -62,10 +62,11 @@ TYPES = {
 class RawRecord:
     """One record's tags in file order: ``(tag, value, line)``; values by tag are indexed once."""
 
-    __slots__ = ("_by", "line", "tags")
+    __slots__ = ("_by", "line", "plain", "tags")
 
-    def __init__(self, line: int, tags=None):
+    def __init__(self, line: int, tags=None, plain: bool = False):
         self.line = line
+        self.plain = plain  # known: no value has a tab or two spaces in a row (values never have line ends)
         self.tags: list[tuple[str, str, int]] = tags if tags is not None else []
         self._by: dict[str, list[str]] | None = None
 
@@ -136,7 +137,11 @@ def _simple_record(text: str, pos: int, lineno: int):
         if len(pairs) != body.count("\n") + 1:
             return None
         tags += [(t, v.strip(), ln) for ln, (t, v) in enumerate(pairs, start=lineno + 1)]
-    return RawRecord(lineno, tags), eol + 1, lineno + len(tags)
+        # each line's "XX  - " has one "  ": more is a value with two spaces in a row (or starting with a space)
+        plain = "\t" not in body and body.count("  ") == len(pairs)
+    else:
+        plain = True
+    return RawRecord(lineno, tags, plain), eol + 1, lineno + len(tags)
 
 
 def iter_records(text: str, name: str = "<string>", warnings: list | None = None):
@@ -273,9 +278,9 @@ def _people(values, names: dict) -> list:
 _NOTHING = ("",)
 
 
-def _to_entry(rec: RawRecord, base: str, names: dict, doi: str | None = None):
+def _to_entry(rec: RawRecord, base: str, names: dict, doi: str | None = None, base_plain: bool = False):
     """The entry of a record; *doi*: the first valid DOI of its DO/DI tags when the caller has looked
-    (``""``: none there), else None."""
+    (``""``: none there), else None; *base_plain*: *base* has no whitespace that ``clean`` would change."""
     by = rec._index()
     get = by.get  # a tag's list is never empty: ``(get(a) or get(b) or _NOTHING)[0]`` is the first value
     if not doi:
@@ -306,33 +311,43 @@ def _to_entry(rec: RawRecord, base: str, names: dict, doi: str | None = None):
     if "C2" in by or "PMCID" in by or "PC" in by:
         pmcid = next((v for v in _all(by, ("C2", "PMCID", "PC")) if _PMCID.fullmatch(v)), "")
     editors = _all(by, ("A2", "ED"))
-    return R.make_entry(
-        TYPES.get((get("TY") or _NOTHING)[0], "article" if _first(by, _TYPE_JOURNAL_TAGS) else "misc"),
-        authors=authors,
-        editors=_people(editors, names) if editors else (),
-        title=_first(by, _TITLE_TAGS),
-        journal=_first(by, _JOURNAL_TAGS),
-        year=year,
-        volume=(get("VL") or get("VO") or get("VN") or _NOTHING)[0],
-        number=(get("IS") or get("CP") or get("IP") or _NOTHING)[0],
-        pages=pages,
-        doi=doi,
-        pmid=pmid,
-        pmcid=pmcid,
-        url=url,
-        abstract=(get("AB") or get("N2") or _NOTHING)[0],
-        publisher=(get("PB") or _NOTHING)[0],
-        keywords=_all(by, ("KW", "DE")) if "KW" in by or "DE" in by else (),
-        language=(get("LA") or _NOTHING)[0],
-        note=(get("N1") or _NOTHING)[0],
-        issn=(get("SN") or _NOTHING)[0],
-        source=f"{base}:{rec.line}",
+    # make_entry's values, in its order, the empty ones left out
+    given = [
+        (name, value)
+        for name, value in (
+            ("title", (get("TI") or get("T1") or get("CT") or get("BT") or get("ST") or _NOTHING)[0]),
+            ("journal", _first(by, _JOURNAL_TAGS)),
+            ("year", year),
+            ("volume", (get("VL") or get("VO") or get("VN") or _NOTHING)[0]),
+            ("number", (get("IS") or get("CP") or get("IP") or _NOTHING)[0]),
+            ("pages", pages),
+            ("doi", doi),
+            ("pmid", pmid),
+            ("pmcid", pmcid),
+            ("url", url),
+            ("abstract", (get("AB") or get("N2") or _NOTHING)[0]),
+            ("publisher", (get("PB") or _NOTHING)[0]),
+            ("note", (get("N1") or _NOTHING)[0]),
+            ("keywords", _all(by, ("KW", "DE")) if "KW" in by or "DE" in by else ()),
+            ("language", (get("LA") or _NOTHING)[0]),
+            ("issn", (get("SN") or _NOTHING)[0]),
+            ("source", f"{base}:{rec.line}"),
+        )
+        if value
+    ]
+    return R.entry_from(
+        TYPES.get((get("TY") or _NOTHING)[0]) or ("article" if _first(by, _TYPE_JOURNAL_TAGS) else "misc"),
+        given,
+        authors,
+        _people(editors, names) if editors else (),
+        plain=rec.plain and base_plain,
     )
 
 
 def _stream(text: str, name: str, skip_invalid: bool, out: R.Reading):
     """``(None, entry, line)`` per record, read one at a time: memory holds entries, never all tokens."""
     base = Path(name).name
+    base_plain = base == base.strip() and not ("  " in base or "\t" in base or "\n" in base or "\r" in base)
     names: dict = {}
     seen = 0
     warnings = out.warnings
@@ -359,7 +374,7 @@ def _stream(text: str, name: str, skip_invalid: bool, out: R.Reading):
                 raise InputError(problem, source=f"{name}:{rec.line}")
             out.skipped.append(f"{name}:{rec.line}: {problem}")
             continue
-        yield None, _to_entry(rec, base, names, doi), rec.line
+        yield None, _to_entry(rec, base, names, doi, base_plain), rec.line
     if not seen and text.strip():
         first = next(i for i, ln in enumerate(_lines(R.lines(text)), start=1) if ln.strip())
         raise InputError(
