@@ -102,11 +102,20 @@ _NON_WORD = re.compile(r"\W+")
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "di", "da", "la", "le", "du"})
 
 
+def plain_letters(low: str) -> str | None:
+    """The letters of a lower-case ASCII word of letters and trailing digits ("kasper", "kasper12"), which is
+    what ``[^a-z]`` removed leaves of it; None for any other text (the regular expressions decide)."""
+    if low.isascii():
+        letters = low.rstrip("0123456789")
+        if letters.isalpha():
+            return letters
+    return None
+
+
 def base_key(entry) -> str:
     folded = ascii_fold(first_family(entry)).lower()
-    if folded.isalpha() and folded.isascii():  # "kasper": one word of letters, nothing to remove
-        family = folded
-    else:
+    family = plain_letters(folded)
+    if family is None:
         family = _NOT_LETTER.sub("", folded)
         # 'van Oortmerssen' -> 'oortmerssen'; keep particles out of the key
         fam_words = [w for w in _SPACE_OR_DASH.split(folded) if w]
@@ -142,12 +151,21 @@ def fingerprint(entry) -> str:
 
 def suffix(n: int) -> str:
     """1 -> "b", 25 -> "z", 26 -> "aa" …: letters only, so any number of collisions stays ASCII."""
+    if n < len(_SUFFIXES):
+        return _SUFFIXES[n]
+    return _suffix(n)
+
+
+def _suffix(n: int) -> str:
     n += 1
     out = ""
     while n > 0:
         n, r = divmod(n - 1, 26)
         out = chr(ord("a") + r) + out
     return out
+
+
+_SUFFIXES = [_suffix(n) for n in range(702)]  # "a", "b" … "zz": every suffix of up to two letters
 
 
 def assign_keys(entries, taken=()) -> dict:

@@ -50,8 +50,8 @@ from typing import Any
 
 from ..errors import InputError
 from ..identifiers import KINDS
-from .keys import ascii_fold, assign_keys, fields_of, fingerprint, first_family, is_others
-from .record import new_entry
+from .keys import ascii_fold, assign_keys, fields_of, fingerprint, first_family, is_others, plain_letters
+from .record import Fields, new_entry
 
 ID_KINDS = KINDS  # doi, pmid, pmcid, nct (reviewkit.identifiers)
 CONFLICT_KINDS = ("doi", "pmid", "pmcid")  # a work has one of each; two different values are two works
@@ -87,9 +87,8 @@ def is_generic(normalized_title: str) -> bool:
 
 def _family_key(entry) -> str:
     low = ascii_fold(first_family(entry)).lower()
-    if low.isalpha() and low.isascii():  # "kasper": nothing for the regular expression to remove
-        return low
-    return _NOT_LETTER.sub("", low)
+    letters = plain_letters(low)  # "kasper", "kasper12": nothing for the regular expression to look at
+    return _NOT_LETTER.sub("", low) if letters is None else letters
 
 
 @dataclass(slots=True)
@@ -271,9 +270,13 @@ def _merge(records, on_key_clash: str) -> MergeResult:
     for rec in _order(records):
         read += 1
         entry = rec.entry
-        f = fields_of(entry)
+        f = entry.fields
+        if type(f) is not Fields:
+            f = fields_of(entry)
         ids = _ids_of(f)
-        t = norm_title(f.get("title", ""))
+        title = f.get("title", "")
+        # norm_title, inline
+        t = _NOT_WORD.sub(" ", (title if title.isascii() else ascii_fold(title)).lower()).strip()
         fam, year = _family_key(entry), f.get("year", "")
         target, why = None, ""
         for k, v in ids.items():  # rule 2, checked against rule 1
@@ -337,7 +340,8 @@ def _merge(records, on_key_clash: str) -> MergeResult:
         if usable:
             if (t, year, fam) not in target.titles:
                 target.titles.append((t, year, fam))
-            titles.add(exact, target)
+            if data.setdefault(exact, target) is not target:  # (a new key: filed, nothing more to do)
+                titles.add(exact, target)
             for key in shorter:
                 if data.setdefault(~key, target) is not target:  # (a new key: filed, nothing more to do)
                     titles.add(~key, target)
@@ -356,8 +360,13 @@ def _source_keys(rec) -> list[str]:
     return keys
 
 
+def _index_of(group: _Group) -> int:
+    return group.index
+
+
 def _finish(groups, read, apart, on_key_clash) -> MergeResult:
-    groups.sort(key=lambda g: g.index)
+    # (made in index order, and kept in it: the sort only checks)
+    groups.sort(key=_index_of)
     owner: dict[str, int] = {}
     where: dict[str, str] = {}
     warnings: list[str] = []
@@ -386,7 +395,9 @@ def _finish(groups, read, apart, on_key_clash) -> MergeResult:
             kept = sorted(r.key for r in g.records if r.key and owner.get(r.key) == i)
             if kept:
                 explicit[i] = kept[0]
-    merged_entries = [_combine([r.entry for r in g.records]) for g in groups]
+    merged_entries = [
+        g.records[0].entry if len(g.records) == 1 else _combine([r.entry for r in g.records]) for g in groups
+    ]
     generated = assign_keys([e for i, e in enumerate(merged_entries) if i not in explicit], taken=set(owner))
     key_of = {id(e): k for k, e in generated.items()}
     del generated

@@ -60,15 +60,45 @@ TYPES = {
 
 
 class RawRecord:
-    """One record's tags in file order: ``(tag, value, line)``; values by tag are indexed once."""
+    """One record's tags in file order: ``(tag, value, line)``; values by tag are indexed once.
 
-    __slots__ = ("_by", "line", "plain", "tags")
+    A record the fast reader took whole (one ``XX  - value`` per line from its ``TY`` line on) is made from its
+    ``(tag, value)`` pairs: its index is built from them directly, and its ``tags`` only when asked for."""
+
+    __slots__ = ("_by", "_pairs", "_tags", "line", "plain")
 
     def __init__(self, line: int, tags=None, plain: bool = False):
         self.line = line
         self.plain = plain  # known: no value has a tab or two spaces in a row (values never have line ends)
-        self.tags: list[tuple[str, str, int]] = tags if tags is not None else []
+        self._tags: list[tuple[str, str, int]] | None = tags if tags is not None else []
+        self._pairs: tuple[str, list] | None = None
         self._by: dict[str, list[str]] | None = None
+
+    @classmethod
+    def of_lines(cls, line: int, ty: str, found: list, plain: bool) -> RawRecord:
+        """The record whose line *line* is ``TY  - ty`` (*ty* stripped) and whose next lines are the ``(tag,
+        value)`` pairs *found* (values as written: stripped here)."""
+        rec = cls(line, None, plain)
+        rec._tags, rec._pairs = None, (ty, found)
+        by: dict[str, list[str]] = {"TY": [ty]} if ty else {}
+        for t, v in found:
+            v = v.strip()
+            if v:
+                values = by.get(t)
+                if values is None:
+                    by[t] = [v]
+                else:
+                    values.append(v)
+        rec._by = by
+        return rec
+
+    @property
+    def tags(self) -> list[tuple[str, str, int]]:
+        if self._tags is None:
+            ty, found = self._pairs or ("", ())
+            self._tags = [("TY", ty, self.line)]
+            self._tags += [(t, v.strip(), ln) for ln, (t, v) in enumerate(found, start=self.line + 1)]
+        return self._tags
 
     def _index(self) -> dict:
         if self._by is None:
@@ -130,18 +160,17 @@ def _simple_record(text: str, pos: int, lineno: int):
     if eol - end - 1 > 6 or (eol - end - 1 == 6 and text[eol - 1] != " "):
         return None  # "ER  - something": left to the line-by-line reader
     first = text.find("\n", pos)
-    tags = [("TY", text[pos + 6 : first].strip(), lineno)]
+    found = []
+    plain = True
     if first < end:
         body = text[first + 1 : end]
-        pairs = _BODY.findall(body)
-        if len(pairs) != body.count("\n") + 1:
+        found = _BODY.findall(body)
+        if len(found) != body.count("\n") + 1:
             return None
-        tags += [(t, v.strip(), ln) for ln, (t, v) in enumerate(pairs, start=lineno + 1)]
         # each line's "XX  - " has one "  ": more is a value with two spaces in a row (or starting with a space)
-        plain = "\t" not in body and body.count("  ") == len(pairs)
-    else:
-        plain = True
-    return RawRecord(lineno, tags, plain), eol + 1, lineno + len(tags)
+        plain = "\t" not in body and body.count("  ") == len(found)
+    rec = RawRecord.of_lines(lineno, text[pos + 6 : first].strip(), found, plain)
+    return rec, eol + 1, lineno + 1 + len(found)
 
 
 def iter_records(text: str, name: str = "<string>", warnings: list | None = None):
@@ -170,7 +199,8 @@ def iter_records(text: str, name: str = "<string>", warnings: list | None = None
             simple = _simple_record(text, pos, lineno + 1)
             if simple is not None:  # a whole well-formed record, read by two regular-expression scans
                 rec, pos, lineno = simple
-                flush_stray()
+                if stray:
+                    flush_stray()
                 yield rec
                 continue
         end = text.find("\n", pos)
@@ -254,6 +284,14 @@ def _all(by: dict, tags) -> list:
     return [v for t in tags for v in by.get(t, ())]
 
 
+def _either(a: list | None, b: list | None) -> list:
+    """The values of two tags (each a non-empty list, or None when absent), one tag's after the other's: what
+    :func:`_all` gives for two tags, without its loops.  (The list may be *a* itself: read it, never change it.)"""
+    if a is None:
+        return b if b is not None else []
+    return a + b if b is not None else a
+
+
 _DOI_TAGS, _URL_TAGS, _TITLE_TAGS = ("DO", "DI", "M3", "UR", "L3"), ("UR", "L2"), ("TI", "T1", "CT", "BT", "ST")
 _JOURNAL_TAGS = ("JO", "JF", "T2", "SO", "JA", "J2", "J9")
 _PMID_TAGS, _PMID_TAGS_EMBASE = ("AN", "C2", "PM", "PMID", "M1"), ("C5", "AN", "C2", "PM", "PMID", "M1")
@@ -299,7 +337,7 @@ def _to_entry(rec: RawRecord, base: str, names: dict, doi: str | None = None, ba
     pages = f"{sp}–{ep}" if sp and ep and sp != ep else sp
     year_text = (get("PY") or get("Y1") or get("DA") or _NOTHING)[0]  # Y2 is the access date, not the year
     year = (_YEAR.search(year_text) or [""])[0] if year_text else ""
-    authors = _people(_all(by, ("AU", "A1")) or get("AF", ()), names)
+    authors = _people(_either(get("AU"), get("A1")) or get("AF", ()), names)
     pmid = ""
     embase = "DB" in by and any("embase" in v.lower() for v in by["DB"])
     if not by.keys().isdisjoint(_PMID_TAGS_EMBASE):  # (most records have none of these tags)
@@ -310,7 +348,7 @@ def _to_entry(rec: RawRecord, base: str, names: dict, doi: str | None = None, ba
     pmcid = ""
     if "C2" in by or "PMCID" in by or "PC" in by:
         pmcid = next((v for v in _all(by, ("C2", "PMCID", "PC")) if _PMCID.fullmatch(v)), "")
-    editors = _all(by, ("A2", "ED"))
+    editors = _either(get("A2"), get("ED"))
     # make_entry's values, in its order, the empty ones left out
     given = [
         (name, value)
@@ -354,7 +392,7 @@ def _stream(text: str, name: str, skip_invalid: bool, out: R.Reading):
     for rec in iter_records(text, name, warnings):
         seen += 1
         by = rec._index()
-        given = _all(by, ("DO", "DI"))
+        given = _either(by.get("DO"), by.get("DI"))
         doi = ""  # the first valid DOI among them
         bad = []
         for v in given:
