@@ -353,3 +353,43 @@ def test_name_text_is_str_of_the_person(persons):
 
     for p in [*persons, Person("van der Berg, Jr, Ana María"), Person("others"), Person("{Sarcoma Group}")]:
         assert name_text(p) == str(p)
+
+
+def assign_keys_general(entries, taken=()):
+    groups = {}
+    for e in entries:
+        groups.setdefault(keys.base_key(e), []).append(e)
+    key_of = {}
+    used = set(taken)
+    for base in sorted(groups):
+        members = groups[base]
+        if len(members) > 1:
+            members = sorted(members, key=keys.fingerprint)
+        for i, e in enumerate(members):
+            key = base if i == 0 else f"{base}{keys.suffix(i)}"
+            n = i
+            while key in used:
+                n += 1
+                key = f"{base}{keys.suffix(n)}"
+            used.add(key)
+            key_of[id(e)] = key
+    return {key_of[id(e)]: e for e in entries}
+
+
+YEARS = st.one_of(TEXT, st.sampled_from(["2021", "2021a", "١٢٣٤", "²⁰²¹", "20212", ""]))
+
+
+@SETTINGS
+@given(st.lists(st.tuples(PERSONS, WORDY, YEARS), max_size=6), st.sets(st.sampled_from(["kasper2021", "anon", "x"])))
+def test_keys_are_the_general_ones(items, taken):
+    entries = [entry_of(title, year, persons) for persons, title, year in items]
+    assert list(keys.assign_keys(entries, taken).items()) == list(assign_keys_general(entries, taken).items())
+
+
+@SETTINGS
+@given(PERSONS, WORDY, YEARS, TEXT)
+def test_merge_key_of_a_lone_record_is_its_base_key(persons, title, year, org):
+    """The merge computes a record's base key from the title and surname it normalized (keys.base_from)."""
+    e = entry_of(title, year, persons, {"organization": org})
+    result = merge.merge([merge.Record(e, None, "x.ris:1")])
+    assert list(result.bibliography.entries.keys()) == [keys.base_key(e)]

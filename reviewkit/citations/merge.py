@@ -50,7 +50,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..identifiers import KINDS
-from .keys import ascii_fold, assign_keys, fields_of, fingerprint, first_family, is_others, plain_letters
+from .keys import ascii_fold, base_from, fields_of, fingerprint, first_family, is_others, keys_for, plain_letters
 from .record import Fields, new_entry
 
 ID_KINDS = KINDS  # doi, pmid, pmcid, nct (reviewkit.identifiers)
@@ -126,9 +126,10 @@ class MergeResult:
 
 
 class _Group:
-    __slots__ = ("ids", "index", "records", "titles", "why")
+    __slots__ = ("base", "ids", "index", "records", "titles", "why")
 
     def __init__(self, index: int):
+        self.base: str | None = None  # its first record's base key, when the merge had what it takes at hand
         self.records: list[Record] = []
         self.ids: dict[str, str] = {}
         self.titles: list[tuple[str, str, str]] = []  # (normalized title, year, surname) of its records
@@ -277,7 +278,10 @@ def _merge(records, on_key_clash: str) -> MergeResult:
         title = f.get("title", "")
         # norm_title, inline
         t = _NOT_WORD.sub(" ", (title if title.isascii() else ascii_fold(title)).lower()).strip()
-        fam, year = _family_key(entry), f.get("year", "")
+        # _family_key, inline: the letters of the first surname
+        low = ascii_fold(first_family(entry)).lower()
+        letters = plain_letters(low)  # "kasper", "kasper12": nothing for the regular expression to look at
+        fam, year = _NOT_LETTER.sub("", low) if letters is None else letters, f.get("year", "")
         target, why = None, ""
         for k, v in ids.items():  # rule 2, checked against rule 1
             g = by_id.get((k, v))
@@ -331,6 +335,8 @@ def _merge(records, on_key_clash: str) -> MergeResult:
         if target is None:
             target = _Group(len(groups))
             groups.append(target)
+            if letters:  # the key base_key() would give this record (the group's key while it has no other)
+                target.base = base_from(letters, year, t.split())
         else:
             target.why.append((rec, why))
         target.records.append(rec)
@@ -398,16 +404,21 @@ def _finish(groups, read, apart, on_key_clash) -> MergeResult:
     merged_entries = [
         g.records[0].entry if len(g.records) == 1 else _combine([r.entry for r in g.records]) for g in groups
     ]
-    generated = assign_keys([e for i, e in enumerate(merged_entries) if i not in explicit], taken=set(owner))
-    key_of = {id(e): k for k, e in generated.items()}
-    del generated
+    rest = [i for i in range(len(groups)) if i not in explicit] if explicit else range(len(groups))
+    keys = keys_for(
+        [merged_entries[i] for i in rest],
+        set(owner),
+        [groups[i].base if len(groups[i].records) == 1 else None for i in rest],
+    )
+    key_of = dict(zip(rest, keys)) if explicit else keys
+    del keys
     owned: dict[int, list[str]] = {}
     for k, i in owner.items():
         owned.setdefault(i, []).append(k)
     out = {}
     decisions = []
     for i, (g, e) in enumerate(zip(groups, merged_entries)):
-        key = explicit.get(i) or key_of[id(e)]
+        key = explicit.get(i) or key_of[i]
         aliases = ",".join(sorted(k for k in owned[i] if k != key)) if i in owned else ""
         if aliases != e.fields.get("ids", ""):
             if len(g.records) == 1:  # never change an input entry in place
