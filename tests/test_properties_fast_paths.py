@@ -146,7 +146,7 @@ def ris_to_entry_general(rec, base: str, names: dict):
     pages = f"{sp}–{ep}" if sp and ep and sp != ep else sp
     year_text = ris._first(by, ("PY", "Y1", "DA"))
     year = (ris._YEAR.search(year_text) or [""])[0] if year_text else ""
-    authors = ris._people(ris._all(by, ("AU", "A1")) or by.get("AF", ()), names)
+    authors = [R.split_name(v) for v in ris._all(by, ("AU", "A1")) or by.get("AF", ())]
     pmid = ""
     embase = "DB" in by and any("embase" in v.lower() for v in by["DB"])
     for v in ris._all(by, ris._PMID_TAGS_EMBASE if embase else ris._PMID_TAGS):
@@ -159,7 +159,7 @@ def ris_to_entry_general(rec, base: str, names: dict):
     return make_entry_general(
         ris.TYPES.get(ty, "article" if ris._first(by, ("JO", "JF", "T2", "SO", "J2", "JA")) else "misc"),
         authors=authors,
-        editors=ris._people(editors, names) if editors else (),
+        editors=[R.split_name(v) for v in editors] if editors else (),
         title=ris._first(by, ris._TITLE_TAGS),
         journal=ris._first(by, ris._JOURNAL_TAGS),
         year=year,
@@ -386,10 +386,15 @@ def test_keys_are_the_general_ones(items, taken):
     assert list(keys.assign_keys(entries, taken).items()) == list(assign_keys_general(entries, taken).items())
 
 
+PARSED = ["others", "van der Berg, Ana", "{Sarcoma Group}", "others, Jr, Ana", "Kasper12, B", "von Müller, K"]
+
+
 @SETTINGS
-@given(PERSONS, WORDY, YEARS, TEXT)
-def test_merge_key_of_a_lone_record_is_its_base_key(persons, title, year, org):
+@given(st.lists(st.sampled_from(PARSED), max_size=2), PERSONS, WORDY, YEARS, TEXT)
+def test_merge_key_of_a_lone_record_is_its_base_key(parsed, persons, title, year, org):
     """The merge computes a record's base key from the title and surname it normalized (keys.base_from)."""
-    e = entry_of(title, year, persons, {"organization": org})
+    from pybtex.database import Person
+
+    e = entry_of(title, year, [Person(x) for x in parsed] + persons, {"organization": org})
     result = merge.merge([merge.Record(e, None, "x.ris:1")])
     assert list(result.bibliography.entries.keys()) == [keys.base_key(e)]

@@ -73,6 +73,7 @@ GENERIC_TITLE = re.compile(
 
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
+_OTHERS = ["others"]
 _NOT_LETTER = re.compile(r"[^a-z]")
 
 
@@ -230,12 +231,15 @@ def _order(records):
     """Most identifiers first, then by content: the same records in any order give the same result."""
     keyed = []
     for i, rec in enumerate(records):
-        f = fields_of(rec.entry)
-        n = 0
-        for k in ID_KINDS:
-            if f.get(k):
-                n -= 1
-        keyed.append(((n, fingerprint(rec.entry), rec.key or "", rec.origin, i), rec))
+        entry = rec.entry
+        f = entry.fields
+        if type(f) is not Fields:
+            f = fields_of(entry)
+        doi, pmid, pmcid, nct = f.get("doi"), f.get("pmid"), f.get("pmcid"), f.get("nct")  # ID_KINDS
+        n = -((1 if doi else 0) + (1 if pmid else 0) + (1 if pmcid else 0) + (1 if nct else 0))
+        # fingerprint(entry), with the identifiers read once
+        fp = doi or pmid or pmcid or nct or fingerprint(entry)
+        keyed.append(((n, fp, rec.key or "", rec.origin, i), rec))
     keyed.sort(key=_first_item)  # the keys differ (by i): records are never compared
     return [rec for _, rec in keyed]
 
@@ -278,8 +282,15 @@ def _merge(records, on_key_clash: str) -> MergeResult:
         title = f.get("title", "")
         # norm_title, inline
         t = _NOT_WORD.sub(" ", (title if title.isascii() else ascii_fold(title)).lower()).strip()
-        # _family_key, inline: the letters of the first surname
-        low = ascii_fold(first_family(entry)).lower()
+        # _family_key, inline: the letters of the first surname (first_family's answer for a first author with
+        # a family name and no "von" part, without its loops)
+        people = entry.persons.get("author")
+        p = people[0] if people else None
+        if p is not None and not p.prelast_names and p.last_names and p.last_names != _OTHERS:
+            surname = " ".join(p.last_names) or first_family(entry)
+        else:
+            surname = first_family(entry)
+        low = (surname if surname.isascii() else ascii_fold(surname)).lower()
         letters = plain_letters(low)  # "kasper", "kasper12": nothing for the regular expression to look at
         fam, year = _NOT_LETTER.sub("", low) if letters is None else letters, f.get("year", "")
         target, why = None, ""
@@ -295,11 +306,16 @@ def _merge(records, on_key_clash: str) -> MergeResult:
                     continue
                 target, why = g, f"same {k.upper()} {v}"
                 break
-        usable = bool(t) and not is_generic(t)
+        usable = " " in t and not GENERIC_TITLE.match(t)  # (is_generic, inline)
         if usable:
             me = (t, year, fam)
             exact = hash(me)
-            shorter = [hash((s, year, fam)) for s in _shortened(t)]
+            # _shortened(t), inline: the title without its last 1..4 words, keeping PREFIX_WORDS words
+            shorter = []
+            end = len(t)
+            for _ in range(min(MAX_EXTRA_WORDS, t.count(" ") + 1 - PREFIX_WORDS)):
+                end = t.rfind(" ", 0, end)
+                shorter.append(hash((t[:end], year, fam)))
         if target is None and usable:  # rules 3-5
             # (a key that no work is filed under, as most are, is not probed)
             found, more = _compatible(titles, exact, me, ids) if exact in data else ([], False)
@@ -344,8 +360,8 @@ def _merge(records, on_key_clash: str) -> MergeResult:
             target.ids.setdefault(k, v)
             by_id.setdefault((k, v), target)
         if usable:
-            if (t, year, fam) not in target.titles:
-                target.titles.append((t, year, fam))
+            if me not in target.titles:
+                target.titles.append(me)
             if data.setdefault(exact, target) is not target:  # (a new key: filed, nothing more to do)
                 titles.add(exact, target)
             for key in shorter:

@@ -124,6 +124,13 @@ def person(family: str = "", given: str = "", literal: str = ""):
     return _person([clean(given)] if given else [], [clean(family)] if family else [])
 
 
+def split_plain_name(text: str):
+    """:func:`split_name` of a "Family, Given" text that :func:`clean` leaves as it is (no whitespace at its ends,
+    no line end, tab or two spaces in a row), without the calls."""
+    family, given = text.split(",", 1)
+    return _person([given.strip()] if given else [], [family.strip()] if family else [])
+
+
 def split_name(text: str):
     """ "Family, Given" or "Family Initials" (MEDLINE AU) -> Person."""
     text = clean(text)

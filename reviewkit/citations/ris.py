@@ -302,13 +302,14 @@ _PMCID = re.compile(r"PMC\d+")
 _TYPE_JOURNAL_TAGS = ("JO", "JF", "T2", "SO", "J2", "JA")
 
 
-def _people(values, names: dict) -> list:
-    """Persons for these name strings; a name seen before in the file is the same (never changed) Person."""
+def _people(values, names: dict, plain: bool = False) -> list:
+    """Persons for these name strings; a name seen before in the file is the same (never changed) Person.
+    *plain*: the strings have no tab or two spaces in a row (nor whitespace at their ends)."""
     out = []
     for v in values:
         p = names.get(v)
         if p is None:
-            p = names[v] = R.split_name(v)
+            p = names[v] = R.split_plain_name(v) if plain and "," in v else R.split_name(v)
         out.append(p)
     return out
 
@@ -337,7 +338,7 @@ def _to_entry(rec: RawRecord, base: str, names: dict, doi: str | None = None, ba
     pages = f"{sp}–{ep}" if sp and ep and sp != ep else sp
     year_text = (get("PY") or get("Y1") or get("DA") or _NOTHING)[0]  # Y2 is the access date, not the year
     year = (_YEAR.search(year_text) or [""])[0] if year_text else ""
-    authors = _people(_either(get("AU"), get("A1")) or get("AF", ()), names)
+    authors = _people(_either(get("AU"), get("A1")) or get("AF", ()), names, rec.plain)
     pmid = ""
     embase = "DB" in by and any("embase" in v.lower() for v in by["DB"])
     if not by.keys().isdisjoint(_PMID_TAGS_EMBASE):  # (most records have none of these tags)
@@ -377,7 +378,7 @@ def _to_entry(rec: RawRecord, base: str, names: dict, doi: str | None = None, ba
         TYPES.get((get("TY") or _NOTHING)[0]) or ("article" if _first(by, _TYPE_JOURNAL_TAGS) else "misc"),
         given,
         authors,
-        _people(editors, names) if editors else (),
+        _people(editors, names, rec.plain) if editors else (),
         plain=rec.plain and base_plain,
     )
 
