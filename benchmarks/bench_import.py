@@ -15,7 +15,8 @@ wall clock does), and the ratio of the medians.  Then it imports a 200,000-recor
 child process and reports that process's wall time and peak memory (maximum resident set size).
 
 Every record is SYNTHETIC: generated here, "[synthetic]" in every title, DOIs under Crossref's
-example prefix 10.5555.  Usage: python benchmarks/bench_import.py [--records N] [--big N]
+example prefix 10.5555.  Usage: python benchmarks/bench_import.py [--records N] [--big N] [--repeat N]
+[--formats ris|bibtex|ris,bibtex]
 """
 
 from __future__ import annotations
@@ -194,6 +195,9 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=20_000)
     ap.add_argument("--big", type=int, default=200_000)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument(
+        "--formats", default="ris,bibtex", help="which 20,000-record cases to run: ris, bibtex or both (default)"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -216,6 +220,8 @@ def main() -> None:
                 ("RIS", ris_file, rispy_parse, "rispy"),
                 ("BibTeX", bib_file, pybtex_parse, "pybtex"),
             ):
+                if fmt.lower() not in args.formats.lower().split(","):
+                    continue
                 a, b = side_by_side(
                     lambda: alone(path), lambda: reviewkit_import(path, tmp / "out.bib", tmp / "cache"), args.repeat
                 )

@@ -146,7 +146,7 @@ def ris_to_entry_general(rec, base: str, names: dict):
     pages = f"{sp}–{ep}" if sp and ep and sp != ep else sp
     year_text = ris._first(by, ("PY", "Y1", "DA"))
     year = (ris._YEAR.search(year_text) or [""])[0] if year_text else ""
-    authors = ris._people(ris._all(by, ("AU", "A1")) or by.get("AF", ()), names)
+    authors = [R.split_name(v) for v in ris._all(by, ("AU", "A1")) or by.get("AF", ())]
     pmid = ""
     embase = "DB" in by and any("embase" in v.lower() for v in by["DB"])
     for v in ris._all(by, ris._PMID_TAGS_EMBASE if embase else ris._PMID_TAGS):
@@ -159,7 +159,7 @@ def ris_to_entry_general(rec, base: str, names: dict):
     return make_entry_general(
         ris.TYPES.get(ty, "article" if ris._first(by, ("JO", "JF", "T2", "SO", "J2", "JA")) else "misc"),
         authors=authors,
-        editors=ris._people(editors, names) if editors else (),
+        editors=[R.split_name(v) for v in editors] if editors else (),
         title=ris._first(by, ris._TITLE_TAGS),
         journal=ris._first(by, ris._JOURNAL_TAGS),
         year=year,
@@ -329,3 +329,72 @@ def test_bare_doi_fast_path_is_the_prefix_search(text):
     from reviewkit.identifiers import normalize_doi
 
     assert normalize_doi(text) == normalize_doi_general(text)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(RIS_TAGS[1:]), RIS_VALUES), max_size=14))
+def test_ris_entry_of_a_record_read_from_text_is_the_general_one(tags):
+    """A record as the reader reads it (values without tabs or two spaces in a row are used as they are)."""
+    body = "".join(f"{t}  - {v.replace(chr(10), ' ').replace(chr(13), ' ')}\n" for t, v in tags)
+    recs = list(ris.iter_records(f"\n\n\nTY  - JOUR\n{body}ER  - \n", "x.ris", []))
+    assert len(recs) == 1
+    rec = recs[0]
+    general = as_data(ris_to_entry_general(rec, "x.ris", {}))
+    assert as_data(ris._to_entry(rec, "x.ris", {}, None, True)) == general
+    assert as_data(ris._to_entry(rec, "x y.ris", {}, None, False)) == as_data(ris_to_entry_general(rec, "x y.ris", {}))
+
+
+@SETTINGS
+@given(PERSONS)
+def test_name_text_is_str_of_the_person(persons):
+    from pybtex.database import Person
+
+    from reviewkit.citations.keys import name_text
+
+    for p in [*persons, Person("van der Berg, Jr, Ana María"), Person("others"), Person("{Sarcoma Group}")]:
+        assert name_text(p) == str(p)
+
+
+def assign_keys_general(entries, taken=()):
+    groups = {}
+    for e in entries:
+        groups.setdefault(keys.base_key(e), []).append(e)
+    key_of = {}
+    used = set(taken)
+    for base in sorted(groups):
+        members = groups[base]
+        if len(members) > 1:
+            members = sorted(members, key=keys.fingerprint)
+        for i, e in enumerate(members):
+            key = base if i == 0 else f"{base}{keys.suffix(i)}"
+            n = i
+            while key in used:
+                n += 1
+                key = f"{base}{keys.suffix(n)}"
+            used.add(key)
+            key_of[id(e)] = key
+    return {key_of[id(e)]: e for e in entries}
+
+
+YEARS = st.one_of(TEXT, st.sampled_from(["2021", "2021a", "١٢٣٤", "²⁰²¹", "20212", ""]))
+
+
+@SETTINGS
+@given(st.lists(st.tuples(PERSONS, WORDY, YEARS), max_size=6), st.sets(st.sampled_from(["kasper2021", "anon", "x"])))
+def test_keys_are_the_general_ones(items, taken):
+    entries = [entry_of(title, year, persons) for persons, title, year in items]
+    assert list(keys.assign_keys(entries, taken).items()) == list(assign_keys_general(entries, taken).items())
+
+
+PARSED = ["others", "van der Berg, Ana", "{Sarcoma Group}", "others, Jr, Ana", "Kasper12, B", "von Müller, K"]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(PARSED), max_size=2), PERSONS, WORDY, YEARS, TEXT)
+def test_merge_key_of_a_lone_record_is_its_base_key(parsed, persons, title, year, org):
+    """The merge computes a record's base key from the title and surname it normalized (keys.base_from)."""
+    from pybtex.database import Person
+
+    e = entry_of(title, year, [Person(x) for x in parsed] + persons, {"organization": org})
+    result = merge.merge([merge.Record(e, None, "x.ris:1")])
+    assert list(result.bibliography.entries.keys()) == [keys.base_key(e)]

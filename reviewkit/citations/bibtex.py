@@ -11,9 +11,9 @@ import re
 
 from ..errors import InputError
 from .identifiers import normalize_doi, normalize_pmcid, normalize_pmid
-from .keys import is_others
+from .keys import is_others, name_text
 from .latex import escape, needs_escape, to_text
-from .record import ParseResult, Reading, bibliography, lines, new_entry
+from .record import ParseResult, Reading, bibliography, entries_of, lines, new_entry
 
 _VERBATIM = {"url", "doi", "eprint", "file", "pmid", "pmcid", "nct", "urldate"}
 
@@ -190,21 +190,36 @@ def _inherit_crossrefs(entries: dict, name: str, where: dict, warnings: list) ->
                 child.add_person(p, "editor")
 
 
+_ROLE_LINE = "  {} = {{{}}},".format  # "  author = {…}," (a field's line has the same shape)
+
+
 def dump(bib, file) -> None:
     """Write BibTeX for plain-text entries (escaping LaTeX specials), a few hundred entries per write."""
     chunk: list[str] = []
-    for i, (key, e) in enumerate(bib.entries.items()):
-        lines = [f"@{e.type}{{{key},"]
-        for role, persons in e.persons.items():
-            # escaped as one text: " and " has nothing to escape, and escaping works character by character
-            lines.append(f"  {role} = {{{escape(' and '.join(map(str, persons)))}}},")
-        fields = e.fields
-        plain = not needs_escape("\n".join(v for f, v in fields.items() if f not in _VERBATIM))
-        for f, v in fields.items():
-            value = v if plain or f in _VERBATIM else escape(v)
-            lines.append(f"  {f} = {{{value}}},")
-        lines.append("}\n")
-        chunk.append(("\n" if i else "") + "\n".join(lines))
+    for i, (key, e) in enumerate(entries_of(bib)):
+        persons, fields = e.persons, e.fields
+        names = [" and ".join(map(name_text, people)) for people in persons.values()]
+        if not needs_escape("\n".join([*names, *fields.values()])):  # nothing anywhere to escape (most entries)
+            text = "\n".join(
+                [
+                    f"@{e.type}{{{key},",
+                    *map(_ROLE_LINE, persons.keys(), names),
+                    *map(_ROLE_LINE, fields.keys(), fields.values()),
+                    "}\n",
+                ]
+            )
+        else:
+            lines = [f"@{e.type}{{{key},"]
+            for role, text in zip(persons.keys(), names):
+                # escaped as one text: " and " has nothing to escape, and escaping works character by character
+                lines.append(f"  {role} = {{{escape(text)}}},")
+            plain = not needs_escape("\n".join(v for f, v in fields.items() if f not in _VERBATIM))
+            for f, v in fields.items():
+                value = v if plain or f in _VERBATIM else escape(v)
+                lines.append(f"  {f} = {{{value}}},")
+            lines.append("}\n")
+            text = "\n".join(lines)
+        chunk.append("\n" + text if i else text)
         if len(chunk) >= 256:
             file.write("".join(chunk))
             chunk.clear()

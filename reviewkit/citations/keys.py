@@ -73,6 +73,15 @@ def is_others(person) -> bool:
     return person.last_names == ["others"] and not (person.first_names or person.middle_names or person.prelast_names)
 
 
+def name_text(person) -> str:
+    """``str(person)`` ("von Last, Jr, First"), without its joins of empty lists for a name that has only family
+    and given names (every name reviewkit's importers other than BibTeX make)."""
+    if person.middle_names or person.prelast_names or person.lineage_names:
+        return str(person)
+    last, first = " ".join(person.last_names), " ".join(person.first_names)
+    return f"{last}, {first}" if last and first else last or first
+
+
 def first_family(entry) -> str:
     for role in ("author", "editor"):
         for person in entry.persons.get(role, []):
@@ -93,31 +102,52 @@ _NON_WORD = re.compile(r"\W+")
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "di", "da", "la", "le", "du"})
 
 
+def plain_letters(low: str) -> str | None:
+    """The letters of a lower-case ASCII word of letters and trailing digits ("kasper", "kasper12"), which is
+    what ``[^a-z]`` removed leaves of it; None for any other text (the regular expressions decide)."""
+    if low.isascii():
+        letters = low.rstrip("0123456789")
+        if letters.isalpha():
+            return letters
+    return None
+
+
 def base_key(entry) -> str:
     folded = ascii_fold(first_family(entry)).lower()
-    if folded.isalpha() and folded.isascii():  # "kasper": one word of letters, nothing to remove
-        family = folded
-    else:
+    family = plain_letters(folded)
+    if family is None:
         family = _NOT_LETTER.sub("", folded)
         # 'van Oortmerssen' -> 'oortmerssen'; keep particles out of the key
         fam_words = [w for w in _SPACE_OR_DASH.split(folded) if w]
         if len(fam_words) > 1 and fam_words[0] in _PARTICLES:
             family = _NOT_LETTER.sub("", "".join(fam_words[1:]))
     f = fields_of(entry)
-    year = f.get("year", "")
-    if not (year.isdigit() and year.isascii()):  # "2021": digits only, as the regular expression would leave it
-        year = _NOT_DIGIT.sub("", year)
-    year = year[:4]
     words = _WORD.findall(ascii_fold(f.get("title", "")).lower())
-    word = ""
-    for w in words:
-        if w not in _STOP and not w.isdigit():
-            word = w
-            break
     if not family:
+        word = _first_word(words)
         family = word or "anon"
         word = next((w for w in words if w not in _STOP and w != family and not w.isdigit()), "")
-    return f"{family}{year}{word}" or "anon"
+        return f"{family}{_key_year(f.get('year', ''))}{word}" or "anon"
+    return base_from(family, f.get("year", ""), words)
+
+
+def base_from(family: str, year: str, words) -> str:
+    """:func:`base_key` of an entry whose surname's letters are *family* (not empty), of its year field and of
+    its title's words (``[a-z0-9]+`` of the folded, lower-case title: ``norm_title(title).split()``)."""
+    return f"{family}{_key_year(year)}{_first_word(words)}"
+
+
+def _key_year(year: str) -> str:
+    if not (year.isdigit() and year.isascii()):  # "2021": digits only, as the regular expression would leave it
+        year = _NOT_DIGIT.sub("", year)
+    return year[:4]
+
+
+def _first_word(words) -> str:
+    for w in words:
+        if w not in _STOP and not w.isdigit():
+            return w
+    return ""
 
 
 def fingerprint(entry) -> str:
@@ -133,6 +163,12 @@ def fingerprint(entry) -> str:
 
 def suffix(n: int) -> str:
     """1 -> "b", 25 -> "z", 26 -> "aa" …: letters only, so any number of collisions stays ASCII."""
+    if n < len(_SUFFIXES):
+        return _SUFFIXES[n]
+    return _suffix(n)
+
+
+def _suffix(n: int) -> str:
     n += 1
     out = ""
     while n > 0:
@@ -141,23 +177,35 @@ def suffix(n: int) -> str:
     return out
 
 
+_SUFFIXES = [_suffix(n) for n in range(702)]  # "a", "b" … "zz": every suffix of up to two letters
+
+
 def assign_keys(entries, taken=()) -> dict:
-    """``{key: entry}`` for *entries* in their order, keys unique (also against *taken*)."""
-    groups: dict[str, list] = {}
-    for e in entries:
-        groups.setdefault(base_key(e), []).append(e)
-    key_of: dict[int, str] = {}
+    """``{key: entry}`` for *entries* (distinct entries) in their order, keys unique (also against *taken*)."""
+    entries = list(entries)
+    return dict(zip(keys_for(entries, taken), entries))
+
+
+def keys_for(entries: list, taken=(), bases=None) -> list[str]:
+    """The keys of *entries* (distinct entries), in their order, unique (also against *taken*): the base key,
+    and for entries that share one, ordered by :func:`fingerprint`, a suffix after the first.  *bases*: the
+    entries' base keys where the caller knows them (``None``: computed here)."""
+    groups: dict[str, list[int]] = {}
+    for j, e in enumerate(entries):
+        base = bases[j] if bases is not None else None
+        groups.setdefault(base_key(e) if base is None else base, []).append(j)
+    keys = [""] * len(entries)
     used = set(taken)
     for base in sorted(groups):
         members = groups[base]
         if len(members) > 1:
-            members = sorted(members, key=fingerprint)
-        for i, e in enumerate(members):
+            members = sorted(members, key=lambda j: fingerprint(entries[j]))
+        for i, j in enumerate(members):
             key = base if i == 0 else f"{base}{suffix(i)}"
             n = i
             while key in used:
                 n += 1
                 key = f"{base}{suffix(n)}"
             used.add(key)
-            key_of[id(e)] = key
-    return {key_of[id(e)]: e for e in entries}  # in input order
+            keys[j] = key
+    return keys

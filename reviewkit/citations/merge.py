@@ -50,8 +50,8 @@ from typing import Any
 
 from ..errors import InputError
 from ..identifiers import KINDS
-from .keys import ascii_fold, assign_keys, fields_of, fingerprint, first_family, is_others
-from .record import new_entry
+from .keys import ascii_fold, base_from, fields_of, fingerprint, first_family, is_others, keys_for, plain_letters
+from .record import Fields, new_entry
 
 ID_KINDS = KINDS  # doi, pmid, pmcid, nct (reviewkit.identifiers)
 CONFLICT_KINDS = ("doi", "pmid", "pmcid")  # a work has one of each; two different values are two works
@@ -73,6 +73,7 @@ GENERIC_TITLE = re.compile(
 
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
+_OTHERS = ["others"]
 _NOT_LETTER = re.compile(r"[^a-z]")
 
 
@@ -87,9 +88,8 @@ def is_generic(normalized_title: str) -> bool:
 
 def _family_key(entry) -> str:
     low = ascii_fold(first_family(entry)).lower()
-    if low.isalpha() and low.isascii():  # "kasper": nothing for the regular expression to remove
-        return low
-    return _NOT_LETTER.sub("", low)
+    letters = plain_letters(low)  # "kasper", "kasper12": nothing for the regular expression to look at
+    return _NOT_LETTER.sub("", low) if letters is None else letters
 
 
 @dataclass(slots=True)
@@ -127,9 +127,10 @@ class MergeResult:
 
 
 class _Group:
-    __slots__ = ("ids", "index", "records", "titles", "why")
+    __slots__ = ("base", "ids", "index", "records", "titles", "why")
 
     def __init__(self, index: int):
+        self.base: str | None = None  # its first record's base key, when the merge had what it takes at hand
         self.records: list[Record] = []
         self.ids: dict[str, str] = {}
         self.titles: list[tuple[str, str, str]] = []  # (normalized title, year, surname) of its records
@@ -230,12 +231,15 @@ def _order(records):
     """Most identifiers first, then by content: the same records in any order give the same result."""
     keyed = []
     for i, rec in enumerate(records):
-        f = fields_of(rec.entry)
-        n = 0
-        for k in ID_KINDS:
-            if f.get(k):
-                n -= 1
-        keyed.append(((n, fingerprint(rec.entry), rec.key or "", rec.origin, i), rec))
+        entry = rec.entry
+        f = entry.fields
+        if type(f) is not Fields:
+            f = fields_of(entry)
+        doi, pmid, pmcid, nct = f.get("doi"), f.get("pmid"), f.get("pmcid"), f.get("nct")  # ID_KINDS
+        n = -((1 if doi else 0) + (1 if pmid else 0) + (1 if pmcid else 0) + (1 if nct else 0))
+        # fingerprint(entry), with the identifiers read once
+        fp = doi or pmid or pmcid or nct or fingerprint(entry)
+        keyed.append(((n, fp, rec.key or "", rec.origin, i), rec))
     keyed.sort(key=_first_item)  # the keys differ (by i): records are never compared
     return [rec for _, rec in keyed]
 
@@ -271,10 +275,24 @@ def _merge(records, on_key_clash: str) -> MergeResult:
     for rec in _order(records):
         read += 1
         entry = rec.entry
-        f = fields_of(entry)
+        f = entry.fields
+        if type(f) is not Fields:
+            f = fields_of(entry)
         ids = _ids_of(f)
-        t = norm_title(f.get("title", ""))
-        fam, year = _family_key(entry), f.get("year", "")
+        title = f.get("title", "")
+        # norm_title, inline
+        t = _NOT_WORD.sub(" ", (title if title.isascii() else ascii_fold(title)).lower()).strip()
+        # _family_key, inline: the letters of the first surname (first_family's answer for a first author with
+        # a family name and no "von" part, without its loops)
+        people = entry.persons.get("author")
+        p = people[0] if people else None
+        if p is not None and not p.prelast_names and p.last_names and p.last_names != _OTHERS:
+            surname = " ".join(p.last_names) or first_family(entry)
+        else:
+            surname = first_family(entry)
+        low = (surname if surname.isascii() else ascii_fold(surname)).lower()
+        letters = plain_letters(low)  # "kasper", "kasper12": nothing for the regular expression to look at
+        fam, year = _NOT_LETTER.sub("", low) if letters is None else letters, f.get("year", "")
         target, why = None, ""
         for k, v in ids.items():  # rule 2, checked against rule 1
             g = by_id.get((k, v))
@@ -288,11 +306,16 @@ def _merge(records, on_key_clash: str) -> MergeResult:
                     continue
                 target, why = g, f"same {k.upper()} {v}"
                 break
-        usable = bool(t) and not is_generic(t)
+        usable = " " in t and not GENERIC_TITLE.match(t)  # (is_generic, inline)
         if usable:
             me = (t, year, fam)
             exact = hash(me)
-            shorter = [hash((s, year, fam)) for s in _shortened(t)]
+            # _shortened(t), inline: the title without its last 1..4 words, keeping PREFIX_WORDS words
+            shorter = []
+            end = len(t)
+            for _ in range(min(MAX_EXTRA_WORDS, t.count(" ") + 1 - PREFIX_WORDS)):
+                end = t.rfind(" ", 0, end)
+                shorter.append(hash((t[:end], year, fam)))
         if target is None and usable:  # rules 3-5
             # (a key that no work is filed under, as most are, is not probed)
             found, more = _compatible(titles, exact, me, ids) if exact in data else ([], False)
@@ -328,6 +351,8 @@ def _merge(records, on_key_clash: str) -> MergeResult:
         if target is None:
             target = _Group(len(groups))
             groups.append(target)
+            if letters:  # the key base_key() would give this record (the group's key while it has no other)
+                target.base = base_from(letters, year, t.split())
         else:
             target.why.append((rec, why))
         target.records.append(rec)
@@ -335,9 +360,10 @@ def _merge(records, on_key_clash: str) -> MergeResult:
             target.ids.setdefault(k, v)
             by_id.setdefault((k, v), target)
         if usable:
-            if (t, year, fam) not in target.titles:
-                target.titles.append((t, year, fam))
-            titles.add(exact, target)
+            if me not in target.titles:
+                target.titles.append(me)
+            if data.setdefault(exact, target) is not target:  # (a new key: filed, nothing more to do)
+                titles.add(exact, target)
             for key in shorter:
                 if data.setdefault(~key, target) is not target:  # (a new key: filed, nothing more to do)
                     titles.add(~key, target)
@@ -356,10 +382,13 @@ def _source_keys(rec) -> list[str]:
     return keys
 
 
-def _finish(groups, read, apart, on_key_clash) -> MergeResult:
-    from pybtex.database import BibliographyData
+def _index_of(group: _Group) -> int:
+    return group.index
 
-    groups.sort(key=lambda g: g.index)
+
+def _finish(groups, read, apart, on_key_clash) -> MergeResult:
+    # (made in index order, and kept in it: the sort only checks)
+    groups.sort(key=_index_of)
     owner: dict[str, int] = {}
     where: dict[str, str] = {}
     warnings: list[str] = []
@@ -388,17 +417,24 @@ def _finish(groups, read, apart, on_key_clash) -> MergeResult:
             kept = sorted(r.key for r in g.records if r.key and owner.get(r.key) == i)
             if kept:
                 explicit[i] = kept[0]
-    merged_entries = [_combine([r.entry for r in g.records]) for g in groups]
-    generated = assign_keys([e for i, e in enumerate(merged_entries) if i not in explicit], taken=set(owner))
-    key_of = {id(e): k for k, e in generated.items()}
-    del generated
+    merged_entries = [
+        g.records[0].entry if len(g.records) == 1 else _combine([r.entry for r in g.records]) for g in groups
+    ]
+    rest = [i for i in range(len(groups)) if i not in explicit] if explicit else range(len(groups))
+    keys = keys_for(
+        [merged_entries[i] for i in rest],
+        set(owner),
+        [groups[i].base if len(groups[i].records) == 1 else None for i in rest],
+    )
+    key_of = dict(zip(rest, keys)) if explicit else keys
+    del keys
     owned: dict[int, list[str]] = {}
     for k, i in owner.items():
         owned.setdefault(i, []).append(k)
     out = {}
     decisions = []
     for i, (g, e) in enumerate(zip(groups, merged_entries)):
-        key = explicit.get(i) or key_of[id(e)]
+        key = explicit.get(i) or key_of[i]
         aliases = ",".join(sorted(k for k in owned[i] if k != key)) if i in owned else ""
         if aliases != e.fields.get("ids", ""):
             if len(g.records) == 1:  # never change an input entry in place
@@ -412,10 +448,29 @@ def _finish(groups, read, apart, on_key_clash) -> MergeResult:
         for rec, why in g.why:
             decisions.append(f"{key}: merged {rec.origin} with {first} ({why})")
     del merged_entries, key_of
+    return MergeResult(_bibliography(out), decisions, read, apart, warnings)
+
+
+def _bibliography(out: dict):
+    """A ``BibliographyData`` of *out*'s entries sorted by key, emptying *out* as they are added (one by one: no
+    second and third copy of 200,000 entries' index).  A key that no earlier key equals in lower case is filed
+    as ``add_entry`` files it (its checks cannot fail: no wanted-entries filter, no citations to canonicalize),
+    without its five calls; one that does goes through ``add_entry``, which reports the repeated key."""
+    from pybtex.database import BibliographyData
+
     bib = BibliographyData()
-    for key in sorted(out):  # added one by one: no second and third copy of 200,000 entries' index
-        bib.add_entry(key, out.pop(key))
-    return MergeResult(bib, decisions, read, apart, warnings)
+    entries = bib.entries
+    by_lower, spelled = entries._dict, entries._keys
+    for key in sorted(out):
+        e = out.pop(key)
+        low = key.lower()
+        if low in by_lower:
+            bib.add_entry(key, e)
+        else:
+            e.key = key
+            by_lower[low] = e
+            spelled[low] = key
+    return bib
 
 
 def _richer(values):

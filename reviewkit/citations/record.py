@@ -124,6 +124,13 @@ def person(family: str = "", given: str = "", literal: str = ""):
     return _person([clean(given)] if given else [], [clean(family)] if family else [])
 
 
+def split_plain_name(text: str):
+    """:func:`split_name` of a "Family, Given" text that :func:`clean` leaves as it is (no whitespace at its ends,
+    no line end, tab or two spaces in a row), without the calls."""
+    family, given = text.split(",", 1)
+    return _person([given.strip()] if given else [], [family.strip()] if family else [])
+
+
 def split_name(text: str):
     """ "Family, Given" or "Family Initials" (MEDLINE AU) -> Person."""
     text = clean(text)
@@ -166,18 +173,30 @@ def make_entry(
 ):
     """An entry from one format's parsed values: text cleaned, identifiers validated, empty values dropped.
     Only the values given are looked at (most of the twenty are empty in most records)."""
-    fields = Fields()
     values = (title, journal, year, month, volume, number, pages, doi, pmid, pmcid, nct, url, abstract, publisher)
-    for name, value in zip(_FIELD_ORDER, (*values, note, keywords, language, issn, booktitle, howpublished, source)):
-        if not value:
-            continue
+    given = [
+        (name, value)
+        for name, value in zip(_FIELD_ORDER, (*values, note, keywords, language, issn, booktitle, howpublished, source))
+        if value
+    ]
+    return entry_from(entry_type, given, authors, editors, extra)
+
+
+def entry_from(entry_type: str, given, authors=(), editors=(), extra=None, *, plain: bool = False):
+    """:func:`make_entry`'s entry from *given*: its non-empty values as ``(field, value)`` pairs in
+    ``_FIELD_ORDER``.  *plain*: every text value is a ``str`` with no leading or trailing whitespace, no line
+    end, tab or two spaces in a row (a RIS record the reader checked): :func:`clean` would return it as it is."""
+    fields = Fields()
+    for name, value in given:
         how = _HOW[name]
         if how == _NORMALIZED:
             value = NORMALIZERS[name](value) or ""
         elif how == _LIST:
             value = "; ".join(c for c in map(clean, value) if c)
         else:
-            if type(value) is str and not ("  " in value or "\n" in value or "\t" in value or "\r" in value):
+            if plain:
+                pass
+            elif type(value) is str and not ("  " in value or "\n" in value or "\t" in value or "\r" in value):
                 value = value.strip()  # what clean() does to such a text, without the call
             else:
                 value = clean(value)
@@ -287,6 +306,16 @@ def bibliography(entries: dict):
     from pybtex.database import BibliographyData
 
     return BibliographyData(entries=entries)
+
+
+def entries_of(bib):
+    """``bib.entries.items()`` in their order, read from pybtex's two dicts directly (its mapping looks each key
+    up again, in lower case)."""
+    entries = bib.entries
+    by_lower, spelled = getattr(entries, "_dict", None), getattr(entries, "_keys", None)
+    if type(by_lower) is not dict or spelled is None or len(by_lower) != len(spelled):
+        return entries.items()
+    return zip(spelled.values(), by_lower.values())  # (both dicts are filed and emptied together, in one order)
 
 
 def reading(stream, text: str, name: str, skip_invalid: bool) -> Reading:

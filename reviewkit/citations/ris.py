@@ -60,14 +60,45 @@ TYPES = {
 
 
 class RawRecord:
-    """One record's tags in file order: ``(tag, value, line)``; values by tag are indexed once."""
+    """One record's tags in file order: ``(tag, value, line)``; values by tag are indexed once.
 
-    __slots__ = ("_by", "line", "tags")
+    A record the fast reader took whole (one ``XX  - value`` per line from its ``TY`` line on) is made from its
+    ``(tag, value)`` pairs: its index is built from them directly, and its ``tags`` only when asked for."""
 
-    def __init__(self, line: int, tags=None):
+    __slots__ = ("_by", "_pairs", "_tags", "line", "plain")
+
+    def __init__(self, line: int, tags=None, plain: bool = False):
         self.line = line
-        self.tags: list[tuple[str, str, int]] = tags if tags is not None else []
+        self.plain = plain  # known: no value has a tab or two spaces in a row (values never have line ends)
+        self._tags: list[tuple[str, str, int]] | None = tags if tags is not None else []
+        self._pairs: tuple[str, list] | None = None
         self._by: dict[str, list[str]] | None = None
+
+    @classmethod
+    def of_lines(cls, line: int, ty: str, found: list, plain: bool) -> RawRecord:
+        """The record whose line *line* is ``TY  - ty`` (*ty* stripped) and whose next lines are the ``(tag,
+        value)`` pairs *found* (values as written: stripped here)."""
+        rec = cls(line, None, plain)
+        rec._tags, rec._pairs = None, (ty, found)
+        by: dict[str, list[str]] = {"TY": [ty]} if ty else {}
+        for t, v in found:
+            v = v.strip()
+            if v:
+                values = by.get(t)
+                if values is None:
+                    by[t] = [v]
+                else:
+                    values.append(v)
+        rec._by = by
+        return rec
+
+    @property
+    def tags(self) -> list[tuple[str, str, int]]:
+        if self._tags is None:
+            ty, found = self._pairs or ("", ())
+            self._tags = [("TY", ty, self.line)]
+            self._tags += [(t, v.strip(), ln) for ln, (t, v) in enumerate(found, start=self.line + 1)]
+        return self._tags
 
     def _index(self) -> dict:
         if self._by is None:
@@ -129,14 +160,17 @@ def _simple_record(text: str, pos: int, lineno: int):
     if eol - end - 1 > 6 or (eol - end - 1 == 6 and text[eol - 1] != " "):
         return None  # "ER  - something": left to the line-by-line reader
     first = text.find("\n", pos)
-    tags = [("TY", text[pos + 6 : first].strip(), lineno)]
+    found = []
+    plain = True
     if first < end:
         body = text[first + 1 : end]
-        pairs = _BODY.findall(body)
-        if len(pairs) != body.count("\n") + 1:
+        found = _BODY.findall(body)
+        if len(found) != body.count("\n") + 1:
             return None
-        tags += [(t, v.strip(), ln) for ln, (t, v) in enumerate(pairs, start=lineno + 1)]
-    return RawRecord(lineno, tags), eol + 1, lineno + len(tags)
+        # each line's "XX  - " has one "  ": more is a value with two spaces in a row (or starting with a space)
+        plain = "\t" not in body and body.count("  ") == len(found)
+    rec = RawRecord.of_lines(lineno, text[pos + 6 : first].strip(), found, plain)
+    return rec, eol + 1, lineno + 1 + len(found)
 
 
 def iter_records(text: str, name: str = "<string>", warnings: list | None = None):
@@ -165,7 +199,8 @@ def iter_records(text: str, name: str = "<string>", warnings: list | None = None
             simple = _simple_record(text, pos, lineno + 1)
             if simple is not None:  # a whole well-formed record, read by two regular-expression scans
                 rec, pos, lineno = simple
-                flush_stray()
+                if stray:
+                    flush_stray()
                 yield rec
                 continue
         end = text.find("\n", pos)
@@ -249,6 +284,14 @@ def _all(by: dict, tags) -> list:
     return [v for t in tags for v in by.get(t, ())]
 
 
+def _either(a: list | None, b: list | None) -> list:
+    """The values of two tags (each a non-empty list, or None when absent), one tag's after the other's: what
+    :func:`_all` gives for two tags, without its loops.  (The list may be *a* itself: read it, never change it.)"""
+    if a is None:
+        return b if b is not None else []
+    return a + b if b is not None else a
+
+
 _DOI_TAGS, _URL_TAGS, _TITLE_TAGS = ("DO", "DI", "M3", "UR", "L3"), ("UR", "L2"), ("TI", "T1", "CT", "BT", "ST")
 _JOURNAL_TAGS = ("JO", "JF", "T2", "SO", "JA", "J2", "J9")
 _PMID_TAGS, _PMID_TAGS_EMBASE = ("AN", "C2", "PM", "PMID", "M1"), ("C5", "AN", "C2", "PM", "PMID", "M1")
@@ -259,13 +302,14 @@ _PMCID = re.compile(r"PMC\d+")
 _TYPE_JOURNAL_TAGS = ("JO", "JF", "T2", "SO", "J2", "JA")
 
 
-def _people(values, names: dict) -> list:
-    """Persons for these name strings; a name seen before in the file is the same (never changed) Person."""
+def _people(values, names: dict, plain: bool = False) -> list:
+    """Persons for these name strings; a name seen before in the file is the same (never changed) Person.
+    *plain*: the strings have no tab or two spaces in a row (nor whitespace at their ends)."""
     out = []
     for v in values:
         p = names.get(v)
         if p is None:
-            p = names[v] = R.split_name(v)
+            p = names[v] = R.split_plain_name(v) if plain and "," in v else R.split_name(v)
         out.append(p)
     return out
 
@@ -273,9 +317,9 @@ def _people(values, names: dict) -> list:
 _NOTHING = ("",)
 
 
-def _to_entry(rec: RawRecord, base: str, names: dict, doi: str | None = None):
+def _to_entry(rec: RawRecord, base: str, names: dict, doi: str | None = None, base_plain: bool = False):
     """The entry of a record; *doi*: the first valid DOI of its DO/DI tags when the caller has looked
-    (``""``: none there), else None."""
+    (``""``: none there), else None; *base_plain*: *base* has no whitespace that ``clean`` would change."""
     by = rec._index()
     get = by.get  # a tag's list is never empty: ``(get(a) or get(b) or _NOTHING)[0]`` is the first value
     if not doi:
@@ -294,7 +338,7 @@ def _to_entry(rec: RawRecord, base: str, names: dict, doi: str | None = None):
     pages = f"{sp}–{ep}" if sp and ep and sp != ep else sp
     year_text = (get("PY") or get("Y1") or get("DA") or _NOTHING)[0]  # Y2 is the access date, not the year
     year = (_YEAR.search(year_text) or [""])[0] if year_text else ""
-    authors = _people(_all(by, ("AU", "A1")) or get("AF", ()), names)
+    authors = _people(_either(get("AU"), get("A1")) or get("AF", ()), names, rec.plain)
     pmid = ""
     embase = "DB" in by and any("embase" in v.lower() for v in by["DB"])
     if not by.keys().isdisjoint(_PMID_TAGS_EMBASE):  # (most records have none of these tags)
@@ -305,41 +349,51 @@ def _to_entry(rec: RawRecord, base: str, names: dict, doi: str | None = None):
     pmcid = ""
     if "C2" in by or "PMCID" in by or "PC" in by:
         pmcid = next((v for v in _all(by, ("C2", "PMCID", "PC")) if _PMCID.fullmatch(v)), "")
-    editors = _all(by, ("A2", "ED"))
-    return R.make_entry(
-        TYPES.get((get("TY") or _NOTHING)[0], "article" if _first(by, _TYPE_JOURNAL_TAGS) else "misc"),
-        authors=authors,
-        editors=_people(editors, names) if editors else (),
-        title=_first(by, _TITLE_TAGS),
-        journal=_first(by, _JOURNAL_TAGS),
-        year=year,
-        volume=(get("VL") or get("VO") or get("VN") or _NOTHING)[0],
-        number=(get("IS") or get("CP") or get("IP") or _NOTHING)[0],
-        pages=pages,
-        doi=doi,
-        pmid=pmid,
-        pmcid=pmcid,
-        url=url,
-        abstract=(get("AB") or get("N2") or _NOTHING)[0],
-        publisher=(get("PB") or _NOTHING)[0],
-        keywords=_all(by, ("KW", "DE")) if "KW" in by or "DE" in by else (),
-        language=(get("LA") or _NOTHING)[0],
-        note=(get("N1") or _NOTHING)[0],
-        issn=(get("SN") or _NOTHING)[0],
-        source=f"{base}:{rec.line}",
+    editors = _either(get("A2"), get("ED"))
+    # make_entry's values, in its order, the empty ones left out
+    given = [
+        (name, value)
+        for name, value in (
+            ("title", (get("TI") or get("T1") or get("CT") or get("BT") or get("ST") or _NOTHING)[0]),
+            ("journal", _first(by, _JOURNAL_TAGS)),
+            ("year", year),
+            ("volume", (get("VL") or get("VO") or get("VN") or _NOTHING)[0]),
+            ("number", (get("IS") or get("CP") or get("IP") or _NOTHING)[0]),
+            ("pages", pages),
+            ("doi", doi),
+            ("pmid", pmid),
+            ("pmcid", pmcid),
+            ("url", url),
+            ("abstract", (get("AB") or get("N2") or _NOTHING)[0]),
+            ("publisher", (get("PB") or _NOTHING)[0]),
+            ("note", (get("N1") or _NOTHING)[0]),
+            ("keywords", _all(by, ("KW", "DE")) if "KW" in by or "DE" in by else ()),
+            ("language", (get("LA") or _NOTHING)[0]),
+            ("issn", (get("SN") or _NOTHING)[0]),
+            ("source", f"{base}:{rec.line}"),
+        )
+        if value
+    ]
+    return R.entry_from(
+        TYPES.get((get("TY") or _NOTHING)[0]) or ("article" if _first(by, _TYPE_JOURNAL_TAGS) else "misc"),
+        given,
+        authors,
+        _people(editors, names, rec.plain) if editors else (),
+        plain=rec.plain and base_plain,
     )
 
 
 def _stream(text: str, name: str, skip_invalid: bool, out: R.Reading):
     """``(None, entry, line)`` per record, read one at a time: memory holds entries, never all tokens."""
     base = Path(name).name
+    base_plain = base == base.strip() and not ("  " in base or "\t" in base or "\n" in base or "\r" in base)
     names: dict = {}
     seen = 0
     warnings = out.warnings
     for rec in iter_records(text, name, warnings):
         seen += 1
         by = rec._index()
-        given = _all(by, ("DO", "DI"))
+        given = _either(by.get("DO"), by.get("DI"))
         doi = ""  # the first valid DOI among them
         bad = []
         for v in given:
@@ -359,7 +413,7 @@ def _stream(text: str, name: str, skip_invalid: bool, out: R.Reading):
                 raise InputError(problem, source=f"{name}:{rec.line}")
             out.skipped.append(f"{name}:{rec.line}: {problem}")
             continue
-        yield None, _to_entry(rec, base, names, doi), rec.line
+        yield None, _to_entry(rec, base, names, doi, base_plain), rec.line
     if not seen and text.strip():
         first = next(i for i, ln in enumerate(_lines(R.lines(text)), start=1) if ln.strip())
         raise InputError(
