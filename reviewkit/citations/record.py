@@ -1,7 +1,9 @@
 """One way to build a citation record from any format's parsed fields.
 
 Every importer maps its format onto the keyword arguments of
-:func:`make_entry`; identifiers are validated and normalized here, names
+:func:`make_entry` (RIS, whose reader already knows which fields it has,
+hands them to :func:`entry_from`, the function ``make_entry`` itself ends
+in); identifiers are validated and normalized here, names
 become pybtex ``Person`` objects (``family``/``given`` or a literal
 organisation name), and empty values are dropped.
 """
