@@ -20,7 +20,6 @@ import hashlib
 import io
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -47,6 +46,7 @@ from .events import (
     Warned,
 )
 from .manifest import Outcomes
+from .vcs import build_date, data_as_of, provenance
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "report" / "templates"
 
@@ -70,65 +70,6 @@ WRITE_ERRORS = {
     errno.ENOSPC: "no space left on the device",
     errno.EDQUOT: "disk quota exceeded",
 }
-
-
-def build_date(root: Path | None = None) -> str:
-    """``SOURCE_DATE_EPOCH`` if set, else the date of the review's last commit, else today.
-
-    Taken from the data rather than the clock, so two builds of unchanged
-    inputs produce the same bytes.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%d")
-    committed = provenance(root)["date"] if root else ""
-    return committed or datetime.now(UTC).strftime("%Y-%m-%d")
-
-
-def data_as_of(cfg) -> str:
-    """``report.data_as_of`` if given, else the date of the last commit that touched references/."""
-    return cfg.report.get("data_as_of") or (
-        _git(cfg.root, "log", "-1", "--format=%cs", "--", "references") if provenance(cfg.root)["commit"] else ""
-    )
-
-
-def _git(root, *args) -> str:
-    try:
-        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=5)
-        return out.stdout.strip() if out.returncode == 0 else ""
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-_PROVENANCE: dict = {}
-
-
-def provenance(root: Path) -> dict:
-    """The review's own version-control state, from the git history of the review's folder.
-
-    ``commit``: the last commit that touched the review's folder ("" when the
-    review is not under version control — no repository, or a repository that
-    does not track this review's ``review.toml``, like a review created inside
-    another project's checkout); ``dirty``: tracked files of the folder differ
-    from that commit; ``text``: what the footer says.
-    """
-    root = Path(root).resolve()
-    if root in _PROVENANCE:
-        return _PROVENANCE[root]
-    info = {"commit": "", "date": "", "dirty": False, "text": "from a review not under version control"}
-    if _git(root, "ls-files", "--", "review.toml"):
-        line = _git(root, "log", "-1", "--format=%h %cs", "--", ".")
-        if line:
-            commit, date = line.split()
-            dirty = bool(_git(root, "status", "--porcelain", "--untracked-files=no", "--", "."))
-            info = {
-                "commit": commit,
-                "date": date,
-                "dirty": dirty,
-                "text": f"from commit {commit}" + (" with uncommitted changes" if dirty else ""),
-            }
-    _PROVENANCE[root] = info
-    return info
 
 
 def inputs_summary(cfg, hashes) -> str:
