@@ -33,7 +33,8 @@ def test_no_op_rebuild_reuses_everything_and_starts_no_kernel(built):
 
 
 #: what a build with nothing to do must not import: the notebooks' and the report's libraries, git's process
-#: (the provenance is kept), the other commands' modules
+#: (the provenance is kept), the citation code (the lock file's name is in reviewkit.layout), the other commands'
+#: modules
 NOT_FOR_A_NO_OP = {
     "pandas",
     "numpy",
@@ -48,6 +49,8 @@ NOT_FOR_A_NO_OP = {
     "zmq",
     "yaml",
     "subprocess",
+    "secrets",
+    "reviewkit.citations",
     "reviewkit.cli.trials",
     "reviewkit.cli.importcmd",
 }

@@ -89,11 +89,9 @@ class BuildLock:
     """One build at a time per project: a second one stops with a clear message instead of interleaving writes."""
 
     def __init__(self, outputs: Path):
-        import secrets
-
         self.path = outputs / ".reviewkit" / "build.lock"
         self.fh: Any = None  # the open lock file while the lock is held
-        self.token = f"{os.getpid()}-{secrets.token_hex(6)}"
+        self.token = f"{os.getpid()}-{os.urandom(6).hex()}"  # as secrets.token_hex, without importing it
 
     def __enter__(self):
         import fcntl
@@ -166,7 +164,7 @@ class _Build:
 
 
 def _report_key(b: _Build) -> str:
-    from ..citations.resolve import LOCK_NAME
+    from ..layout import LOCK_NAME
     from . import cache, code
 
     cfg, hashes = b.cfg, b.hashes
