@@ -13,12 +13,13 @@ The answer is not kept (git is asked next time too) while anything in the witnes
 seconds before git was asked — a change within the filesystem's timestamp granularity could otherwise go
 unseen ("racy git") — nor when the folder holds a submodule (its own changes do not show in its stat) or the
 repository keeps its refs in the reftable format (not read here).  The ``GIT_*`` variables of the environment
-are part of the witness; with one that points git at another repository, index or object store
+are part of the witness (hashed: one may hold a credential); with one that points git at another repository, index or object store
 (:data:`ELSEWHERE`) git is always asked.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -133,17 +134,18 @@ def _witness(root: Path, files: list[str]) -> tuple[dict, int, bool]:
         plain = plain and not S_ISDIR(st.st_mode)
         return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
-    env = {k: v for k, v in os.environ.items() if k.startswith("GIT_")}  # git's other settings, as they were
+    # git's other settings, as they were: hashed, since one may hold a credential (GIT_CONFIG_PARAMETERS)
+    env = hashlib.sha256(repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("GIT_"))).encode())
     gitdir, common = _repository(root)
     if gitdir is None or common is None:
-        return {"git": None, "env": env, "files": files}, newest, plain
+        return {"git": None, "env": env.hexdigest(), "files": files}, newest, plain
     if (common / "reftable").is_dir():  # refs in git's binary reftable format, not read here: never kept
         plain = False
     head = _read(gitdir / "HEAD")
     ref = head[4:].strip() if head.startswith("ref:") else ""
     witness = {
         "git": str(gitdir),
-        "env": env,
+        "env": env.hexdigest(),
         "HEAD": head,
         "ref": _read(common / ref) if ref else "",
         "index": stat(gitdir / "index"),
