@@ -120,3 +120,23 @@ def test_provenance_kept_between_builds_follows_every_commit_and_edit(tmp_path):
     git(review, "add", "notes.txt")  # staged, not committed
     build()
     assert f"from commit {second} with uncommitted changes." in footer(review)
+
+
+def test_no_answer_is_kept_when_git_could_not_answer(tmp_path):
+    """A build whose git fails (here: every call exits 1) says what it could; the next build asks git again."""
+    broken = tmp_path / "broken" / "git"
+    broken.parent.mkdir()
+    broken.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    broken.chmod(0o755)
+    review = copy_project(tmp_path / "review")
+    (review / ".gitignore").write_text("outputs/\n", encoding="utf-8")
+    git(review, "init", "-q")
+    git(review, "add", ".")
+    git(review, "commit", "-q", "-m", "synthetic review")
+    time.sleep(2.1)  # past the racy window: an answer would be kept
+    reviewkit(
+        "build", review, "--to", "html", check=True, env={"PATH": f"{broken.parent}{os.pathsep}{os.environ['PATH']}"}
+    )
+    assert "from a review not under version control" in footer(review)  # all it could say
+    reviewkit("build", review, "--to", "html", check=True)
+    assert f"from commit {git(review, 'rev-parse', '--short', 'HEAD')}." in footer(review)

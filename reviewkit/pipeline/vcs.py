@@ -9,12 +9,13 @@ the review's folder.  ctime cannot be set back by a program, so a file rewritten
 changes the witness.  A commit, a checkout, ``git add``, an edit of a tracked file, a deleted one, a repository
 created around the review: each changes the witness, and git is asked again.
 
-The answer is not kept (git is asked next time too) while anything in the witness changed less than two
-seconds before git was asked — a change within the filesystem's timestamp granularity could otherwise go
-unseen ("racy git") — nor when the folder holds a submodule (its own changes do not show in its stat) or the
-repository keeps its refs in the reftable format (not read here).  The ``GIT_*`` variables of the environment
-are part of the witness (hashed: one may hold a credential); with one that points git at another repository, index or object store
-(:data:`ELSEWHERE`) git is always asked.
+The answer is not kept (git is asked next time too) when git could not answer (not installed, timed out,
+failed), while anything in the witness changed less than two seconds before git was asked — a change within
+the filesystem's timestamp granularity could otherwise go unseen ("racy git") — nor when the folder holds a
+submodule (its own changes do not show in its stat) or the repository keeps its refs in the reftable format
+(not read here).  The ``GIT_*`` variables of the environment are part of the witness (hashed: one may hold a
+credential); with one that points git at another repository, index or object store (:data:`ELSEWHERE`) git
+is always asked.
 """
 
 from __future__ import annotations
@@ -59,13 +60,19 @@ def data_as_of(cfg) -> str:
 
 
 def _git(root, *args) -> str:
+    """git's output, "" when it failed (exit status not 0) or could not run."""
+    return _run(root, *args)[1]
+
+
+def _run(root, *args) -> tuple[int | None, str]:
+    """(git's exit status, or None when it could not run or timed out; its output)."""
     import subprocess  # here: a build that finds its provenance kept does not import it
 
     try:
         out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=5)
-        return out.stdout.strip() if out.returncode == 0 else ""
     except (OSError, subprocess.SubprocessError):
-        return ""
+        return None, ""
+    return out.returncode, out.stdout.strip() if out.returncode == 0 else ""
 
 
 def provenance(root: Path) -> dict:
@@ -85,8 +92,10 @@ def provenance(root: Path) -> dict:
     if kept is not None and _witness(root, kept[0]["files"])[0] == kept[0]:
         return kept[1]
     asked = time.time_ns()
-    info, files = _ask(root)
+    info, files, sure = _ask(root)
     witness, newest, plain = _witness(root, files)
+    if not sure:  # git missing, timed out or failed: this answer is for this build only
+        return info
     _MEMO[root] = (witness, info)
     if plain and newest < asked - RACY_NS:
         try:
@@ -98,26 +107,31 @@ def provenance(root: Path) -> dict:
     return info
 
 
-def _ask(root: Path) -> tuple[dict, list[str]]:
-    """(the answer, the files git tracks in the review's folder), from git."""
-    files = [f for f in _git(root, "ls-files", "-z", "--", ".").split("\0") if f]
-    if "review.toml" not in files:
-        return dict(NOT_TRACKED), files
-    line = _git(root, "log", "-1", "--format=%h %cs", "--", ".")
+def _ask(root: Path) -> tuple[dict, list[str], bool]:
+    """(the answer, the files git tracks in the review's folder, whether git answered every question: ran in
+    time, and — past ``ls-files``, which fails outside a repository — exited with status 0)."""
+    status, listed = _run(root, "ls-files", "-z", "--", ".")
+    files = [f for f in listed.split("\0") if f]
+    if "review.toml" not in files:  # ls-files fails outside a repository: an answer, unless there is one
+        return dict(NOT_TRACKED), files, status == 0 or (status is not None and _repository(root)[0] is None)
+    status, line = _run(root, "log", "-1", "--format=%h %cs", "--", ".")
     if not line:
-        return dict(NOT_TRACKED), files
+        return dict(NOT_TRACKED), files, status == 0
     commit, date = line.split()
-    dirty = bool(_git(root, "status", "--porcelain", "--untracked-files=no", "--", "."))
-    text = f"from commit {commit}" + (" with uncommitted changes" if dirty else "")
-    return {"commit": commit, "date": date, "dirty": dirty, "text": text}, files
+    status, changes = _run(root, "status", "--porcelain", "--untracked-files=no", "--", ".")
+    text = f"from commit {commit}" + (" with uncommitted changes" if changes else "")
+    return {"commit": commit, "date": date, "dirty": bool(changes), "text": text}, files, status == 0
 
 
 def _load(store: Path):
+    """(witness, answer) as kept, or None (none kept, or not in the shape this module writes)."""
     try:
         data = json.loads(store.read_text(encoding="utf-8"))
-        return data["witness"], data["answer"]
+        witness, answer = data["witness"], data["answer"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    shaped = isinstance(witness, dict) and isinstance(witness.get("files"), list) and isinstance(answer, dict)
+    return (witness, answer) if shaped and set(answer) == set(NOT_TRACKED) else None
 
 
 def _witness(root: Path, files: list[str]) -> tuple[dict, int, bool]:
