@@ -22,6 +22,7 @@ import argparse
 import itertools
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -68,8 +69,8 @@ def timed(cmd, cwd=None, env=None) -> tuple[float, str]:
     return time.perf_counter() - t, p.stderr
 
 
-def spread(values) -> str:
-    return f"{statistics.median(values):.2f} [{min(values):.2f}–{max(values):.2f}]"
+def spread(values, digits: int = 2) -> str:
+    return f"{statistics.median(values):.{digits}f} [{min(values):.{digits}f}–{max(values):.{digits}f}]"
 
 
 def floor(project: Path) -> float:
@@ -131,11 +132,21 @@ def noop(tmp: Path, repeat: int) -> None:
     rk = str(BIN / "reviewkit")
     project = copy(tmp / "noop")
     timed([rk, "build", str(project), "--to", "html"])
-    build, bare = [], []
+    build, bare, build_cpu, bare_cpu = [], [], [], []
     for _ in range(max(repeat, 5)):
-        build.append(timed([rk, "build", str(project), "--to", "html"])[0])
-        bare.append(timed([sys.executable, "-c", "pass"])[0])
-    print(f"no-op rebuild, whole process: {spread(build)} s; `python -c pass` alone: {spread(bare)} s")
+        for cmd, wall, cpu in (
+            ([rk, "build", str(project), "--to", "html"], build, build_cpu),
+            ([sys.executable, "-c", "pass"], bare, bare_cpu),
+        ):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            wall.append(timed(cmd)[0])
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the process and any it waited for
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    print(f"no-op rebuild, whole process: {spread(build, 3)} s; `python -c pass` alone: {spread(bare, 3)} s")
+    print(
+        f"  CPU (user + system; a loaded machine stretches the wall time, less this): no-op {spread(build_cpu, 3)} s, "
+        f"`python -c pass` {spread(bare_cpu, 3)} s"
+    )
     p = subprocess.run(
         [sys.executable, "-X", "importtime", str(BIN / "reviewkit"), "build", str(project), "--to", "html"],
         capture_output=True,

@@ -13,6 +13,7 @@ from pathlib import Path
 from .errors import ConfigError
 
 CONFIG_NAME = "review.toml"
+LOCK_NAME = "references/citation-lock.json"  # the identifiers cited, resolved (reviewkit.citations.resolve)
 
 
 def find_root(start=None) -> Path:

@@ -59,8 +59,8 @@ def set_defaults(notebook: Path, **values) -> None:
     notebook.write_text(json.dumps(nb, indent=1), encoding="utf-8")
 
 
-def reviewkit(*args, cwd=None, check=False):
-    """Run the CLI as a user does (a separate process).
+def reviewkit(*args, cwd=None, check=False, env=None):
+    """Run the CLI as a user does (a separate process); *env*: variables set for it besides the test's own.
 
     ``build`` and ``run`` also write their events (``--events FILE``): ``proc.events`` is what the build did, as the
     typed events of reviewkit.pipeline.events — tests learn what happened from those, not from the log's wording.
@@ -77,7 +77,7 @@ def reviewkit(*args, cwd=None, check=False):
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1793836800"},
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1793836800", **(env or {})},
     )
     proc.events = read_events(record) if record else []
     if check and proc.returncode != 0:

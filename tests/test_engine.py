@@ -1,7 +1,10 @@
 """The regeneration engine: strict parameters, the data-aware cache, the lock, the manifest, `reviewkit run`."""
 
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -27,6 +30,67 @@ def test_no_op_rebuild_reuses_everything_and_starts_no_kernel(built):
     assert kinds(proc.events, ReportUpToDate) and not kinds(proc.events, BibliographyLoaded)  # nothing assembled
     assert (built / "outputs" / "report.html").read_bytes() == before
     assert elapsed < 5  # the figure that matters (≈0.1 s) is measured in benchmarks/, not asserted here
+
+
+#: what a build with nothing to do must not import: the notebooks' and the report's libraries, git's process
+#: (the provenance is kept), the citation code (the lock file's name is in reviewkit.layout), the other commands'
+#: modules
+NOT_FOR_A_NO_OP = {
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "seaborn",
+    "papermill",
+    "nbformat",
+    "nbconvert",
+    "jinja2",
+    "pybtex",
+    "jupyter_client",
+    "zmq",
+    "yaml",
+    "subprocess",
+    "secrets",
+    "reviewkit.citations",
+    "reviewkit.cli.trials",
+    "reviewkit.cli.importcmd",
+}
+
+
+def test_a_no_op_build_imports_nothing_it_does_not_need(built, tmp_path):
+    reviewkit("build", built, "--to", "html", check=True)  # whatever the first build could not keep, kept now
+    record = tmp_path / "events.jsonl"
+    code = (
+        "import sys\n"
+        "from reviewkit.cli import main\n"
+        "status = main(['build', sys.argv[1], '--to', 'html', '--events', sys.argv[2]])\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+        "sys.exit(status)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(built), str(record)],
+        cwd=tmp_path,  # not the repository's folder, which `-c` would put first on sys.path
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1793836800"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert kinds(read_events(record), ReportUpToDate)
+    modules = set(proc.stdout.splitlines()[-1].split())
+    assert "reviewkit.pipeline.build" in modules
+    assert {m for m in modules if m.split(".")[0] in NOT_FOR_A_NO_OP or m in NOT_FOR_A_NO_OP} == set()
+
+
+def test_a_command_parsed_alone_reads_its_arguments_as_in_the_full_parser(capsys):
+    from reviewkit.cli import COMMANDS, parser
+
+    for command in COMMANDS:
+        helps = []
+        for p in (parser(), parser(command)):
+            with pytest.raises(SystemExit):
+                p.parse_args([command, "--help"])
+            helps.append(capsys.readouterr().out)
+        assert helps[0] == helps[1] and f"usage: reviewkit {command} " in helps[0]
 
 
 def test_only_sections_declaring_a_changed_input_rerun(built):

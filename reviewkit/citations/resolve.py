@@ -27,9 +27,7 @@ from ..errors import CitationError, InputError
 from ..http import RateLimiter as RateLimiter  # re-exported (it lived here)
 from ..identifiers import canonical as canonical  # re-exported (it lived here)
 from ..identifiers import normalize_doi, normalize_pmid
-
-LOCK_NAME = "references/citation-lock.json"
-
+from ..layout import LOCK_NAME as LOCK_NAME  # re-exported (it lived here)
 
 # -- the lock file -----------------------------------------------------------
 

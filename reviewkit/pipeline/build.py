@@ -20,7 +20,6 @@ import hashlib
 import io
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -47,6 +46,7 @@ from .events import (
     Warned,
 )
 from .manifest import Outcomes
+from .vcs import build_date, data_as_of, provenance
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "report" / "templates"
 
@@ -72,65 +72,6 @@ WRITE_ERRORS = {
 }
 
 
-def build_date(root: Path | None = None) -> str:
-    """``SOURCE_DATE_EPOCH`` if set, else the date of the review's last commit, else today.
-
-    Taken from the data rather than the clock, so two builds of unchanged
-    inputs produce the same bytes.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%d")
-    committed = provenance(root)["date"] if root else ""
-    return committed or datetime.now(UTC).strftime("%Y-%m-%d")
-
-
-def data_as_of(cfg) -> str:
-    """``report.data_as_of`` if given, else the date of the last commit that touched references/."""
-    return cfg.report.get("data_as_of") or (
-        _git(cfg.root, "log", "-1", "--format=%cs", "--", "references") if provenance(cfg.root)["commit"] else ""
-    )
-
-
-def _git(root, *args) -> str:
-    try:
-        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=5)
-        return out.stdout.strip() if out.returncode == 0 else ""
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-_PROVENANCE: dict = {}
-
-
-def provenance(root: Path) -> dict:
-    """The review's own version-control state, from the git history of the review's folder.
-
-    ``commit``: the last commit that touched the review's folder ("" when the
-    review is not under version control — no repository, or a repository that
-    does not track this review's ``review.toml``, like a review created inside
-    another project's checkout); ``dirty``: tracked files of the folder differ
-    from that commit; ``text``: what the footer says.
-    """
-    root = Path(root).resolve()
-    if root in _PROVENANCE:
-        return _PROVENANCE[root]
-    info = {"commit": "", "date": "", "dirty": False, "text": "from a review not under version control"}
-    if _git(root, "ls-files", "--", "review.toml"):
-        line = _git(root, "log", "-1", "--format=%h %cs", "--", ".")
-        if line:
-            commit, date = line.split()
-            dirty = bool(_git(root, "status", "--porcelain", "--untracked-files=no", "--", "."))
-            info = {
-                "commit": commit,
-                "date": date,
-                "dirty": dirty,
-                "text": f"from commit {commit}" + (" with uncommitted changes" if dirty else ""),
-            }
-    _PROVENANCE[root] = info
-    return info
-
-
 def inputs_summary(cfg, hashes) -> str:
     """ "N files, sha256 …" over the bibliography and every section's inputs (*hashes*: the cache's file hasher)."""
     patterns = list(cfg.report.get("bibliography", []))
@@ -148,11 +89,9 @@ class BuildLock:
     """One build at a time per project: a second one stops with a clear message instead of interleaving writes."""
 
     def __init__(self, outputs: Path):
-        import secrets
-
         self.path = outputs / ".reviewkit" / "build.lock"
         self.fh: Any = None  # the open lock file while the lock is held
-        self.token = f"{os.getpid()}-{secrets.token_hex(6)}"
+        self.token = f"{os.getpid()}-{os.urandom(6).hex()}"  # as secrets.token_hex, without importing it
 
     def __enter__(self):
         import fcntl
@@ -225,7 +164,7 @@ class _Build:
 
 
 def _report_key(b: _Build) -> str:
-    from ..citations.resolve import LOCK_NAME
+    from ..layout import LOCK_NAME
     from . import cache, code
 
     cfg, hashes = b.cfg, b.hashes

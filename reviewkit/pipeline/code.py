@@ -145,6 +145,11 @@ def _package_modules(package: str) -> set[str]:
 
 
 def closure(modules, *, dynamic: bool = True) -> set[str]:
+    return set(_closure(frozenset(modules), dynamic))
+
+
+@cache  # like _imports, on which it depends: the sections of a build mostly use the same modules
+def _closure(modules: frozenset, dynamic: bool) -> frozenset[str]:
     todo = [m for m in modules if file_of(m)]
     seen: set[str] = set()
     while todo:
@@ -159,7 +164,7 @@ def closure(modules, *, dynamic: bool = True) -> set[str]:
         if dynamic:
             for pkg in dyn:
                 todo.extend(_package_modules(pkg))
-    return seen
+    return frozenset(seen)
 
 
 def hashes(modules, *, dynamic: bool = True) -> dict[str, str]:

@@ -134,12 +134,16 @@ def load(project=None) -> Config:
         )
 
     def check_keys(table: dict, allowed: dict, label: str, span=None) -> None:
-        for k, v in table.items():
-            where = f"{path}:{_line_of(text, k, span)}"
+        for k, v in table.items():  # the line is looked for only for an error (a search per key costs)
             if k not in allowed:
-                raise ConfigError(f"unknown key {label}.{k}{did_you_mean(k, allowed)}", source=where)
+                raise ConfigError(
+                    f"unknown key {label}.{k}{did_you_mean(k, allowed)}", source=f"{path}:{_line_of(text, k, span)}"
+                )
             if not isinstance(v, allowed[k]):
-                raise ConfigError(f"{label}.{k} must be a {allowed[k].__name__}, not {type(v).__name__}", source=where)
+                raise ConfigError(
+                    f"{label}.{k} must be a {allowed[k].__name__}, not {type(v).__name__}",
+                    source=f"{path}:{_line_of(text, k, span)}",
+                )
 
     report = data.get("report", {})
     check_keys(report, REPORT_KEYS, "report", next(iter(_spans(text, "report")), None))

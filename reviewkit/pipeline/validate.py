@@ -55,8 +55,9 @@ class ValidationError(ConfigError):
 # -- paths ---------------------------------------------------------------------------------------------------------
 
 
-def _inside(root: Path, path: Path) -> bool:
-    return path.resolve().is_relative_to(root.resolve())
+def _inside(root: Path, path: Path, *, real_root: Path | None = None) -> bool:
+    """*path*, links followed, is in *root* (*real_root*: ``root.resolve()``, when the caller has it already)."""
+    return path.resolve().is_relative_to(real_root or root.resolve())
 
 
 def path_problem(root: Path, value: str, what: str, *, folders: bool = False) -> str | None:
@@ -69,13 +70,14 @@ def path_problem(root: Path, value: str, what: str, *, folders: bool = False) ->
     if p.is_absolute() or value.startswith("~"):
         return f"{what} {value!r} is an absolute path; give it relative to the project folder ({root})"
     magic = any(c in value for c in "*?[")
-    if not _inside(root, root / Path(*p.parts[: _fixed_len(p)])):
+    real_root = root.resolve()  # once, not for every match
+    if not _inside(root, root / Path(*p.parts[: _fixed_len(p)]), real_root=real_root):
         return f"{what} {value!r} resolves outside the project ({root}); keep the review's files inside its folder"
     if magic:
         matches = [m for m in root.glob(value) if m.is_file()]
     else:
         matches = [root / p] if (root / p).is_file() or (folders and (root / p).is_dir()) else []
-    outside = [m for m in matches if not _inside(root, m)]
+    outside = [m for m in matches if not _inside(root, m, real_root=real_root)]
     if outside:
         return f"{what} {value!r} reaches {outside[0]}, outside the project (a link?); keep the review's files inside its folder"
     if not matches:
