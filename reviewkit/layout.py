@@ -35,5 +35,5 @@ def slug(value) -> str:
 def line_of(text: str, key: str, span: tuple[int, int] | None = None) -> int:
     """Line of ``key =`` in *text* (within *span*, the character range of one table), else of the table."""
     start, end = span or (0, len(text))
-    m = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE).search(text, start, end)
+    m = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(text, start, end)
     return text[: m.start() if m else start].count("\n") + 1

@@ -260,10 +260,12 @@ def test_init_creates_a_review_that_builds_as_is(tmp_path):
     assert again.returncode == 2 and "a review already exists here" in again.stderr
 
 
-def test_config_errors_name_the_key_and_line(tmp_path):
+@pytest.mark.parametrize("before", ["", "\n\n"], ids=["plain", "after-blank-lines"])
+def test_config_errors_name_the_key_and_line(tmp_path, before):
+    """The line of the key itself, also when blank lines come before it (not the first blank line)."""
     project = copy_project(tmp_path / "p")
     toml = project / "review.toml"
-    text = toml.read_text(encoding="utf-8").replace("running_title = ", "runing_title = ")
+    text = toml.read_text(encoding="utf-8").replace("running_title = ", before + "runing_title = ")
     toml.write_text(text, encoding="utf-8")
     line = next(i for i, l in enumerate(text.splitlines(), start=1) if l.startswith("runing_title"))
     proc = reviewkit("build", project, "--to", "html")
