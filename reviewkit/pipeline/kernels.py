@@ -58,6 +58,23 @@ _SPARES: list = []
 _FINALIZER = None
 
 
+#: what ipykernel 7 and IPython import only when a kernel starts (its debugger: debugpy and pydevd, about 130
+#: modules; the history's sqlite3; psutil; pdb …): about 0.1 s of CPU per kernel, imported by the zygote once
+#: instead.  Importing them starts no thread and sets no trace function (they are only imported).
+KERNEL_START_MODULES = (
+    "ipykernel.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.logger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "psutil",
+    "sqlite3",
+    "tornado.platform.asyncio",
+)
+
+
 def mode() -> str:
     value = os.environ.get("REVIEWKIT_KERNELS", "fork")
     return value if value in MODES else "fork"
@@ -535,6 +552,11 @@ def _serve() -> None:
     import ipykernel.kernelapp  # noqa: F401
 
     installed = environment()
+    for name in KERNEL_START_MODULES:  # imported by every kernel as it starts: once here instead
+        try:
+            importlib.import_module(name)
+        except BaseException:
+            pass
     for name in settings["modules"]:
         if _installed(name):
             try:
