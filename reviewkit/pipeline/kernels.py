@@ -512,6 +512,24 @@ def _release(km, proc) -> None:
         run_sync(km.cleanup_resources)()
     except Exception:  # best effort: the process is already gone
         pass
+    finally:
+        close_event_loop()
+
+
+def close_event_loop() -> None:
+    """Close the asyncio event loop jupyter_client's ``run_sync`` made for this thread (a thread that drove kernels,
+    at its end): left open, it is collected while Python exits, when closing it fails with a traceback."""
+    import asyncio
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # "there is no current event loop"
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return
+    if not loop.is_running() and not loop.is_closed():
+        loop.close()
 
 
 def shutdown() -> None:

@@ -316,11 +316,13 @@ def _run_here(tasks: list[dict], jobs: int, warm: list, done) -> None:
     The threads are daemons: Ctrl-C or an error here kills the zygote, and with it every kernel, at once; a
     thread still waiting for its dead kernel is abandoned (its result is not accepted, the build is over).
     """
+    import logging
     import queue
     import threading
 
     from . import kernels
 
+    logging.lastResort.addFilter(_not_from_section_threads)  # type: ignore[union-attr]  # a handler (Python's)
     names = [n for n in dict.fromkeys(t["kernel_name"] for t in tasks) if n]
     if names and not kernels.shared(names[0], tasks[0]["cwd"], warm):
         kernels.share(names[0], tasks[0]["cwd"], warm)
@@ -330,15 +332,18 @@ def _run_here(tasks: list[dict], jobs: int, warm: list, done) -> None:
         todo.put((i, t))
 
     def work() -> None:
-        while True:
-            try:
-                i, t = todo.get_nowait()
-            except queue.Empty:
-                return
-            try:  # the next kernel is started ahead while a section is left for this thread after the others' turn
-                finished.put(execute_section(**t, prestart=i < len(tasks) - jobs))
-            except BaseException as exc:  # handed to the build's thread, which raises it
-                finished.put(exc)
+        try:
+            while True:
+                try:
+                    i, t = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:  # the next kernel is started ahead while a section is left for this thread after the others' turn
+                    finished.put(execute_section(**t, prestart=i < len(tasks) - jobs))
+                except BaseException as exc:  # handed to the build's thread, which raises it
+                    finished.put(exc)
+        finally:
+            kernels.close_event_loop()
 
     try:
         for n in range(jobs):
@@ -353,6 +358,16 @@ def _run_here(tasks: list[dict], jobs: int, warm: list, done) -> None:
         kernels.shutdown()
         raise
     kernels.shutdown()  # every section is done: the spare kernel and the zygote end (at once: nothing runs there)
+
+
+def _not_from_section_threads(record) -> bool:
+    """What papermill, nbclient and jupyter_client log while they drive a section's kernel ("Kernel died while
+    waiting for execute reply") stays out of the build's output: the section's result says what went wrong (with
+    the kernel's own last words), as the build's events report it.  Only records that no handler took reach
+    Python's last-resort handler, which this filters."""
+    import threading
+
+    return not threading.current_thread().name.startswith(("reviewkit-section", "reviewkit-kernel-release"))
 
 
 def _run_on_dask(tasks, scheduler: str | None, done) -> None:
