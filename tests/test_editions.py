@@ -53,6 +53,14 @@ def published(project) -> dict:
     return {"markers": found, "folders": folders}
 
 
+def cmdline(pid: int) -> bytes:
+    """A process's command line; empty once it has ended (it may end between listing and reading)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def descendants(pid: int) -> set[int]:
     children: dict[int, list[int]] = {}
     for d in Path("/proc").iterdir():
@@ -174,11 +182,7 @@ def test_workers_and_kernels_die_with_the_build(project):
     end = time.monotonic() + 60
     while time.monotonic() < end:  # wait until the workers have started their kernels
         family = descendants(proc.pid)
-        kernels = [
-            p
-            for p in family
-            if re.search(rb"ipykernel|reviewkit\.pipeline\.kernels", Path(f"/proc/{p}/cmdline").read_bytes())
-        ]
+        kernels = [p for p in family if re.search(rb"ipykernel|reviewkit\.pipeline\.kernels", cmdline(p))]
         if len(kernels) >= 2:
             break
         time.sleep(0.2)

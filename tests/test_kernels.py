@@ -108,16 +108,17 @@ def test_no_state_reaches_a_later_section_in_the_same_worker(tmp_path):
     assert all("reviewkit.pipeline.kernels" in f["parent"] and f["pandas_ready"] for f in seen.values()), seen
 
 
-def test_one_warmed_process_of_the_build_forks_the_kernels_of_both_workers(tmp_path):
-    """With -j 2 the build starts one warmed process itself and both pool workers have their kernels forked by it:
-    two sections run at the same time (one per worker), all kernels have the same parent, whose parent is the
-    build (not a pool worker), and still no state reaches another section."""
+def test_one_warmed_process_of_the_build_forks_the_kernels_of_both_threads(tmp_path):
+    """With -j 2 the build starts one warmed process itself, which forks the kernels of the build's two section
+    threads: two sections run at the same time, each in a kernel process of its own, all kernels have the same
+    parent, whose parent is the build itself (no worker process in between), and still no state reaches another
+    section."""
     project = make_project(tmp_path / "p", ["nap", "nap", "set", "check", "check"])
     reviewkit("build", project, "--to", "html", "-j", "2", check=True)
     names = ("s0-nap", "s1-nap", "s2-set", "s3-check", "s4-check")
     seen = {name: facts(project, name) for name in names}
     a, b = seen["s0-nap"], seen["s1-nap"]
-    assert a["t0"] < b["t1"] and b["t0"] < a["t1"], "the two naps did not run at the same time (two workers)"
+    assert a["t0"] < b["t1"] and b["t0"] < a["t1"], "the two naps did not run at the same time (two threads)"
     assert len({f["pid"] for f in seen.values()}) == 5
     assert len({f["parent_pid"] for f in seen.values()}) == 1, seen
     assert all("reviewkit.pipeline.kernels" in f["parent"] and f["pandas_ready"] for f in seen.values()), seen
@@ -137,10 +138,10 @@ def started_zygotes(monkeypatch) -> list[int]:
     real = kernels.share
 
     def share(*args):
-        address = real(*args)
-        if address and kernels._ZYGOTE is not None:
+        started = real(*args)
+        if started and kernels._ZYGOTE is not None:
             pids.append(kernels._ZYGOTE.proc.pid)
-        return address
+        return started
 
     monkeypatch.setattr(kernels, "share", share)
     return pids
@@ -179,10 +180,10 @@ def test_a_rebuild_with_nothing_to_run_starts_no_warmed_process(tmp_path, monkey
     assert not processes_in(project)
 
 
-def test_workers_fall_back_to_warmed_processes_of_their_own_when_the_builds_one_has_ended(tmp_path, monkeypatch):
-    """The build's warmed process dies before the workers ask it for kernels (here: SIGKILLed as soon as it is
-    started, its address still handed out): each worker's first request fails, the worker starts a warmed process
-    of its own, and every section still runs in a kernel forked from a warmed process, isolated as before."""
+def test_a_build_falls_back_to_a_new_warmed_process_when_its_first_one_has_ended(tmp_path, monkeypatch):
+    """The build's warmed process dies before its threads ask it for kernels (here: SIGKILLed as soon as it is
+    started, and still taken for alive): the first request fails, the build starts a new warmed process, and every
+    section still runs in a kernel forked from a warmed process, isolated as before."""
     from reviewkit.pipeline import kernels
     from reviewkit.pipeline.build import build
 
@@ -190,22 +191,24 @@ def test_workers_fall_back_to_warmed_processes_of_their_own_when_the_builds_one_
     real_share, dead = kernels.share, {}
 
     def share(*args):
-        address = real_share(*args)
-        if address and kernels._ZYGOTE is not None:
+        started = real_share(*args)
+        if started and kernels._ZYGOTE is not None:
             proc = kernels._ZYGOTE.proc
             proc.kill()
             proc.wait()
-            dead["address"], dead["pid"] = address, proc.pid
-        return address
+            dead["pid"] = proc.pid
+        return started
 
     monkeypatch.setattr(kernels, "share", share)
-    monkeypatch.setattr(kernels, "shared_address", lambda *args: dead.get("address"))
+    monkeypatch.setattr(kernels, "shared", lambda *args: bool(dead))
     build(project, to=("html",), jobs=2, on_event=lambda e: None)
     assert dead, "the build started no warmed process of its own"
     seen = {name: facts(project, name) for name in ("s0-set", "s1-check", "s2-check")}
     assert all("reviewkit.pipeline.kernels" in f["parent"] and f["pandas_ready"] for f in seen.values()), seen
     assert all(f["parent_pid"] != dead["pid"] for f in seen.values())
-    assert all("spawn_main" in f["grandparent"] for f in seen.values()), seen  # a worker's own warmed process
+    assert len({f["parent_pid"] for f in seen.values()}) == 1, seen  # one new warmed process, of the build itself
+    me = Path("/proc/self/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    assert all(f["grandparent"] == me for f in seen.values()), seen  # started by the build (here: this process)
     default = seen["s0-set"]["linewidth"]
     for name in ("s1-check", "s2-check"):
         f = seen[name]

@@ -243,7 +243,7 @@ def build(
         ) from None
     finally:  # a build that stopped early (invalid input, nothing to run) kills the zygote it started, at once
         if "reviewkit.pipeline.kernels" in sys.modules:
-            sys.modules["reviewkit.pipeline.kernels"].unshare(now=True)
+            sys.modules["reviewkit.pipeline.kernels"].unshare()
 
 
 def _has_state(cfg) -> bool:
@@ -255,7 +255,7 @@ def _has_state(cfg) -> bool:
 
 def _kernels_ahead(b: _Build, sections) -> None:
     """Start the build's one zygote now, for *sections* (those about to run): its heavy imports are done while
-    the build validates the project and its workers start, and it forks every worker's kernels.
+    the build validates the project, and it forks the kernel of every section.
 
     Only for the local executor; the runner starts it itself if the build could not (and a no-op build, which
     has nothing to run, never starts it).
@@ -271,7 +271,7 @@ def _kernels_ahead(b: _Build, sections) -> None:
         if not names:
             return
         cwd, warm = str(b.cfg.root), kernels.warm_modules(sorted({str(s.notebook) for s in sections}))
-        if not kernels.shared_address(names[0], cwd, warm):
+        if not kernels.shared(names[0], cwd, warm):
             kernels.share(names[0], cwd, warm)
     except Exception:  # only an optimisation: the runner starts what it needs
         return

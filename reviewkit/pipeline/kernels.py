@@ -4,8 +4,8 @@ Every section still runs in a kernel process of its own, but that process no
 longer starts from nothing:
 
 * **Forked from a warmed process.**  A build keeps one *zygote* (:func:`share`,
-  started by the build's own process as early as it can, and shared by its
-  pool workers over a Unix socket: :func:`use_shared`, :class:`Shared`); a Dask
+  started by the build's own process as early as it can; the build's threads
+  that run the sections all have their kernels forked by it); a Dask
   worker keeps one of its own.  A zygote is a
   Python process started once, which has imported ipykernel and the heavy
   modules the review's notebooks use (:func:`warm_modules`: pandas, seaborn,
@@ -54,9 +54,25 @@ MODES = ("fork", "fresh")
 
 _LOCK = threading.RLock()
 _ZYGOTE: Zygote | None = None
-_SHARED: Shared | None = None
 _SPARES: list = []
 _FINALIZER = None
+
+
+#: what ipykernel 7 and IPython import only when a kernel starts (its debugger: debugpy and pydevd, about 130
+#: modules; the history's sqlite3; psutil; pdb …): about 0.1 s of CPU per kernel, imported by the zygote once
+#: instead.  Importing them starts no thread and sets no trace function (they are only imported).
+KERNEL_START_MODULES = (
+    "ipykernel.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.logger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "psutil",
+    "sqlite3",
+    "tornado.platform.asyncio",
+)
 
 
 def mode() -> str:
@@ -152,35 +168,23 @@ class ZygoteGone(RuntimeError):
 
 
 class Zygote:
-    """A ``python -m reviewkit.pipeline.kernels`` process that forks kernels on request (one per worker)."""
+    """A ``python -m reviewkit.pipeline.kernels`` process that forks kernels on request, one request at a time.
 
-    def __init__(self, python: str, cwd: str, modules: list[str], share: bool = False):
+    *shared*: the build's own zygote (:func:`share`), which :func:`unshare` ends."""
+
+    def __init__(self, python: str, cwd: str, modules: list[str], shared: bool = False):
         self.key = (python, cwd, tuple(modules))
         self.lock = threading.Lock()
-        self.address: str | None = None
-        listener, fd = None, None
-        if share:  # bound and listening before the zygote starts: a worker may connect at once (and wait)
-            import socket
-
-            self.address = f"\0reviewkit-zygote-{os.getpid()}-{uuid.uuid4().hex}"  # abstract: no file left behind
-            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            listener.bind(self.address)
-            listener.listen(64)
-            fd = listener.fileno()
-        try:
-            self.proc = subprocess.Popen(
-                [python, "-m", "reviewkit.pipeline.kernels"],
-                cwd=cwd,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-                pass_fds=[fd] if fd is not None else [],
-            )
-        finally:
-            if listener is not None:
-                listener.close()  # the zygote's copy is the only one
-        self._send({"modules": list(modules), "listen": fd})
+        self.shared = shared
+        self.proc = subprocess.Popen(
+            [python, "-m", "reviewkit.pipeline.kernels"],
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self._send({"modules": list(modules)})
 
     def _send(self, obj) -> None:
         assert self.proc.stdin is not None and self.proc.stdout is not None  # both opened as pipes
@@ -211,10 +215,6 @@ class Zygote:
             except OSError:
                 pass
 
-    def end(self) -> None:
-        """Ask the zygote to end (it kills its kernels first) without waiting for it: reaped by a daemon thread."""
-        threading.Thread(target=self.close, daemon=True, name="reviewkit-zygote-end").start()
-
     def close(self) -> None:
         """End the zygote and every kernel it forked, and wait until they are gone (their files are closed)."""
         try:
@@ -229,59 +229,10 @@ class Zygote:
             pass
 
 
-class Shared:
-    """A pool worker's handle on its build's zygote (:func:`share`): asks it over a Unix socket to fork this
-    worker's kernels, as :class:`Zygote` does over its pipes.  A zygote that has ended makes it *broken*: the
-    worker then starts a zygote of its own."""
-
-    def __init__(self, address: str, key: tuple):
-        self.address, self.key = address, key
-        self.lock = threading.Lock()
-        self.sock: Any = None
-        self.file: Any = None
-        self.broken = False
-
-    def fork(self, argv: list[str], env: dict, cwd: str, log: str) -> int:
-        import socket
-
-        with self.lock:
-            if self.broken:
-                raise ZygoteGone("the build's warmed kernel process has ended")
-            try:
-                if self.sock is None:
-                    self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                    self.sock.connect(self.address)
-                    self.file = self.sock.makefile("rb")
-                self.sock.sendall(json.dumps({"argv": argv, "env": env, "cwd": cwd, "log": log}).encode() + b"\n")
-                line = self.file.readline()
-            except OSError:
-                line = b""
-            if not line.strip():
-                self.broken = True
-                self._close()
-                raise ZygoteGone("the build's warmed kernel process has ended")
-        return int(line)
-
-    def _close(self) -> None:
-        for f in (self.file, self.sock):
-            try:
-                if f is not None:
-                    f.close()
-            except OSError:
-                pass
-        self.file = self.sock = None
-
-    def close(self) -> None:
-        with self.lock:
-            self._close()
-
-
-def _zygote(python: str, cwd: str, modules: list[str]) -> Zygote | Shared:
+def _zygote(python: str, cwd: str, modules: list[str]) -> Zygote:
     global _ZYGOTE
     key = (python, cwd, tuple(modules))
     with _LOCK:
-        if _SHARED is not None and not _SHARED.broken and _SHARED.key == key:
-            return _SHARED  # a pool worker: its build's zygote forks its kernels
         if _ZYGOTE is not None and (_ZYGOTE.key != key or _ZYGOTE.proc.poll() is not None):
             _ZYGOTE.close()
             _ZYGOTE = None
@@ -309,9 +260,9 @@ def _python_for(kernel_name: str | None) -> str | None:
 
 
 def warm_up(kernel_name: str | None, cwd: str, modules) -> None:
-    """Start this worker's zygote now, without waiting for it: it imports while the worker imports papermill.
+    """Start this process's zygote now, without waiting for it: it imports while this process imports papermill.
 
-    Nothing to start in a pool worker whose build shares its zygote (:func:`use_shared`)."""
+    Nothing to start when the build's zygote (:func:`share`) forks these kernels already."""
     python = _python_for(kernel_name)
     if python is None:
         return
@@ -321,63 +272,48 @@ def warm_up(kernel_name: str | None, cwd: str, modules) -> None:
         pass
 
 
-# the build's one zygote, shared by its pool workers
+# the build's one zygote, shared by the threads that run its sections
 
 
-def share(kernel_name: str | None, cwd: str, modules) -> str | None:
-    """In the build's own process: start the build's zygote now, listening on a Unix socket; returns its address
-    for the pool workers (:func:`use_shared`), or None when these kernels are not forked.
+def share(kernel_name: str | None, cwd: str, modules) -> bool:
+    """In the build's own process: start the build's zygote now; False when these kernels are not forked.
 
-    One zygote per build instead of one per worker: the heavy imports are paid once, while the build validates
-    the project and the workers start.  End it with :func:`unshare`.
+    Started as early as the build can (before it validates the project), so that its heavy imports are done
+    meanwhile; every section's kernel is forked by it.  End it with :func:`unshare` (or :func:`shutdown`).
     """
     global _ZYGOTE
     python = _python_for(kernel_name)
     if python is None:
-        return None
+        return False
     with _LOCK:
         if _ZYGOTE is not None:
             _ZYGOTE.kill()
             _ZYGOTE = None
         try:
-            _ZYGOTE = Zygote(python, cwd, list(modules), share=True)
+            _ZYGOTE = Zygote(python, cwd, list(modules), shared=True)
         except OSError:
-            return None
-        return _ZYGOTE.address
+            return False
+        return True
 
 
-def shared_address(kernel_name: str | None, cwd: str, modules) -> str | None:
-    """The address of this process's shared zygote when it is alive and forks these kernels (else None)."""
+def shared(kernel_name: str | None, cwd: str, modules) -> bool:
+    """Whether the build's zygote (:func:`share`) is alive and forks these kernels."""
     python = _python_for(kernel_name)
     with _LOCK:
         z = _ZYGOTE
-        if z is not None and z.address and z.proc.poll() is None and z.key == (python, cwd, tuple(modules)):
-            return z.address
-    return None
+        return z is not None and z.shared and z.proc.poll() is None and z.key == (python, cwd, tuple(modules))
 
 
-def use_shared(address: str, kernel_name: str | None, cwd: str, modules) -> None:
-    """In a pool worker: have the kernels of *kernel_name* forked by the build's zygote at *address*."""
-    global _SHARED
-    key = (_python_for(kernel_name), cwd, tuple(modules))
-    with _LOCK:
-        if _SHARED is not None and (_SHARED.address, _SHARED.key) == (address, key) and not _SHARED.broken:
-            return
-        if _SHARED is not None:
-            _SHARED.close()
-        _SHARED = Shared(address, key)
-
-
-def unshare(*, now: bool) -> None:
-    """In the build's own process: end its shared zygote — killed *now* when the build stops early, else asked
-    to end (its kernels are stopped already) without waiting for it."""
+def unshare() -> None:
+    """In the build's own process: kill the build's zygote now (a build that stops early, or is interrupted);
+    the kernels it forked follow it."""
     global _ZYGOTE
     with _LOCK:
-        z = _ZYGOTE if _ZYGOTE is not None and _ZYGOTE.address else None
+        z = _ZYGOTE if _ZYGOTE is not None and _ZYGOTE.shared else None
         if z is not None:
             _ZYGOTE = None
     if z is not None:
-        z.kill() if now else z.end()
+        z.kill()
 
 
 class Forked:
@@ -471,7 +407,7 @@ def start(kernel_name: str | None, cwd: str, folder: Path, modules, extra: list[
 
     global _FINALIZER
     with _LOCK:
-        if _FINALIZER is None:  # a pool worker's normal exit: its kernels are gone before the build goes on
+        if _FINALIZER is None:  # this process's normal exit (a Dask worker's): its kernels go first
             from multiprocessing.util import Finalize
 
             _FINALIZER = Finalize(None, shutdown, exitpriority=10)
@@ -576,10 +512,28 @@ def _release(km, proc) -> None:
         run_sync(km.cleanup_resources)()
     except Exception:  # best effort: the process is already gone
         pass
+    finally:
+        close_event_loop()
+
+
+def close_event_loop() -> None:
+    """Close the asyncio event loop jupyter_client's ``run_sync`` made for this thread (a thread that drove kernels,
+    at its end): left open, it is collected while Python exits, when closing it fails with a traceback."""
+    import asyncio
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # "there is no current event loop"
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return
+    if not loop.is_running() and not loop.is_closed():
+        loop.close()
 
 
 def shutdown() -> None:
-    """Stop the spare kernels and the zygote of this process (the end of a ``-j 1`` run, a Dask worker's close)."""
+    """Stop the spare kernels and the zygote of this process (the end of a build's sections, a Dask worker's close)."""
     global _ZYGOTE
     with _LOCK:
         for k in _SPARES:
@@ -588,8 +542,6 @@ def shutdown() -> None:
         if _ZYGOTE is not None:
             _ZYGOTE.close()
             _ZYGOTE = None
-        if _SHARED is not None:
-            _SHARED.close()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -597,12 +549,9 @@ def shutdown() -> None:
 
 
 def _serve() -> None:
-    """The zygote: import ahead, then fork a kernel for each request read from standard input — or, for a zygote
-    shared by a build's pool workers, from their connections to the listening socket it was handed."""
+    """The zygote: import ahead, then fork a kernel for each request read from standard input (one at a time:
+    each is answered with the kernel's pid before the next is read)."""
     import importlib
-    import selectors
-    import socket
-    import struct
 
     from . import observe
     from .cache import environment  # reviewkit's modules: imported before the recording starts, never after
@@ -621,6 +570,11 @@ def _serve() -> None:
     import ipykernel.kernelapp  # noqa: F401
 
     installed = environment()
+    for name in KERNEL_START_MODULES:  # imported by every kernel as it starts: once here instead
+        try:
+            importlib.import_module(name)
+        except BaseException:
+            pass
     for name in settings["modules"]:
         if _installed(name):
             try:
@@ -630,74 +584,36 @@ def _serve() -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system
     me = os.getpid()
     children: list[int] = []
-    sel = selectors.DefaultSelector()
-    listener = None
-    if settings.get("listen") is not None:
-        listener = socket.socket(fileno=settings["listen"])
-        sel.register(listener, selectors.EVENT_READ, "accept")
-    sel.register(0, selectors.EVENT_READ, "owner")
-    buffers: dict = {"owner": pending}
 
-    def fork(request: dict) -> int:
-        nonlocal children
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the child keeps none of the zygote's sockets
-            for fd in [key.fd for key in sel.get_map().values() if key.fd > 2] + [sel.fileno()]:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-            _kernel(request, me)
-        children = [p for p in children if _exists(p)] + [pid]
-        return pid
-
-    def handle(source, data: bytes) -> bool:
-        """Fork a kernel for each whole request line from *source*; False when this zygote must end."""
-        *lines, buffers[source] = (buffers[source] + data).split(b"\n")
+    def handle(data: bytes) -> bool:
+        """Fork a kernel for each whole request line; False when this zygote must end."""
+        nonlocal pending, children
+        *lines, pending = (pending + data).split(b"\n")
         for line in lines:
             if not line.strip():
                 continue
             if environment() != installed:  # a package was installed or upgraded: what was imported is stale
                 return False
-            pid = fork(json.loads(line))
-            if source == "owner":
-                os.write(1, f"{pid}\n".encode())
-            else:
-                try:
-                    source.sendall(f"{pid}\n".encode())
-                except OSError:
-                    pass
+            request = json.loads(line)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                _kernel(request, me)
+            children = [p for p in children if _exists(p)] + [pid]
+            os.write(1, f"{pid}\n".encode())
         return True
 
     try:
-        if not handle("owner", b""):  # requests that came with the first line
+        if not handle(b""):  # requests that came with the first line
             return
         while True:
-            for key, _ in sel.select():
-                if key.data == "accept":
-                    conn, _ = listener.accept()  # type: ignore[union-attr]  # registered only when listening
-                    _pid, uid, _gid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
-                    if uid != os.getuid():  # only this user's processes may have kernels forked
-                        conn.close()
-                        continue
-                    buffers[conn] = b""
-                    sel.register(conn, selectors.EVENT_READ, conn)
-                    continue
-                try:
-                    data = os.read(0, 65536) if key.data == "owner" else key.data.recv(65536)
-                except OSError:
-                    data = b""
-                if not data:
-                    if key.data == "owner":
-                        return  # the owner's end of the pipe closed (however it ended): its kernels go too
-                    sel.unregister(key.data)
-                    key.data.close()
-                    del buffers[key.data]
-                    continue
-                if not handle(key.data, data):
-                    return
+            try:
+                data = os.read(0, 65536)
+            except OSError:
+                data = b""
+            if not data or not handle(data):
+                return  # the owner's end of the pipe closed (however it ended): its kernels go too
     finally:  # the kernels go first, then this process
         _end(children)
 
@@ -804,3 +720,4 @@ def _kernel(request: dict, zygote: int) -> None:
 
 if __name__ == "__main__":
     _serve()
+    os._exit(0)  # its kernels are gone: nothing of the imported modules' teardown is worth waiting for

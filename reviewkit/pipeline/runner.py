@@ -1,30 +1,31 @@
-"""Execute section notebooks with papermill (Python API), in parallel processes.
+"""Execute section notebooks with papermill (Python API), several at a time.
 
-Each section runs in its own worker process (``-j N``, default: the number of
-cores, at most the number of sections), so kernel start-up of one section
-overlaps the execution of another.  The executed notebook is written into the
-build's own staging folder (also when the section fails, so the error is
+The build's own process runs the sections, each in a kernel process of its own,
+from ``-j N`` threads (default: the number of cores, at most the number of
+sections), so kernel start-up of one section overlaps the execution of another.
+The threads only drive the kernels (papermill and nbclient, imported once); the
+work of a section is done in its kernel.  The executed notebook is written into
+the build's own staging folder (also when the section fails, so the error is
 kept); the build, which holds the project lock, decides what to keep.
-
-Workers die with the build: each asks the kernel (Linux ``PR_SET_PDEATHSIG``)
-to kill it when the build process dies, and a watch thread does the same where
-that is not available; a kernel exits when its worker does (ipykernel's
-parent poller).  So after ``kill -9`` of a build nothing of it keeps running,
-and nothing it started can write where a newer build looks.
 
 Kernels come from :mod:`reviewkit.pipeline.kernels`: forked from a warmed
 process that has done the notebooks' heavy imports, started while the previous
 section runs, and killed as soon as the executed notebook is written.  Each
 starts with the audit hook of :mod:`reviewkit.pipeline.observe`, which records
 every file the notebook opens into ``NAME.reads``.
+
+Kernels die with the build: the warmed process ends when the build's end of
+its pipe closes (however the build ends) and kills its kernels first; each
+kernel asks Linux (``PR_SET_PDEATHSIG``) to be killed when the warmed process
+dies, and ipykernel's parent poller does the same.  So after ``kill -9`` of a
+build nothing of it keeps running, and nothing it started can write where a
+newer build looks.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import time
-from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,31 +48,6 @@ def quiet_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
-def die_with_parent(parent: int | None = None) -> None:
-    """Make this worker process end when the process that started it ends (however that one ends)."""
-    import signal
-    import threading
-
-    parent = parent or os.getppid()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the build's to handle: it kills its workers
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:  # it died before the request took effect
-        os._exit(1)
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="reviewkit-parent-watch").start()
-
-
 #: a kernel that dies before it answers (a port taken by a kernel started at the same moment) is started again
 KERNEL_START_ATTEMPTS = 3
 
@@ -85,27 +61,20 @@ def execute_section(
     kernel_name: str | None = None,
     reads: str | None = None,
     token: str = "",
-    kernel_stderr: bool = False,
     warm: list | tuple = (),
     prestart: bool = False,
-    zygote: str | None = None,
 ) -> SectionResult:
     """Run one notebook; never raises for a notebook error (returns ``ok=False``).
 
-    *kernel_stderr*: this is a single-task worker process of the local pool, whose standard error may be pointed
-    at a log file for the kernel (see :func:`_kernel_stderr_to`).  *warm*: modules the kernel imports before the
-    notebook's cells (:func:`reviewkit.pipeline.kernels.warm_modules`); *prestart*: more sections will follow in
-    this worker, so the next kernel is started while this one runs.  *zygote*: the address of the build's shared
-    zygote (:func:`reviewkit.pipeline.kernels.share`), which forks this worker's kernels instead of a zygote of its
-    own.
+    *warm*: modules the kernel imports before the notebook's cells (:func:`reviewkit.pipeline.kernels.warm_modules`);
+    *prestart*: more sections will follow in this thread, so the next kernel is started while this one runs.  The
+    kernel is forked by this process's zygote: the build's own (:func:`reviewkit.pipeline.kernels.share`), or one
+    started now (a Dask worker's, or when the build's has ended).
     """
     from . import kernels
 
     start = time.perf_counter()
-    if zygote:
-        kernels.use_shared(zygote, kernel_name or _kernel_name(notebook), cwd, warm)
-    else:
-        kernels.warm_up(kernel_name or _kernel_name(notebook), cwd, warm)  # imports ahead while papermill is imported
+    kernels.warm_up(kernel_name or _kernel_name(notebook), cwd, warm)  # imports ahead while papermill is imported
     quiet_imports()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -114,8 +83,7 @@ def execute_section(
     out.parent.mkdir(parents=True, exist_ok=True)
     kernel_log = out.with_name(out.stem + ".kernel.log")
     try:
-        with _kernel_stderr_to(kernel_log) if kernel_stderr else nullcontext():
-            _execute(pm, notebook, out, parameters, cwd, kernel_name, reads, kernel_log, tuple(warm), prestart)
+        _execute(pm, notebook, out, parameters, cwd, kernel_name, reads, kernel_log, tuple(warm), prestart)
     except PapermillExecutionError as exc:
         where = f"{_display_path(notebook, cwd)}, cell {_source_cell_number(out, exc.cell_index)}"
         return SectionResult(
@@ -247,41 +215,6 @@ def _keep_kernel_files(kernel, reads, kernel_log: Path) -> None:
             f.write(text)
 
 
-@contextmanager
-def _workers_starting(log: Path):
-    """While the local pool's workers are spawned, standard error points at *log*, and the workers keep it.
-
-    A worker interrupted or orphaned while it starts up — a Ctrl-C to the build's process group while
-    multiprocessing re-imports the main module, a ``kill -9`` of the build before the worker read its task
-    (``EOFError``) — writes its traceback there, not into the build's output; so does anything a worker prints
-    later (its kernels have logs of their own).  The build's own output is back once the workers are started.
-    """
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with _kernel_stderr_to(log):
-        yield
-
-
-@contextmanager
-def _kernel_stderr_to(path: Path):
-    """The kernels this worker process starts write their standard error to *path*, not the build's terminal.
-
-    ipykernel prints its own teardown noise there (e.g. a ZMQError traceback when shutdown races its I/O thread),
-    which is no message for the author; a kernel that fails to start has its last lines quoted in the error.
-    Only for the local pool's workers, which run one section at a time: the build's own process (``-j 1``) writes
-    its progress there, and a Dask worker may run sections in several threads at once.
-    """
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(path, "ab") as log:
-            os.dup2(log.fileno(), 2)
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def _tail(path: Path, lines: int = 5) -> str:
     try:
         text = path.read_text(encoding="utf-8", errors="replace").strip()
@@ -365,50 +298,8 @@ def run_sections(
 
     if executor == "dask":
         _run_on_dask(tasks, scheduler, done)
-    elif jobs == 1:
-        try:
-            for i, t in enumerate(tasks):
-                done(execute_section(**t, prestart=i < len(tasks) - 1))
-        finally:
-            kernels.shutdown()
     else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        # one zygote for the build, shared by its workers (started by the build already, as early as it could)
-        shared = _shared_zygotes(tasks, warm)
-        pool = None
-        try:
-            with _workers_starting(Path(out_dir) / "workers.log"):  # the workers are spawned by the submits
-                pool = ProcessPoolExecutor(
-                    jobs,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=die_with_parent,
-                    initargs=(os.getpid(),),
-                )
-                # a worker starts its next kernel ahead while a section is left for it after the others' turn
-                futures = {
-                    pool.submit(
-                        execute_section,
-                        **t,
-                        kernel_stderr=True,
-                        prestart=i < len(tasks) - jobs,
-                        zygote=shared.get(t["kernel_name"]),
-                    ): t["name"]
-                    for i, t in enumerate(tasks)
-                }
-            for fut in as_completed(futures):
-                done(fut.result())
-        except BaseException:  # Ctrl-C or an error here: stop the workers now instead of waiting for them
-            if pool is not None:
-                for proc in list(getattr(pool, "_processes", {}).values()):  # no public handle on the workers
-                    proc.kill()
-                pool.shutdown(wait=False, cancel_futures=True)
-            kernels.unshare(now=True)
-            raise
-        # every section is done and its kernel killed: the workers and the zygote end while the build goes on
-        kernels.unshare(now=False)
-        pool.shutdown(wait=False)
+        _run_here(tasks, jobs, warm, done)
     return [
         results.get(t["name"])
         or SectionResult(t["name"], Path(t["output"]), False, 0.0, "no result from this build's worker", token=token)
@@ -416,17 +307,67 @@ def run_sections(
     ]
 
 
-def _shared_zygotes(tasks: list[dict], warm: list) -> dict:
-    """``{kernel name: address}`` of the zygote this process shares with its pool workers, started now unless
-    the build started it already (:func:`reviewkit.pipeline.kernels.share`)."""
+def _run_here(tasks: list[dict], jobs: int, warm: list, done) -> None:
+    """The local executor: *jobs* threads of this process run the sections, each section in a kernel of its own
+    forked by the build's one zygote (:func:`reviewkit.pipeline.kernels.share`; started now unless the build
+    started it already).  The kernels are the separate processes; the threads only drive them, so papermill and
+    nbclient are imported once, here, instead of once per worker process.
+
+    The threads are daemons: Ctrl-C or an error here kills the zygote, and with it every kernel, at once; a
+    thread still waiting for its dead kernel is abandoned (its result is not accepted, the build is over).
+    """
+    import logging
+    import queue
+    import threading
+
     from . import kernels
 
+    logging.lastResort.addFilter(_not_from_section_threads)  # type: ignore[union-attr]  # a handler (Python's)
     names = [n for n in dict.fromkeys(t["kernel_name"] for t in tasks) if n]
-    cwd = tasks[0]["cwd"]
-    found = {n: kernels.shared_address(n, cwd, warm) for n in names}
-    if names and not any(found.values()):
-        found[names[0]] = kernels.share(names[0], cwd, warm)
-    return {n: a for n, a in found.items() if a}
+    if names and not kernels.shared(names[0], tasks[0]["cwd"], warm):
+        kernels.share(names[0], tasks[0]["cwd"], warm)
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+    for i, t in enumerate(tasks):
+        todo.put((i, t))
+
+    def work() -> None:
+        try:
+            while True:
+                try:
+                    i, t = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:  # the next kernel is started ahead while a section is left for this thread after the others' turn
+                    finished.put(execute_section(**t, prestart=i < len(tasks) - jobs))
+                except BaseException as exc:  # handed to the build's thread, which raises it
+                    finished.put(exc)
+        finally:
+            kernels.close_event_loop()
+
+    try:
+        for n in range(jobs):
+            threading.Thread(target=work, daemon=True, name=f"reviewkit-section-{n}").start()
+        for _ in tasks:
+            r = finished.get()
+            if isinstance(r, BaseException):
+                raise r
+            done(r)
+    except BaseException:  # Ctrl-C or an error: the kernels go now, nobody waits for the sections
+        kernels.unshare()
+        kernels.shutdown()
+        raise
+    kernels.shutdown()  # every section is done: the spare kernel and the zygote end (at once: nothing runs there)
+
+
+def _not_from_section_threads(record) -> bool:
+    """What papermill, nbclient and jupyter_client log while they drive a section's kernel ("Kernel died while
+    waiting for execute reply") stays out of the build's output: the section's result says what went wrong (with
+    the kernel's own last words), as the build's events report it.  Only records that no handler took reach
+    Python's last-resort handler, which this filters."""
+    import threading
+
+    return not threading.current_thread().name.startswith(("reviewkit-section", "reviewkit-kernel-release"))
 
 
 def _run_on_dask(tasks, scheduler: str | None, done) -> None:

@@ -12,8 +12,10 @@ decides where they go (:func:`write` puts them into the folder it is handed).
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 FORMATS = ("html", "pdf", "docx", "jats")
 FILES = {"html": "report.html", "pdf": "report.pdf", "docx": "report.docx", "jats": "report.xml"}
@@ -78,6 +80,10 @@ def render(nb, fmt: str, *, running_title: str = "", docx_template: Path | None 
     raise ValueError(f"unknown format {fmt!r}")
 
 
+_PAGE_LOCK = threading.Lock()
+_PAGE_EXPORTER: Any = None  # nbconvert's HTMLExporter for the notebook pages, made on first use
+
+
 def notebook_page(nb) -> bytes:
     """An executed section notebook as a standalone HTML page, code shown (what a figure's link opens).
 
@@ -85,10 +91,13 @@ def notebook_page(nb) -> bytes:
     its scripts from CDNs (require.js, MathJax, Mermaid) are left out, so the page
     makes no request.
     """
-    from nbconvert.exporters import HTMLExporter
+    global _PAGE_EXPORTER
+    with _PAGE_LOCK:  # one exporter, its templates compiled once (half a page's time): one page at a time
+        if _PAGE_EXPORTER is None:
+            from nbconvert.exporters import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", embed_images=True, sanitize_html=True)
-    body, _ = exporter.from_notebook_node(nb)
+            _PAGE_EXPORTER = HTMLExporter(template_name="lab", embed_images=True, sanitize_html=True)
+        body, _ = _PAGE_EXPORTER.from_notebook_node(nb)
     body = re.sub(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
     body = re.sub(
         r'<script type="module">(?:(?!</script>).)*https?://(?:(?!</script>).)*</script>', "", body, flags=re.S
