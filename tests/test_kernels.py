@@ -69,7 +69,12 @@ def make_project(root: Path, roles: list[str]) -> Path:
 
 
 def facts(project: Path, section: str) -> dict:
-    nb = json.loads((project / "outputs" / "sections" / f"{section}.ipynb").read_text(encoding="utf-8"))
+    return facts_of(project / "outputs" / "sections" / f"{section}.ipynb")
+
+
+def facts_of(path: Path) -> dict:
+    """What the probe printed in the executed notebook *path*."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
     text = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
     return json.loads(text.split("FACTS ", 1)[1].splitlines()[0])
 
@@ -330,3 +335,39 @@ def test_dask_workers_keep_their_warmed_process_between_builds(tmp_path):
     zygotes = {f["parent_pid"] for f in [*first.values(), *second.values()]}
     assert len(zygotes) == 1  # one warmed process on the worker, for both builds
     assert all(f["pandas_ready"] and "reviewkit.pipeline.kernels" in f["parent"] for f in second.values())
+
+
+def test_section_threads_leave_the_build_s_working_folder_alone(tmp_path, monkeypatch):
+    """The build's threads drive kernels that already run in the project folder: nothing may change the working
+    folder of the build's own process while they run (papermill's ``cwd`` does ``os.chdir``, process-wide), or
+    the build's other threads would resolve relative paths against the project folder, and the process would be
+    left there afterwards.  Two sections run at once, in-process, from another folder; a watcher samples the
+    working folder every millisecond."""
+    import threading
+
+    from reviewkit.pipeline import config
+    from reviewkit.pipeline.runner import run_sections
+
+    project = make_project(tmp_path / "p", ["nap", "nap"])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    seen: set[str] = set()
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            seen.add(os.getcwd())
+            time.sleep(0.001)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        results = run_sections(config.load(project), tmp_path / "work", jobs=2, log=lambda *_: None)
+    finally:
+        stop.set()
+        watcher.join()
+    assert [r.ok for r in results] == [True, True], [r.error for r in results]
+    a, b = (facts_of(tmp_path / "work" / f"s{i}-nap.ipynb") for i in (0, 1))
+    assert a["t0"] < b["t1"] and b["t0"] < a["t1"], "the two sections did not run at the same time"
+    assert seen == {str(elsewhere)} and os.getcwd() == str(elsewhere), seen

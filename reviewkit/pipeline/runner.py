@@ -48,6 +48,21 @@ def quiet_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
+def _papermill_keeps_the_working_folder() -> None:
+    """papermill's local file handler (one object for the whole process) remembers the working folder of the
+    latest ``execute_notebook`` call and changes to it (``os.chdir``) around every read and write.  Sections run from
+    several threads at once (the build's, or a Dask worker's), so one thread's remembered folder — or another's
+    restored one — would move the working folder of every thread under their feet.  The notebooks' paths are
+    absolute and each kernel is started in its section's folder, so the handler need not remember any: it keeps
+    none, and reads and writes where it is asked to."""
+    from papermill.iorw import papermill_io
+
+    local = papermill_io.get_handler("local")
+    if getattr(local, "_cwd", None) is not None or "cwd" not in vars(local):
+        local._cwd = None
+        local.cwd = lambda new_path: None  # what local_file_io_cwd() sets (and restores): nothing
+
+
 #: a kernel that dies before it answers (a port taken by a kernel started at the same moment) is started again
 KERNEL_START_ATTEMPTS = 3
 
@@ -78,6 +93,8 @@ def execute_section(
     quiet_imports()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+
+    _papermill_keeps_the_working_folder()
 
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -119,7 +136,9 @@ def _execute(pm, notebook, out, parameters, cwd, kernel_name, reads, kernel_log,
                 notebook,
                 str(out),
                 parameters=parameters,
-                cwd=cwd,
+                # no cwd: the kernel was started in it already, and papermill's cwd is an os.chdir of this whole
+                # process, whose other threads (other sections, the build) must not see it
+                cwd=None,
                 kernel_name=name,
                 km=kernel.km,
                 progress_bar=False,
