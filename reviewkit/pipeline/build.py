@@ -406,8 +406,9 @@ def _run_and_publish(b: _Build) -> dict:
 
 def _run_sections(b: _Build) -> None:
     """Run ``b.todo``; each finished section's notebook goes to the run store and its state is saved at once."""
-    from .runner import run_sections
+    from .runner import import_drivers, run_sections
 
+    import_drivers()  # here, before the report's thread and the sections' threads import anything (see there)
     work = b.editions.work
     work.mkdir(parents=True, exist_ok=True)
     known = {s.name: set(b.state.sections.get(s.name, {}).get("parts", {}).get("observed", {})) for s, _ in b.todo}

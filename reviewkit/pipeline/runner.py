@@ -25,6 +25,7 @@ newer build looks.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,28 @@ def quiet_imports() -> None:
 
     # a None entry makes `import rfc3987_syntax` raise ImportError, which jsonschema treats as "not installed"
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+#: held while the modules that drive kernels are imported (see :func:`import_drivers`)
+_IMPORTING = threading.RLock()
+
+
+def import_drivers() -> None:
+    """Import papermill, nbclient and jupyter_client, by one thread at a time.
+
+    jupyter_client's package and its ``manager`` module import each other: while one thread is importing the
+    package (through papermill and nbclient), another that imports ``jupyter_client.manager`` or
+    ``jupyter_client.kernelspec`` (to start a kernel) can be handed a partially initialised module, and the
+    build stops with an ImportError (seen in a cold build of the example).  The build calls this before it
+    starts any thread; each section calls it again (at once when all is imported), under the same lock.
+    """
+    with _IMPORTING:
+        quiet_imports()
+        import jupyter_client.kernelspec
+        import jupyter_client.manager  # noqa: F401
+        import papermill  # noqa: F401
+
+        _papermill_keeps_the_working_folder()
 
 
 def _papermill_keeps_the_working_folder() -> None:
@@ -89,12 +112,11 @@ def execute_section(
     from . import kernels
 
     start = time.perf_counter()
-    kernels.warm_up(kernel_name or _kernel_name(notebook), cwd, warm)  # imports ahead while papermill is imported
-    quiet_imports()
+    with _IMPORTING:  # a Dask worker runs sections from several threads
+        kernels.warm_up(kernel_name or _kernel_name(notebook), cwd, warm)  # imports ahead while papermill is imported
+        import_drivers()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
-
-    _papermill_keeps_the_working_folder()
 
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -345,6 +367,7 @@ def _run_here(tasks: list[dict], jobs: int, warm: list, done) -> None:
     names = [n for n in dict.fromkeys(t["kernel_name"] for t in tasks) if n]
     if names and not kernels.shared(names[0], tasks[0]["cwd"], warm):
         kernels.share(names[0], tasks[0]["cwd"], warm)
+    import_drivers()  # before the threads: they would import them at the same moment
     todo: queue.SimpleQueue = queue.SimpleQueue()
     finished: queue.SimpleQueue = queue.SimpleQueue()
     for i, t in enumerate(tasks):
