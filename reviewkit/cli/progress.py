@@ -2,7 +2,7 @@
 
 Both read the typed events of :mod:`reviewkit.pipeline.events`; the plain log
 is each event's ``str``.  With ``-j N`` the first N queued sections are shown
-running and the rest queued, in the order the worker pool takes them.
+running and the rest queued, in the order the build's threads take them.
 """
 
 from __future__ import annotations

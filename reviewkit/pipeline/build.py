@@ -5,7 +5,7 @@ and the manifest — is written into a folder of its own and published by one
 atomic swap (:mod:`reviewkit.pipeline.publish`): a failed section or export, a
 full disk, Ctrl-C or ``kill -9`` leaves the whole previous edition in place.
 Only the build holding the project lock writes the cache state and publishes;
-its workers write into a folder named after the build's token.
+its sections are written into a folder named after the build's token.
 
 Each step reports what it did as an event (:mod:`reviewkit.pipeline.events`) to
 the subscribers the caller passes as ``on_event``; the steps share one small

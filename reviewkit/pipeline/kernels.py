@@ -16,7 +16,7 @@ longer starts from nothing:
   once per section.  Only standard ``python -m ipykernel_launcher`` kernel
   specs are forked; any other kernel (or a zygote that cannot start) is
   launched the usual way by jupyter_client.
-* **Started ahead.**  While a section runs, the worker's next kernel is
+* **Started ahead.**  While a section runs, the thread's next kernel is
   already forked and initialised (:func:`prestart`), so the next section
   executes its first cell at once.
 * **No shutdown wait.**  Once the executed notebook is written, the kernel's
@@ -352,7 +352,7 @@ def _manager_class():
     from jupyter_client.manager import AsyncKernelManager
 
     class WarmKernelManager(AsyncKernelManager):
-        """Launches ``python -m ipykernel_launcher`` kernels as forks of the worker's zygote; keeps its clients."""
+        """Launches ``python -m ipykernel_launcher`` kernels as forks of this process's zygote; keeps its clients."""
 
         warm: list = []  # noqa: RUF012 (replaced per instance by start(), never mutated in place)
         kernel_log: str = os.devnull
