@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
+from typing import NoReturn
 
 from .. import __version__
 
@@ -58,7 +60,48 @@ def main(argv=None) -> int:
         return 130
     except BrokenPipeError:  # e.g. `reviewkit import … -o - | head`
         return 0
+    except OSError as exc:  # writing to standard output (`-o -`) on a full disk: the files are named by the commands
+        if exc.filename is not None or exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+            raise
+        print(f"reviewkit: cannot write standard output ({exc.strerror})", file=sys.stderr)
+        return 2
+
+
+def run(argv=None) -> NoReturn:
+    """The ``reviewkit`` command (console script and ``python -m reviewkit``): :func:`main`, then :func:`exit_now`."""
+    exit_now(main(argv))
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process with *code* as Python's own exit would, less tearing down every imported module.
+
+    After a build that teardown (pandas, matplotlib, nbconvert, jupyter_client … module by module) takes a quarter
+    of a second and writes nothing.  What the exit does that matters is done first: a thread that is not a daemon
+    is waited for (while one runs, Python's ordinary exit is taken), the exit handlers run (``atexit``: the
+    finalizers of temporary folders, logging's flush, a Dask cluster's close), and standard output and error are
+    flushed; output that cannot be written (a full disk) is an error, exit 2, as Python's own exit would make it one.
+    """
+    import atexit
+    import os
+    import threading
+
+    main_thread = threading.main_thread()
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not main_thread):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        try:
+            if stream is not None:
+                stream.flush()
+        except BrokenPipeError:  # the reader went away (`reviewkit refs | head`): as main() treats it
+            pass
+        except (OSError, ValueError) as exc:  # ValueError: closed by the caller
+            if name == "stdout" and isinstance(exc, OSError):
+                os.write(2, f"reviewkit: cannot write standard output ({exc.strerror or exc})\n".encode())
+                code = code or 2
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
