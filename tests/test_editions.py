@@ -97,7 +97,7 @@ def wait_gone(pids, seconds=15.0) -> set[int]:
     return {p for p in pids if alive(p)}
 
 
-def start_build(project, *args):
+def start_build(project, *args, env=None):
     """A build in its own process group, writing its events beside the project (``proc.record``)."""
     exe = Path(sys.executable).with_name("reviewkit")
     record = project.parent / f"{project.name}-events.jsonl"
@@ -108,7 +108,7 @@ def start_build(project, *args):
         stdout=subprocess.DEVNULL,
         text=True,
         start_new_session=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1793836800"},
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1793836800", **(env or {})},
     )
     proc.record = record
     return proc
@@ -135,7 +135,7 @@ def check_one_edition(project, newest_published: int) -> int:
 def test_kill_and_interrupt_at_random_moments_leave_one_complete_edition(project):
     seed = int(os.environ.get("REVIEWKIT_KILL_SEED", time.time()))
     rng = random.Random(seed)
-    how = ["SIGKILL main", "SIGKILL group", "SIGINT group"] * 2
+    how = ["SIGKILL main", "SIGKILL group", "SIGINT group", "SIGTERM main"] * 2
     newest = check_one_edition(project, 0)
     for n, kill in enumerate(how, start=1):
         set_marker(project, n)
@@ -152,6 +152,8 @@ def test_kill_and_interrupt_at_random_moments_leave_one_complete_edition(project
             proc.kill()
         elif kill == "SIGKILL group":
             os.killpg(proc.pid, signal.SIGKILL)
+        elif kill == "SIGTERM main":
+            proc.terminate()
         else:
             os.killpg(proc.pid, signal.SIGINT)
         rest = proc.stderr.read()
@@ -196,6 +198,33 @@ def test_workers_and_kernels_die_with_the_build(project):
     state = json.loads((project / "outputs" / ".reviewkit" / "state.json").read_text(encoding="utf-8"))
     assert all(s["ok"] for s in state["sections"].values())
     assert not list((project / "outputs" / ".reviewkit").glob("work-*/sections"))
+
+
+def test_sigterm_stops_a_build_as_ctrl_c_does_and_leaves_no_kernel_files(project, tmp_path):
+    runtime = tmp_path / "jupyter-runtime"  # where Jupyter keeps connection files: nothing of this build's belongs
+    proc = start_build(project, "--force", "-j", "2", env={"JUPYTER_RUNTIME_DIR": str(runtime)})
+    newest = check_one_edition(project, 0)
+    for event in follow_events(proc.record, proc):
+        if isinstance(event, SectionQueued) and event.section == "changes":
+            break
+    end = time.monotonic() + 60
+    while time.monotonic() < end:  # kernels running
+        family = descendants(proc.pid)
+        if len([p for p in family if re.search(rb"ipykernel|reviewkit\.pipeline\.kernels", cmdline(p))]) >= 2:
+            break
+        time.sleep(0.2)
+    proc.terminate()  # SIGTERM to the build only, as `kill PID` or a time limit does
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=60) == 128 + signal.SIGTERM, rest
+    assert "reviewkit: stopped (SIGTERM); nothing half-written was published" in rest
+    assert "Traceback" not in rest
+    assert not wait_gone(family), "kernels outlived the stopped build"
+    assert check_one_edition(project, newest) == newest  # the last edition, whole
+    assert not (runtime.exists() and list(runtime.iterdir()))
+    # what the stopped build's kernels left in its work folder goes with the next build
+    reviewkit("build", project, "--to", "html,pdf", check=True)
+    assert not list((project / "outputs" / ".reviewkit").glob("work-*"))
+    assert not list(project.rglob(".kernel-*.json"))
 
 
 def test_a_result_from_another_build_is_not_accepted(tmp_path):

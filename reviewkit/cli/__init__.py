@@ -50,14 +50,19 @@ def main(argv=None) -> int:
     except ReviewkitError as exc:
         print(f"reviewkit: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGHUP (:class:`Stopped`)
         import logging
 
         # what Ctrl-C cut short (a browser's event loop during the PDF) may complain while Python exits: not news
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)
         sys.unraisablehook = lambda _: None
-        print("reviewkit: interrupted; nothing half-written was published", file=sys.stderr)
-        return 130
+        signum = exc.signum if isinstance(exc, Stopped) else None
+        what = "interrupted" if signum is None else f"stopped ({signal_name(signum)})"
+        try:
+            print(f"reviewkit: {what}; nothing half-written was published", file=sys.stderr)
+        except OSError:  # SIGHUP: the terminal is gone
+            pass
+        return 130 if signum is None else 128 + signum
     except BrokenPipeError:  # e.g. `reviewkit import … -o - | head`
         return 0
     except OSError as exc:  # writing to standard output (`-o -`) on a full disk: the files are named by the commands
@@ -67,8 +72,42 @@ def main(argv=None) -> int:
         return 2
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (``kill PID``, a time limit, a closed terminal), raised in the main thread: the command
+    stops as on Ctrl-C — a build kills its kernels, drops its unpublished files and keeps the last edition."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def signal_name(signum: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def stop_on_signals() -> None:
+    """SIGTERM and SIGHUP raise :class:`Stopped` (where they are not ignored already, as under ``nohup``); a
+    second one ends the process at once, as without this."""
+    import signal
+
+    def stop(signum, frame):
+        signal.signal(signum, signal.SIG_DFL)
+        raise Stopped(signum)
+
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(s) == signal.SIG_DFL:
+            signal.signal(s, stop)
+
+
 def run(argv=None) -> NoReturn:
-    """The ``reviewkit`` command (console script and ``python -m reviewkit``): :func:`main`, then :func:`exit_now`."""
+    """The ``reviewkit`` command (console script and ``python -m reviewkit``): :func:`main`, then :func:`exit_now`;
+    SIGTERM and SIGHUP stop it as Ctrl-C does (:func:`stop_on_signals`)."""
+    stop_on_signals()
     exit_now(main(argv))
 
 

@@ -421,15 +421,13 @@ def start(kernel_name: str | None, cwd: str, folder: Path, modules, extra: list[
     if mode() == "fresh" and modules:  # a new interpreter: the imports are done at its start, after the hook
         line = "; ".join(f"__import__({m!r})" for m in modules)
         args.append(f"--IPKernelApp.exec_lines={json.dumps(_exec_lines(args) + [_guarded(line)])}")
-    from jupyter_core.paths import jupyter_runtime_dir
-
     cls = _manager_class()
     km = cls(**({"kernel_name": kernel_name} if kernel_name else {}))
     km.warm, km.kernel_log, km.clients = list(modules), str(log), []
-    # in Jupyter's runtime folder, as a Jupyter server places it: not a temporary file the section seems to read
-    runtime = Path(jupyter_runtime_dir())
-    runtime.mkdir(parents=True, exist_ok=True)
-    km.connection_file = str(runtime / f"kernel-reviewkit-{tag}.json")
+    # beside the kernel's other files, in the build's work folder (under outputs/, which the reads observed are not
+    # taken from): a build that is killed leaves it there, where the next build removes it with the folder, not in
+    # Jupyter's runtime folder for good.  jupyter_client writes it readable by its owner only (it holds the key).
+    km.connection_file = str(folder / f".kernel-{tag}.json")
     run_sync(km.start_kernel)(cwd=cwd, extra_arguments=args)
     return Kernel((kernel_name, cwd, str(folder), tuple(modules), tuple(extra), observe), km, reads, log)
 
@@ -700,6 +698,9 @@ def _kernel(request: dict, zygote: int) -> None:
         if numpy_random is not None:  # a fresh process draws a fresh seed; a fork would share the zygote's
             numpy_random.seed()
         sys.argv = ["ipykernel_launcher", *request["argv"]]
+        for flag, value in zip(sys.argv, sys.argv[1:]):
+            if flag == "-f":  # the connection file, which the recording started in the zygote would see read
+                sys.modules["reviewkit.pipeline.observe"].unrecorded(value)
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()

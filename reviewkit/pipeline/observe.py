@@ -56,10 +56,10 @@ def record() -> None:
     global _RECORDING
     if _RECORDING is not None:
         return
-    state: dict[str, Any] = {"fh": None, "pending": []}
+    seen: set = set()
+    state: dict[str, Any] = {"fh": None, "pending": [], "seen": seen}
     _RECORDING = state
     skip = tuple({os.path.join(p, "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)} | set(SYSTEM_DIRS))
-    seen: set = set()
     isfile, abspath, fsdecode = os.path.isfile, os.path.abspath, os.fsdecode
     write_only = os.O_WRONLY
     accmode = getattr(os, "O_ACCMODE", 3)
@@ -111,6 +111,12 @@ def record() -> None:
             pass
 
     sys.addaudithook(hook)
+
+
+def unrecorded(path: str) -> None:
+    """A file the kernel reads for itself, not for the notebook (its connection file): never recorded."""
+    if _RECORDING is not None:
+        _RECORDING["seen"].add(os.path.abspath(path))
 
 
 def install(log_path: str) -> None:
