@@ -371,3 +371,31 @@ def test_section_threads_leave_the_build_s_working_folder_alone(tmp_path, monkey
     a, b = (facts_of(tmp_path / "work" / f"s{i}-nap.ipynb") for i in (0, 1))
     assert a["t0"] < b["t1"] and b["t0"] < a["t1"], "the two sections did not run at the same time"
     assert seen == {str(elsewhere)} and os.getcwd() == str(elsewhere), seen
+
+
+def test_after_a_stop_no_thread_takes_another_section(tmp_path):
+    """Ctrl-C (or an error) while sections run: the threads finish what they hold, and start nothing more."""
+    import threading
+
+    from reviewkit.pipeline import config
+    from reviewkit.pipeline.runner import run_sections
+
+    from conftest import copy_project
+
+    p = copy_project(tmp_path / "p")
+    cfg = config.load(p)
+    sections = [s for s in cfg.sections if s.name in ("background", "screening", "changes")]
+    out = tmp_path / "work"
+
+    def stop(result):  # the build's thread stops at the first result, as on Ctrl-C
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sections(cfg, out, jobs=1, sections=sections, on_done=stop, log=lambda *_: None)
+    end = time.monotonic() + 120
+    while time.monotonic() < end and any(t.name.startswith("reviewkit-section-") for t in threading.enumerate()):
+        time.sleep(0.1)
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("reviewkit-section-")]
+    ran = sorted(f.stem for f in out.glob("*.ipynb"))
+    # the first finished; the second may have started before the stop (its kernel was killed); never the third
+    assert ran[:1] == [sections[0].name] and sections[2].name not in ran, ran

@@ -396,6 +396,11 @@ def _run_here(tasks: list[dict], jobs: int, warm: list, done) -> None:
                 raise r
             done(r)
     except BaseException:  # Ctrl-C or an error: the kernels go now, nobody waits for the sections
+        while True:  # and no thread takes another section (or starts a kernel for it) while the build ends
+            try:
+                todo.get_nowait()
+            except queue.Empty:
+                break
         kernels.unshare()
         kernels.shutdown()
         raise
