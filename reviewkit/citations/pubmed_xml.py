@@ -40,8 +40,9 @@ def _open(path_or_file):
     return path_or_file, getattr(path_or_file, "name", "<stream>")
 
 
-def iter_entries(path_or_file, *, deleted: list | None = None):
-    """Yield one pybtex Entry per ``PubmedArticle``/``PubmedBookArticle``."""
+def iter_entries(path_or_file, *, deleted: list | None = None, warnings: list | None = None):
+    """Yield one pybtex Entry per ``PubmedArticle``/``PubmedBookArticle``; *warnings* gets one line per DOI
+    that is not kept as the DOI (see :func:`_doi`)."""
     import xml.etree.ElementTree as ET
     import zlib
 
@@ -61,7 +62,7 @@ def iter_entries(path_or_file, *, deleted: list | None = None):
                 continue
             if el.tag in ("PubmedArticle", "PubmedBookArticle"):
                 index += 1
-                yield _to_entry(el, f"{Path(name).name}#{index}")
+                yield _to_entry(el, f"{Path(name).name}#{index}", warnings)
                 root.clear()
             elif el.tag == "DeleteCitation":
                 if deleted is not None:
@@ -79,7 +80,35 @@ def iter_entries(path_or_file, *, deleted: list | None = None):
             stream.close()
 
 
-def _to_entry(el, source: str):
+def _doi(el, art, article_ids: list, source: str, warnings: list | None) -> tuple[str, str]:
+    """(the article's DOI, a note for the rest): every DOI the article gives — ``ArticleIdList`` first, then
+    ``ELocationID`` — is looked at.  The first valid one is the DOI; a given value that is not a DOI (an old
+    SICI DOI with ``<…>``) is kept in the note as given, never used as a link, with a warning, and so is a
+    second, different valid DOI: nothing the file says is dropped."""
+    given = [_text(i) for i in article_ids if i.get("IdType") == "doi"]
+    given += [_text(e) for e in art.iterfind("ELocationID") if e.get("EIdType") == "doi"]
+    doi, notes, seen = "", [], set()
+    for value in given:
+        d = R.normalize_doi(value) if value else None
+        if not value or (d or value) in seen:
+            continue  # an empty element, or a DOI given twice (ArticleIdList and ELocationID, in any case)
+        seen.add(d or value)
+        if d and not doi:
+            doi = d
+            continue
+        notes.append(f"other DOI: {d}" if d else f"DOI as given: {value}")
+        if warnings is not None:
+            at = f"{source} (PMID {_text(el.find('MedlineCitation/PMID'))})"
+            warnings.append(
+                f"{at}: a second DOI {d!r} besides {doi!r}; kept in the note"
+                if d
+                else f"{at}: {value[:80]!r} is not a DOI (expected 10.<registrant>/<suffix>); kept in the note, "
+                "never used as a link"
+            )
+    return doi, "; ".join(notes)
+
+
+def _to_entry(el, source: str, warnings: list | None = None):
     cit = el.find("MedlineCitation")
     art = cit.find("Article") if cit is not None else None
     if art is None:  # PubmedBookArticle
@@ -109,8 +138,9 @@ def _to_entry(el, source: str):
         md = _text(pub.find("MedlineDate"))  # e.g. "1998 Dec-1999 Jan"
         year = (re.search(r"\d{4}", md) or [""])[0]
         month = next((m for m in _MONTHS if m in md), "")
-    ids = {i.get("IdType"): _text(i) for i in el.findall("PubmedData/ArticleIdList/ArticleId")}
-    doi = ids.get("doi") or next((_text(e) for e in art.findall("ELocationID") if e.get("EIdType") == "doi"), "")
+    article_ids = el.findall("PubmedData/ArticleIdList/ArticleId")
+    ids = {i.get("IdType"): _text(i) for i in article_ids}
+    doi, note = _doi(el, art, article_ids, source, warnings)
     abstract = " ".join(_text(t) for t in art.findall("Abstract/AbstractText"))
     title = _text(art.find("ArticleTitle"))
     title = title[:-1] if title.endswith(".") else title
@@ -130,6 +160,7 @@ def _to_entry(el, source: str):
         pmid=_text(cit.find("PMID")),
         pmcid=ids.get("pmc", ""),
         abstract=abstract,
+        note=note,
         language=_text(art.find("Language")),
         keywords=[_text(k) for k in cit.findall("KeywordList/Keyword")],
         source=source,
@@ -145,7 +176,7 @@ def records_of(
     out = R.Reading()
 
     def records():
-        for entry in iter_entries(path_or_file, deleted=deleted):
+        for entry in iter_entries(path_or_file, deleted=deleted, warnings=out.warnings):
             if not (entry.fields.get("pmid") or entry.fields.get("title")):
                 where = entry.fields.get("source", "?")
                 if not skip_invalid:
