@@ -441,7 +441,9 @@ def _run_sections(b: _Build) -> None:
 def _report_ahead(b: _Build) -> None:
     """While the sections run, a thread does what assembly and export will do first whatever the sections
     write: import the report's modules and nbconvert, hash the report's code, ask git for the review's
-    provenance, load the bibliography (into its cache: assembly loads it again from there)."""
+    provenance, load the bibliography (into its cache: assembly loads it again from there), and pay nbconvert's
+    first-page costs (:func:`~reviewkit.report.writers.warm_pages`) before the sections' pages are rendered —
+    mostly while the kernels are still being prepared, not while they compete for the cores."""
     from ..report.pages import Started
 
     def ahead() -> None:
@@ -450,6 +452,8 @@ def _report_ahead(b: _Build) -> None:
         from . import code
 
         provenance(b.cfg.root)
+        if {"html", "pdf"} & set(b.to):  # the notebook pages are rendered as the sections finish
+            writers.warm_pages()
         code.key(REPORT_MODULES)
         Library.load(b.cfg.bibliography_files)
         import nbconvert.exporters  # noqa: F401

@@ -280,28 +280,46 @@ def share(kernel_name: str | None, cwd: str, modules) -> bool:
 
     Started as early as the build can (before it validates the project), so that its heavy imports are done
     meanwhile; every section's kernel is forked by it.  End it with :func:`unshare` (or :func:`shutdown`).
+
+    The zygote is started with this interpreter before the kernel spec is read (jupyter_client's import and
+    its look-up take a third of a second of the build's critical path, while the zygote imports): a standard
+    ``python3`` kernel runs this interpreter.  A kernel spec that names another interpreter (or is no
+    ``ipykernel_launcher`` kernel) replaces (or ends) that zygote at once.
     """
     global _ZYGOTE
-    python = _python_for(kernel_name)
-    if python is None:
+    if mode() != "fork" or not kernel_name:
         return False
     with _LOCK:
         if _ZYGOTE is not None:
             _ZYGOTE.kill()
             _ZYGOTE = None
         try:
-            _ZYGOTE = Zygote(python, cwd, list(modules), shared=True)
+            _ZYGOTE = Zygote(sys.executable, cwd, list(modules), shared=True)
         except OSError:
+            pass
+    python = _python_for(kernel_name)
+    with _LOCK:
+        if _ZYGOTE is not None and (not _ZYGOTE.shared or _ZYGOTE.key != (python, cwd, tuple(modules))):
+            _ZYGOTE.kill()  # not the interpreter of these kernels (or no longer the build's)
+            _ZYGOTE = None
+        if python is None:
             return False
+        if _ZYGOTE is None:
+            try:
+                _ZYGOTE = Zygote(python, cwd, list(modules), shared=True)
+            except OSError:
+                return False
         return True
 
 
 def shared(kernel_name: str | None, cwd: str, modules) -> bool:
     """Whether the build's zygote (:func:`share`) is alive and forks these kernels."""
-    python = _python_for(kernel_name)
     with _LOCK:
         z = _ZYGOTE
-        return z is not None and z.shared and z.proc.poll() is None and z.key == (python, cwd, tuple(modules))
+        if z is None or not z.shared or z.proc.poll() is not None or z.key[1:] != (cwd, tuple(modules)):
+            return False  # (without reading the kernel spec)
+    python = _python_for(kernel_name)
+    return z.key == (python, cwd, tuple(modules))
 
 
 def unshare() -> None:

@@ -84,6 +84,89 @@ _PAGE_LOCK = threading.Lock()
 _PAGE_EXPORTER: Any = None  # nbconvert's HTMLExporter for the notebook pages, made on first use
 
 
+def _page_exporter():
+    """nbconvert's HTMLExporter for the notebook pages, made on first use (call with ``_PAGE_LOCK`` held)."""
+    global _PAGE_EXPORTER
+    if _PAGE_EXPORTER is None:
+        from nbconvert.exporters import HTMLExporter
+
+        _PAGE_EXPORTER = HTMLExporter(template_name="lab", embed_images=True, sanitize_html=True)
+    return _PAGE_EXPORTER
+
+
+#: a SYNTHETIC notebook with the kinds of cells and outputs a section's page shows (markdown, Python code, a
+#: markdown result, a figure, an HTML table, printed text), rendered by :func:`warm_pages`
+_WARM_NOTEBOOK = {
+    "nbformat": 4,
+    "nbformat_minor": 5,
+    "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python", "pygments_lexer": "ipython3", "codemirror_mode": {"name": "ipython"}},
+    },
+    "cells": [
+        {
+            "cell_type": "markdown",
+            "id": "warm-markdown",
+            "metadata": {},
+            "source": "# A heading\n\nSome *text* with a [link](https://example.org) and `code`.\n\n"
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- an item\n- $x^2$\n",
+        },
+        {
+            "cell_type": "code",
+            "id": "warm-code",
+            "execution_count": 1,
+            "metadata": {"tags": ["parameters"]},
+            "source": "import pandas as pd  # a comment\nx = {'a': [1, 2.5], \"b\": None}\n"
+            "def f(y: int) -> str:\n    return f'{y!r}' * 2\nprint(f(3)); x",
+            "outputs": [
+                {"output_type": "stream", "name": "stdout", "text": "33\n"},
+                {
+                    "output_type": "display_data",
+                    "metadata": {},
+                    "data": {
+                        "text/markdown": "**Table 1.** A *caption*\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+                        "text/plain": "<md>",
+                    },
+                },
+                {
+                    "output_type": "display_data",
+                    "metadata": {},
+                    "data": {
+                        "image/png": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+                        "image/svg+xml": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"><rect width="1" height="1"/></svg>',
+                        "text/plain": "<Figure>",
+                    },
+                },
+                {
+                    "output_type": "execute_result",
+                    "execution_count": 1,
+                    "metadata": {},
+                    "data": {
+                        "text/html": '<div><table class="dataframe" border="1"><thead><tr style="text-align: right;">'
+                        "<th></th><th>a</th></tr></thead><tbody><tr><th>0</th><td>1.0</td></tr></tbody></table></div>",
+                        "text/plain": "   a\n0  1.0",
+                    },
+                },
+            ],
+        },
+    ],
+}
+
+
+def warm_pages() -> None:
+    """Render a SYNTHETIC page and throw it away: nbconvert's first page in a process costs about 0.4 s more
+    than the next (its templates compiled, the regular expressions of pygments' lexer, of the sanitizer and of
+    soupsieve's CSS selectors compiled, modules imported).  The build calls this while its sections' kernels
+    are still being prepared, so that the pages rendered as sections finish do not pay it while the kernels
+    compete for the cores.  Only caches are filled: the exporter's pages do not depend on what it rendered
+    before (they are rendered in the order the sections finish)."""
+    import nbformat
+
+    nb = nbformat.from_dict(_WARM_NOTEBOOK)
+    with _PAGE_LOCK:
+        _page_exporter().from_notebook_node(nb)
+
+
 def notebook_page(nb) -> bytes:
     """An executed section notebook as a standalone HTML page, code shown (what a figure's link opens).
 
@@ -91,13 +174,8 @@ def notebook_page(nb) -> bytes:
     its scripts from CDNs (require.js, MathJax, Mermaid) are left out, so the page
     makes no request.
     """
-    global _PAGE_EXPORTER
     with _PAGE_LOCK:  # one exporter, its templates compiled once (half a page's time): one page at a time
-        if _PAGE_EXPORTER is None:
-            from nbconvert.exporters import HTMLExporter
-
-            _PAGE_EXPORTER = HTMLExporter(template_name="lab", embed_images=True, sanitize_html=True)
-        body, _ = _PAGE_EXPORTER.from_notebook_node(nb)
+        body, _ = _page_exporter().from_notebook_node(nb)
     body = re.sub(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
     body = re.sub(
         r'<script type="module">(?:(?!</script>).)*https?://(?:(?!</script>).)*</script>', "", body, flags=re.S
