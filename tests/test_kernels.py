@@ -399,3 +399,40 @@ def test_after_a_stop_no_thread_takes_another_section(tmp_path):
     ran = sorted(f.stem for f in out.glob("*.ipynb"))
     # the first finished; the second may have started before the stop (its kernel was killed); never the third
     assert ran[:1] == [sections[0].name] and sections[2].name not in ran, ran
+
+
+def test_a_forked_kernel_collects_garbage(tmp_path, monkeypatch):
+    """The zygote imports with the collector off, then turns it on before forking: kernels collect as Python does."""
+    from reviewkit.pipeline import kernels
+    from reviewkit.pipeline.runner import execute_section
+
+    monkeypatch.setenv("REVIEWKIT_KERNELS", "fork")
+    project = tmp_path / "p"
+    project.mkdir()
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(
+                "import gc, pandas\n"
+                "class Cycle:\n    pass\n"
+                "a = Cycle(); a.me = a; del a\n"
+                "print(gc.isenabled(), gc.collect() >= 1, gc.get_freeze_count() > 0)"
+            ),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    nbformat.write(nb, project / "probe.ipynb")
+    out = tmp_path / "out"
+    r = execute_section(
+        "probe",
+        str(project / "probe.ipynb"),
+        str(out / "probe.ipynb"),
+        {},
+        str(project),
+        warm=kernels.warm_modules([project / "probe.ipynb"]),
+    )
+    kernels.shutdown()
+    assert r.ok, r.error
+    printed = nbformat.read(out / "probe.ipynb", as_version=4).cells[-1].outputs[0]["text"]
+    # on, a cycle is collected, and what the zygote imported (pandas …) is frozen, not walked by each collection
+    assert printed.strip() == "True True True"

@@ -567,7 +567,10 @@ def shutdown() -> None:
 def _serve() -> None:
     """The zygote: import ahead, then fork a kernel for each request read from standard input (one at a time:
     each is answered with the kernel's pid before the next is read)."""
+    import gc
     import importlib
+
+    gc.disable()  # the imports below make objects by the million and free few: collecting meanwhile is 12 % of them
 
     from . import observe
     from .cache import environment  # reviewkit's modules: imported before the recording starts, never after
@@ -597,6 +600,8 @@ def _serve() -> None:
                 importlib.import_module(name)
             except BaseException:  # the section's own import will say what is wrong
                 pass
+    gc.freeze()  # what was imported is kept for good: a kernel's collections never walk (nor copy) it
+    gc.enable()  # the kernels collect as any Python does
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system
     me = os.getpid()
     children: list[int] = []
