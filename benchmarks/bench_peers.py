@@ -473,6 +473,10 @@ def main() -> None:
     ap.add_argument("--only", nargs="*", default=[], help="measure only the tools whose name holds one of these words")
     ap.add_argument("--keep", action="store_true", help="keep the projects built (their folder is printed)")
     args = ap.parse_args()
+    # every tool measured as a user runs it: Python keeps compiled bytecode (Jupyter Book's and the kernels' too); a
+    # machine that sets PYTHONDONTWRITEBYTECODE (this one does) compiles changed modules again in every process
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+        print("PYTHONDONTWRITEBYTECODE is unset for the measured processes (bytecode cached, as for a user)")
     try:
         become_subreaper()
         print(f"peers, installed under {HOME} (not in the project's environment):")
