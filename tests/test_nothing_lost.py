@@ -586,3 +586,24 @@ def test_pubmed_xml_second_doi_and_invalid_elocation_are_kept_in_the_note():
         "x.xml#1 (PMID 1): '10.5555/a b' is not a DOI (expected 10.<registrant>/<suffix>); kept in the note, "
         "never used as a link",
     ]
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_an_identifier_two_records_carry_is_not_cited_as_one_of_them(cached, tmp_path, monkeypatch):
+    """Versions 1 and 4 of one PubMed article share PMID 30271887, each with its own DOI (a real update file):
+    ``[@pmid:30271887]`` names no one work, so citing it is an error listing both keys; each DOI names one."""
+    from reviewkit.citations.library import Library
+    from reviewkit.errors import CitationError
+    from reviewkit.report.assemble import CitationResolver
+
+    monkeypatch.setenv("REVIEWKIT_CACHE", str(tmp_path / "cache"))
+    path = DATA / "pubmed-xml-update-file-versioned-pmid-and-delete-citation.xml"
+    if cached:  # the library as a build reads it the second time: from its JSON cache
+        Library.load([path])
+    for bibliography in (Library.load([path], cache=cached), load_bibliography([path]).bibliography):
+        resolver = CitationResolver(bibliography)
+        with pytest.raises(CitationError) as err:
+            resolver.resolve("pmid:30271887", "section.md:3")
+        assert "PMID 30271887 is carried by 2 records (newbury2018stage, newbury2018stageb)" in str(err.value)
+        assert resolver.resolve("doi:10.12688/wellcomeopenres.14677.1", "x") == "newbury2018stage"
+        assert resolver.resolve("doi:10.12688/WELLCOMEOPENRES.14677.4", "x") == "newbury2018stageb"

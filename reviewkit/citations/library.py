@@ -22,6 +22,21 @@ from ..identifiers import NORMALIZERS
 ID_FIELDS = NORMALIZERS  # entry field -> its rule (reviewkit.identifiers)
 
 
+def identifier_index(entries) -> dict[tuple[str, str], list[str]]:
+    """``(field, normalized value in lower case)`` and ``("alias", a source's key)`` -> the keys of the entries
+    *entries* (``(key, entry)`` pairs) that carry it, in their order.  More than one key: the identifier names no
+    one work (the versions of a PubMed article, each with its DOI, share one PMID), so citing it is an error."""
+    index: dict[tuple[str, str], list[str]] = {}
+    for key, e in entries:
+        found = [(f, v.lower()) for f, norm in ID_FIELDS.items() if (v := norm(e.fields.get(f)))]
+        found += [("alias", alias) for alias in e.fields.get("ids", "").split(",") if alias]  # CSL ids …: citable
+        for item in found:
+            keys = index.setdefault(item, [])
+            if key not in keys:
+                keys.append(key)
+    return index
+
+
 def encode_entry(entry) -> str:
     persons = {
         r: [[p.first_names, p.middle_names, p.prelast_names, p.last_names, p.lineage_names] for p in ps]
@@ -81,7 +96,7 @@ class Library:
     def __init__(
         self,
         encoded: dict[str, str],
-        id_index: dict[tuple[str, str], str],
+        id_index: dict[tuple[str, str], list[str]],
         summary: str,
         decisions: list[str],
         warnings: list[str],
@@ -98,15 +113,7 @@ class Library:
     @classmethod
     def from_merge(cls, result, warnings):
         encoded = {k: encode_entry(e) for k, e in result.bibliography.entries.items()}
-        index: dict[tuple[str, str], str] = {}
-        for key, e in result.bibliography.entries.items():
-            for f, norm in ID_FIELDS.items():
-                v = norm(e.fields.get(f))
-                if v:
-                    index.setdefault((f, v.lower()), key)
-            for alias in e.fields.get("ids", "").split(","):  # keys a source gave (CSL ids …): still citable
-                if alias:
-                    index.setdefault(("alias", alias), key)
+        index = identifier_index(result.bibliography.entries.items())
         return cls(encoded, index, result.summary(), list(result.decisions), list(warnings))
 
     @classmethod
@@ -124,7 +131,7 @@ class Library:
         if cache and cached.is_file():
             try:
                 d = json.loads(cached.read_text(encoding="utf-8"))
-                index = {(f, v): key for f, v, key in d["id_index"]}
+                index = {(f, v): keys for f, v, *keys in d["id_index"]}
                 return cls(d["entries"], index, d["summary"], d["decisions"], d["warnings"])
             except Exception:  # damaged: rebuilt below
                 pass
@@ -135,7 +142,7 @@ class Library:
 
             body = {
                 "entries": lib.entries._encoded,
-                "id_index": [[f, v, k] for (f, v), k in lib.id_index.items()],
+                "id_index": [[f, v, *keys] for (f, v), keys in lib.id_index.items()],
                 "summary": lib.summary,
                 "decisions": [str(x) for x in lib.decisions],
                 "warnings": [str(w) for w in lib.warnings],

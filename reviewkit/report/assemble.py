@@ -157,26 +157,30 @@ class CitationResolver:
     which itself is left unchanged)."""
 
     def __init__(self, bibliography, lock=None):
+        from ..citations.library import identifier_index
         from ..identifiers import NORMALIZERS
 
         self.bib = _Bibliography(bibliography)
         self.lock = lock
         self._norm = NORMALIZERS
-        self.by_id: dict[tuple[str, str], str] = dict(getattr(bibliography, "id_index", {}) or {})
-        for key, e in [] if self.by_id else bibliography.entries.items():
-            for prefix, norm in self._norm.items():
-                value = norm(e.fields.get(prefix))
-                if value:
-                    self.by_id.setdefault((prefix, value.lower()), key)
-            for alias in e.fields.get("ids", "").split(","):
-                if alias:
-                    self.by_id.setdefault(("alias", alias), key)
+        index = getattr(bibliography, "id_index", None)
+        self.by_id: dict[tuple[str, str], list[str]] = dict(index or identifier_index(bibliography.entries.items()))
+
+    def _one(self, cited: str, what: str, keys: list[str], origin: str) -> str:
+        """The one entry an identifier names; several: an error that lists them (never one picked silently)."""
+        if len(keys) > 1:
+            raise CitationError(
+                f"citation @{cited}: {what} is carried by {len(keys)} records ({', '.join(keys)}), not one work; "
+                "cite the one meant by its key",
+                source=origin,
+            )
+        return keys[0]
 
     def resolve(self, key: str, origin: str) -> str:
         if key in self.bib.entries:
             return key
         if ("alias", key) in self.by_id:  # a key a source gave (CSL-JSON id, biblatex ids)
-            return self.by_id[("alias", key)]
+            return self._one(key, f"the source key {key!r}", self.by_id[("alias", key)], origin)
         prefix, _, ident = key.partition(":")
         prefix = prefix.lower()
         if ident and prefix in self._norm:
@@ -185,7 +189,7 @@ class CitationResolver:
                 raise CitationError(f"citation @{key}: {ident!r} is not a valid {prefix.upper()}", source=origin)
             found = self.by_id.get((prefix, value.lower()))
             if found:
-                return found
+                return self._one(key, f"{prefix.upper()} {value}", found, origin)
             ident = f"{prefix}:{value}"
             entry = self.lock.entry(ident) if self.lock is not None else None
             if entry is not None:
