@@ -59,6 +59,19 @@ TYPES = {
 }
 
 
+def _grouped(pairs, by: dict[str, list[str]]) -> dict[str, list[str]]:
+    """*by*, with the non-empty values (stripped) of the ``(tag, value)`` *pairs* appended under their tag, in order."""
+    for t, v in pairs:
+        v = v.strip()
+        if v:
+            values = by.get(t)
+            if values is None:
+                by[t] = [v]
+            else:
+                values.append(v)
+    return by
+
+
 class RawRecord:
     """One record's tags in file order: ``(tag, value, line)``; values by tag are indexed once.
 
@@ -80,16 +93,7 @@ class RawRecord:
         value)`` pairs *found* (values as written: stripped here)."""
         rec = cls(line, None, plain)
         rec._tags, rec._pairs = None, (ty, found)
-        by: dict[str, list[str]] = {"TY": [ty]} if ty else {}
-        for t, v in found:
-            v = v.strip()
-            if v:
-                values = by.get(t)
-                if values is None:
-                    by[t] = [v]
-                else:
-                    values.append(v)
-        rec._by = by
+        rec._by = _grouped(found, {"TY": [ty]} if ty else {})
         return rec
 
     @property
@@ -102,15 +106,7 @@ class RawRecord:
 
     def _index(self) -> dict:
         if self._by is None:
-            by: dict[str, list[str]] = {}
-            for t, v, _ in self.tags:
-                if v:
-                    values = by.get(t)
-                    if values is None:
-                        by[t] = [v]
-                    else:
-                        values.append(v)
-            self._by = by
+            self._by = _grouped(((t, v) for t, v, _ in self.tags), {})
         return self._by
 
     def all(self, *names):
