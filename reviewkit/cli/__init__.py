@@ -135,10 +135,12 @@ def exit_now(code: int) -> NoReturn:
                 stream.flush()
         except BrokenPipeError:  # the reader went away (`reviewkit refs | head`): as main() treats it
             pass
-        except (OSError, ValueError) as exc:  # ValueError: closed by the caller
-            if name == "stdout" and isinstance(exc, OSError):
+        except OSError as exc:
+            if name == "stdout":
                 os.write(2, f"reviewkit: cannot write standard output ({exc.strerror or exc})\n".encode())
                 code = code or 2
+        except ValueError:  # closed by the caller
+            pass
     os._exit(code)
 
 
