@@ -8,6 +8,7 @@ import json
 import sys
 
 import nbformat
+from test_kernels import write_notebook
 
 from reviewkit.pipeline.runner import KERNEL_START_ATTEMPTS, execute_section
 
@@ -83,20 +84,14 @@ def test_kernel_teardown_noise_stays_out_of_the_build_output(tmp_path):
     """What a kernel writes to its standard error as it exits (ipykernel's teardown tracebacks) is no build message."""
     from conftest import reviewkit
 
-    (tmp_path / "notebooks").mkdir()
     for name in ("one", "two"):
-        nb = nbformat.v4.new_notebook(
-            cells=[
-                nbformat.v4.new_code_cell("label = 'synthetic'", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell(
-                    "import atexit, os\n"
-                    "atexit.register(os.write, 2, b'Traceback (most recent call last): KERNEL-NOISE\\n')\n"
-                    "from reviewkit import report\nreport.text(f'A {label} section.')"
-                ),
-            ],
-            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        write_notebook(
+            tmp_path / "notebooks" / f"{name}.ipynb",
+            "label = 'synthetic'",
+            "import atexit, os\n"
+            "atexit.register(os.write, 2, b'Traceback (most recent call last): KERNEL-NOISE\\n')\n"
+            "from reviewkit import report\nreport.text(f'A {label} section.')",
         )
-        nbformat.write(nb, tmp_path / "notebooks" / f"{name}.ipynb")
     (tmp_path / "review.toml").write_text(
         '[report]\ntitle = "Synthetic review (test data only)"\n\n'
         '[[section]]\nname = "one"\nnotebook = "notebooks/one.ipynb"\n\n'

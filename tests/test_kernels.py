@@ -49,18 +49,22 @@ print("FACTS " + json.dumps(facts))
 """
 
 
-def make_project(root: Path, roles: list[str]) -> Path:
-    (root / "notebooks").mkdir(parents=True)
+def write_notebook(path: Path, parameters: str, code: str) -> Path:
+    """A notebook for the ``python3`` kernel: its parameters cell (*parameters*), then one cell of *code*."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     nb = nbformat.v4.new_notebook(
         cells=[
-            nbformat.v4.new_code_cell(
-                f'role = "{"check" if "check" in roles else roles[0]}"', metadata={"tags": ["parameters"]}
-            ),
-            nbformat.v4.new_code_cell(PROBE),
+            nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(code),
         ],
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
     )
-    nbformat.write(nb, root / "notebooks" / "probe.ipynb")
+    nbformat.write(nb, path)
+    return path
+
+
+def make_project(root: Path, roles: list[str]) -> Path:
+    write_notebook(root / "notebooks" / "probe.ipynb", f'role = "{"check" if "check" in roles else roles[0]}"', PROBE)
     toml = f'[report]\ntitle = "{TITLE}"\n'
     for i, role in enumerate(roles):
         toml += f'\n[[section]]\nname = "s{i}-{role}"\nnotebook = "notebooks/probe.ipynb"\nparameters = {{ role = "{role}" }}\n'
@@ -230,19 +234,14 @@ def test_the_forked_kernel_writes_what_a_fresh_kernel_writes(tmp_path, monkeypat
     project = tmp_path / "p"
     (project / "data").mkdir(parents=True)
     (project / "data" / "numbers.csv").write_text("label,value\nsynthetic-a,1\nsynthetic-b,2\n", encoding="utf-8")
-    nb = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell('path = "data/numbers.csv"', metadata={"tags": ["parameters"]}),
-            nbformat.v4.new_code_cell(
-                "import pandas as pd\nimport matplotlib.pyplot as plt\n"
-                "from reviewkit.evidence import prose\n"
-                "df = pd.read_csv(path)\nfig, ax = plt.subplots(figsize=(2, 2))\n"
-                "ax.bar(df.label, df.value)\nprint(df.value.sum())"
-            ),
-        ],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    write_notebook(
+        project / "probe.ipynb",
+        'path = "data/numbers.csv"',
+        "import pandas as pd\nimport matplotlib.pyplot as plt\n"
+        "from reviewkit.evidence import prose\n"
+        "df = pd.read_csv(path)\nfig, ax = plt.subplots(figsize=(2, 2))\n"
+        "ax.bar(df.label, df.value)\nprint(df.value.sum())",
     )
-    nbformat.write(nb, project / "probe.ipynb")
     warm = kernels.warm_modules([project / "probe.ipynb"])
     assert {"pandas", "matplotlib.pyplot"} <= set(warm)
     runs = {}
@@ -408,20 +407,14 @@ def test_a_forked_kernel_collects_garbage(tmp_path, monkeypatch):
 
     monkeypatch.setenv("REVIEWKIT_KERNELS", "fork")
     project = tmp_path / "p"
-    project.mkdir()
-    nb = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
-            nbformat.v4.new_code_cell(
-                "import gc, pandas\n"
-                "class Cycle:\n    pass\n"
-                "a = Cycle(); a.me = a; del a\n"
-                "print(gc.isenabled(), gc.collect() >= 1, gc.get_freeze_count() > 0)"
-            ),
-        ],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    write_notebook(
+        project / "probe.ipynb",
+        "x = 1",
+        "import gc, pandas\n"
+        "class Cycle:\n    pass\n"
+        "a = Cycle(); a.me = a; del a\n"
+        "print(gc.isenabled(), gc.collect() >= 1, gc.get_freeze_count() > 0)",
     )
-    nbformat.write(nb, project / "probe.ipynb")
     out = tmp_path / "out"
     r = execute_section(
         "probe",
