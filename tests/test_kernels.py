@@ -429,3 +429,21 @@ def test_a_forked_kernel_collects_garbage(tmp_path, monkeypatch):
     printed = nbformat.read(out / "probe.ipynb", as_version=4).cells[-1].outputs[0]["text"]
     # on, a cycle is collected, and what the zygote imported (pandas …) is frozen, not walked by each collection
     assert printed.strip() == "True True True"
+
+
+def test_unshare_returns_once_the_zygote_and_its_kernels_are_gone(tmp_path, monkeypatch):
+    """Ctrl-C or an error: the build's zygote and every kernel it forked are killed, and are gone when unshare()
+    returns — no kernel of a stopped build still holds a file open in its output folder as the build exits."""
+    from reviewkit.pipeline import kernels
+
+    monkeypatch.setenv("REVIEWKIT_KERNELS", "fork")
+    assert kernels.share("python3", str(tmp_path), ["json"])
+    k = kernels.start("python3", str(tmp_path), tmp_path, ["json"], ("--IPKernelApp.log_level=CRITICAL",), False)
+    try:
+        pid = k.km.provisioner.process.pid
+        assert alive(pid)
+        kernels.unshare()
+        assert not alive(pid)  # at once, without waiting here
+    finally:
+        kernels.stop(k)
+        kernels.shutdown()

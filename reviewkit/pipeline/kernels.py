@@ -176,6 +176,7 @@ class Zygote:
         self.key = (python, cwd, tuple(modules))
         self.lock = threading.Lock()
         self.shared = shared
+        self.forked: list[int] = []  # the kernels' pids (each its own process group)
         self.proc = subprocess.Popen(
             [python, "-m", "reviewkit.pipeline.kernels"],
             cwd=cwd,
@@ -200,15 +201,19 @@ class Zygote:
             line = self.proc.stdout.readline()  # type: ignore[union-attr]  # a pipe (Popen stdout=PIPE)
         if not line.strip():
             raise ZygoteGone("the warmed kernel process has ended")
-        return int(line)
+        pid = int(line)
+        self.forked = [p for p in self.forked if _exists(p)] + [pid]
+        return pid
 
     def kill(self) -> None:
-        """End the zygote now (SIGKILL); the kernels it forked follow it (``PR_SET_PDEATHSIG``)."""
+        """End the zygote and the kernels it forked now (SIGKILL), and wait until they are gone: a stopped build
+        exits only once no kernel of its holds a file open in its output folder."""
         try:
             self.proc.kill()
         except OSError:
             pass
         self.proc.wait()
+        _end(self.forked)
         for pipe in (self.proc.stdin, self.proc.stdout):
             try:
                 pipe.close()  # type: ignore[union-attr]
@@ -655,13 +660,18 @@ def _end(pids: list[int], seconds: float = 5.0) -> None:
 
 
 def _exists(pid: int) -> bool:
+    """Whether *pid* runs (an ended process not yet reaped by its new parent does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         pass
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):  # no /proc: as signal 0 says
+        return True
 
 
 def _installed(name: str) -> bool:
